@@ -1,0 +1,24 @@
+import { contentDir } from '../env.ts';
+import { runContentCli } from './content.ts';
+
+const usage = `usage: unboxed <command>
+
+  content check        validate every lesson under content/ (as npm run build does)
+  content schema       print the JSON Schema of lesson frontmatter, for editors`;
+
+/** The operator's command line; returns the process exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [group, ...rest] = argv;
+  switch (group) {
+    case 'content':
+      return runContentCli(rest, contentDir);
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(usage);
+      return group === undefined ? 2 : 0;
+    default:
+      console.error(`unknown command '${group}'\n\n${usage}`);
+      return 2;
+  }
+}

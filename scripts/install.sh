@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything unboxed needs on a Debian machine. Idempotent: a second run only
+# checks. Usage: scripts/install.sh [--for-tests]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+for_tests=false
+[ "${1:-}" = --for-tests ] && for_tests=true
+
+step "Node.js (20.9 or newer)"
+command -v node >/dev/null || apt_install nodejs npm
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=9)?0:1)' ||
+  die "Node.js $(node --version) is too old: unboxed needs 20.9 or newer. Install a newer nodejs package (e.g. from NodeSource's Debian repository), then run this again."
+info "node $(node --version), npm $(npm --version)"
+
+step "npm packages"
+# package-lock.json is the source of truth; reinstall when it changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  info "node_modules is up to date"
+fi
+
+if $for_tests; then
+  step "Browser for the end-to-end tests"
+  if command -v apt-get >/dev/null; then
+    apt_install chromium fonts-dejavu-core
+  elif [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
+    npx playwright install chromium
+  fi
+fi
+step "Installed"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# README command 2: installs what the tests need, then runs every suite and prints one
+# closing line. Each suite runs even when an earlier one failed, so one run shows all.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+export NEXT_TELEMETRY_DISABLED=1
+
+bash scripts/install.sh --for-tests || die "installation failed"
+
+passed=0
+failed=()
+suite() {
+  local name=$1
+  shift
+  step "$name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    info "$name: ok in $((SECONDS - start)) s"
+  else
+    failed+=("$name")
+    info "$name: FAILED after $((SECONDS - start)) s"
+  fi
+}
+
+suite "typecheck" npm run --silent typecheck
+suite "lint" npm run --silent lint
+suite "unit tests" npm run --silent test:unit
+suite "build (content check + next build)" npm run --silent build
+suite "end-to-end tests (Chromium)" npm run --silent test:e2e
+
+printf '\n'
+[ ${#failed[@]} -eq 0 ] || info "failed: ${failed[*]}"
+echo "suites: $passed passed, ${#failed[@]} failed"
+[ ${#failed[@]} -eq 0 ]
