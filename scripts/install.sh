@@ -16,8 +16,10 @@ info "node $(node --version), npm $(npm --version)"
 
 step "npm packages"
 # package-lock.json is the source of truth; reinstall when it changed since the last install.
+# `npm install` rather than `npm ci`: npm 11 leaves other platforms' optional packages
+# (@next/swc-darwin-*, …) out of the lock and then `npm ci` refuses it as out of sync.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm install --no-audit --no-fund --loglevel=error
 else
   info "node_modules is up to date"
 fi
