@@ -10,6 +10,16 @@ const Env = z.object({
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the server listens on; 127.0.0.1 keeps it on this machine'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000).describe('TCP port for pages and terminal WebSockets'),
   UNBOXED_CONTENT_DIR: z.string().min(1).default('content').describe('Folder holding the lessons'),
+  UNBOXED_DATA_DIR: z.string().min(1).default('.data').describe('Folder for the database and the generated session secret'),
+  UNBOXED_SECRET: z
+    .string()
+    .min(32)
+    .optional()
+    .describe('Secret that signs session cookies, at least 32 characters; generated into the data folder when unset'),
+  UNBOXED_PUBLIC_ORIGIN: z
+    .url()
+    .optional()
+    .describe('Origin browsers use to reach the app (e.g. https://learn.example.org) when behind a proxy; WebSockets from other origins are refused'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -34,3 +44,6 @@ export const env = parseEnv(process.env);
 
 /** Absolute path of the content folder. */
 export const contentDir = path.resolve(env.UNBOXED_CONTENT_DIR);
+
+/** Absolute path of the data folder. */
+export const dataDir = path.resolve(env.UNBOXED_DATA_DIR);

@@ -1,0 +1,172 @@
+# unboxed check library. The checks engine sends it ahead of every check script, so a
+# learner's root cannot swap it for one that always passes; it is also installed in the
+# machine as /usr/local/lib/unboxed/check.sh for authors trying a check by hand.
+#
+# Every assert_* prints one JSON line {name, pass, expected, actual, hint?}. At exit the
+# script's status is 1 if any assertion failed, 0 if all passed; any other status, or a
+# line that is not an assertion, is reported to the author as a broken check.
+# Prefer kernel and daemon state (docker inspect, /proc, /sys/fs/cgroup, mountinfo,
+# runc state) over files a learner could simply write.
+
+set -u
+UNBOXED_FAILED=0
+
+_unboxed_finish() {
+  local code=$1
+  if [ "$code" -eq 0 ] && [ "$UNBOXED_FAILED" -eq 1 ]; then code=1; fi
+  exit "$code"
+}
+trap '_unboxed_finish $?' EXIT
+
+# assert NAME PASS(true|false) EXPECTED ACTUAL [HINT]: the primitive every helper uses.
+assert() {
+  local name=$1 pass=$2 expected=$3 actual=$4 hint=${5:-}
+  [ "$pass" = true ] || UNBOXED_FAILED=1
+  jq -nc --arg name "$name" --argjson pass "$pass" --arg expected "$expected" --arg actual "$actual" --arg hint "$hint" \
+    '{name: $name, pass: $pass, expected: $expected, actual: $actual} + (if $hint == "" then {} else {hint: $hint} end)'
+}
+
+_bool() { if "$@"; then echo true; else echo false; fi; }
+
+# assert_equal NAME EXPECTED ACTUAL [HINT]
+assert_equal() {
+  assert "$1" "$(_bool [ "$2" = "$3" ])" "$2" "$3" "${4:-}"
+}
+
+# assert_match NAME EXTENDED_REGEX ACTUAL [HINT]
+assert_match() {
+  local pass=false
+  [[ $3 =~ $2 ]] && pass=true
+  assert "$1" "$pass" "matches /$2/" "$3" "${4:-}"
+}
+
+# assert_file NAME PATH [HINT]: PATH exists.
+assert_file() {
+  if [ -e "$2" ]; then assert "$1" true "$2 exists" "$2 exists" "${3:-}"; else assert "$1" false "$2 exists" "no such file" "${3:-}"; fi
+}
+
+# assert_no_file NAME PATH [HINT]: PATH does not exist.
+assert_no_file() {
+  if [ -e "$2" ]; then assert "$1" false "no $2" "$2 exists" "${3:-}"; else assert "$1" true "no $2" "no $2" "${3:-}"; fi
+}
+
+# container_get CONTAINER GO_TEMPLATE: a field of `docker inspect`, empty if no such container.
+container_get() {
+  docker inspect --type container --format "$2" "$1" 2>/dev/null
+}
+
+# assert_container NAME CONTAINER [HINT]: the container exists.
+assert_container() {
+  local id
+  id=$(container_get "$2" '{{.Id}}')
+  if [ -n "$id" ]; then assert "$1" true "a container named $2" "container $2 (${id:0:12})" "${3:-}"; else assert "$1" false "a container named $2" "no container named $2" "${3:-}"; fi
+}
+
+# assert_container_state NAME CONTAINER STATE [HINT]: STATE is created|running|paused|exited|…
+assert_container_state() {
+  local state
+  state=$(container_get "$2" '{{.State.Status}}')
+  assert "$1" "$(_bool [ "$state" = "$3" ])" "$2 is $3" "${state:-no container named $2}" "${4:-}"
+}
+
+# container_pid CONTAINER: the host-side PID of its main process (0 when not running).
+container_pid() {
+  container_get "$1" '{{.State.Pid}}'
+}
+
+# assert_namespace_differs NAME PID NAMESPACE [HINT]: /proc/PID/ns/NAMESPACE is not PID 1's.
+assert_namespace_differs() {
+  local mine init
+  mine=$(readlink "/proc/$2/ns/$3" 2>/dev/null)
+  init=$(readlink "/proc/1/ns/$3")
+  if [ -z "$mine" ]; then
+    assert "$1" false "PID $2 in its own $3 namespace" "no process $2" "${4:-}"
+  else
+    assert "$1" "$(_bool [ "$mine" != "$init" ])" "a $3 namespace other than PID 1's ($init)" "$mine" "${4:-}"
+  fi
+}
+
+# assert_namespace_shared NAME PID_A PID_B NAMESPACE [HINT]: both processes share it.
+assert_namespace_shared() {
+  local a b
+  a=$(readlink "/proc/$2/ns/$4" 2>/dev/null)
+  b=$(readlink "/proc/$3/ns/$4" 2>/dev/null)
+  assert "$1" "$(_bool [ -n "$a" ] && [ "$a" = "$b" ])" "PIDs $2 and $3 in one $4 namespace" "${a:-none} vs ${b:-none}" "${5:-}"
+}
+
+# cgroup_dir PID CONTROLLER: the process's cgroup folder for a controller, on cgroup v2
+# (unified: one folder) or v1 (one hierarchy per controller).
+cgroup_dir() {
+  local pid=$1 controller=$2 line
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    line=$(grep '^0::' "/proc/$pid/cgroup")
+    echo "/sys/fs/cgroup${line#0::}"
+  else
+    line=$(grep -E "^[0-9]+:([^:]*,)?$controller(,[^:]*)?:" "/proc/$pid/cgroup")
+    echo "/sys/fs/cgroup/$controller${line##*:}"
+  fi
+}
+
+# cgroup_limit PID memory|pids|cpu: the limit as the kernel holds it, in one form for
+# both cgroup versions: memory in bytes, pids as a count, cpu as "QUOTA PERIOD" (µs);
+# "max" when unlimited.
+cgroup_limit() {
+  local pid=$1 kind=$2 dir value
+  dir=$(cgroup_dir "$pid" "$kind")
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    case $kind in
+      memory) cat "$dir/memory.max" ;;
+      pids) cat "$dir/pids.max" ;;
+      cpu) cat "$dir/cpu.max" ;;
+    esac
+  else
+    case $kind in
+      memory)
+        value=$(cat "$dir/memory.limit_in_bytes")
+        # v1 reports "no limit" as a huge page-aligned number.
+        if [ "$value" -ge 9223372036854000000 ] 2>/dev/null; then echo max; else echo "$value"; fi ;;
+      pids) cat "$dir/pids.max" ;;
+      cpu)
+        dir=$(cgroup_dir "$pid" cpu)
+        value=$(cat "$dir/cpu.cfs_quota_us")
+        if [ "$value" = -1 ]; then echo "max $(cat "$dir/cpu.cfs_period_us")"; else echo "$value $(cat "$dir/cpu.cfs_period_us")"; fi ;;
+    esac
+  fi
+}
+
+# assert_cgroup_limit NAME CONTAINER memory|pids|cpu EXPECTED [HINT]
+assert_cgroup_limit() {
+  local pid actual
+  pid=$(container_pid "$2")
+  if [ -z "$pid" ] || [ "$pid" = 0 ]; then
+    assert "$1" false "$3 limit $4 for $2" "$2 is not running" "${5:-}"
+    return
+  fi
+  actual=$(cgroup_limit "$pid" "$3" 2>/dev/null)
+  assert "$1" "$(_bool [ "$actual" = "$4" ])" "$3 limit $4" "${actual:-unreadable}" "${5:-}"
+}
+
+# mount_field MOUNTPOINT FIELD: a super-option (lowerdir, upperdir, workdir) of the
+# overlay mounted there, from the kernel's mountinfo.
+mount_field() {
+  awk -v mp="$1" '$5 == mp { for (i = 7; i <= NF; i++) if ($i == "-") { print $(i + 3); exit } }' /proc/self/mountinfo |
+    tr ',' '\n' | sed -n "s/^$2=//p"
+}
+
+# assert_overlay NAME CONTAINER [HINT]: the container runs on an overlay whose upperdir
+# is the one Docker reports (GraphDriver.Data.UpperDir).
+assert_overlay() {
+  local merged upper actual
+  merged=$(container_get "$2" '{{.GraphDriver.Data.MergedDir}}')
+  upper=$(container_get "$2" '{{.GraphDriver.Data.UpperDir}}')
+  actual=$(mount_field "$merged" upperdir)
+  assert "$1" "$(_bool [ -n "$upper" ] && [ "$actual" = "$upper" ])" "an overlay at ${merged:-?} with upperdir $upper" "${actual:-no overlay mounted there}" "${3:-}"
+}
+
+# assert_runc_state NAME ID STATE [ROOT] [HINT]: `runc state` of a container (ROOT: runc's
+# --root; Docker's containers live under /run/containerd/runc/moby).
+assert_runc_state() {
+  local root=${4:-/run/runc} state
+  state=$(runc --root "$root" state "$2" 2>/dev/null | jq -r .status)
+  assert "$1" "$(_bool [ "$state" = "$3" ])" "runc container $2 $3" "${state:-no runc container $2 under $root}" "${5:-}"
+}

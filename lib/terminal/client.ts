@@ -1,0 +1,115 @@
+import { ClientMessage, CloseCode, ServerMessage, TERMINAL_PATH } from './protocol.ts';
+
+export type ConnectionState =
+  | { readonly kind: 'connecting'; readonly attempt: number }
+  | { readonly kind: 'starting'; readonly message: string }
+  | { readonly kind: 'connected' }
+  | { readonly kind: 'waiting'; readonly retryInMs: number }
+  | { readonly kind: 'taken-over' }
+  | { readonly kind: 'exited'; readonly code: number }
+  | { readonly kind: 'failed'; readonly message: string };
+
+export interface ConnectionEvents {
+  /** Output to write to the screen, in order, never twice. */
+  output(data: string): void;
+  state(state: ConnectionState): void;
+  /** The server lost output the client never saw (it was offline too long). */
+  gap(droppedChunks: number): void;
+  size(): { cols: number; rows: number };
+}
+
+/** Backoff between reconnects: 250 ms doubling to 5 s (Educates' schedule). */
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 5000;
+
+/**
+ * The browser end of one terminal: a WebSocket that reconnects with backoff and
+ * resumes after the last output it saw, so a reload or a network drop loses nothing.
+ */
+export class TerminalConnection {
+  private socket: WebSocket | undefined;
+  private epoch: string | undefined;
+  private lastSeq = 0;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly events: ConnectionEvents,
+  ) {}
+
+  connect(): void {
+    if (this.disposed) return;
+    clearTimeout(this.retryTimer);
+    this.attempt += 1;
+    this.events.state({ kind: 'connecting', attempt: this.attempt });
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(`${scheme}//${location.host}${TERMINAL_PATH}/${this.name}`);
+    this.socket = socket;
+    socket.onopen = () => this.send({ t: 'hello', epoch: this.epoch, lastSeq: this.lastSeq, ...this.events.size() });
+    socket.onmessage = (event) => this.receive(String(event.data));
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      if (event.code === CloseCode.takenOver) return this.events.state({ kind: 'taken-over' });
+      if (event.code === CloseCode.exited) return;
+      this.scheduleRetry();
+    };
+  }
+
+  /** Sends if connected; returns whether the message left. */
+  send(message: ClientMessage): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.retryTimer);
+    this.socket?.close(1000, 'closed by the page');
+  }
+
+  private receive(text: string): void {
+    const parsed = ServerMessage.safeParse(JSON.parse(text));
+    if (!parsed.success) return;
+    const message = parsed.data;
+    switch (message.t) {
+      case 'status':
+        this.events.state({ kind: 'starting', message: message.message });
+        return;
+      case 'ready':
+        if (message.epoch !== this.epoch) this.lastSeq = 0;
+        this.epoch = message.epoch;
+        this.attempt = 0;
+        this.events.state({ kind: 'connected' });
+        return;
+      case 'output':
+        // A replay may overlap what this page already wrote; keep each chunk once.
+        if (message.seq <= this.lastSeq) return;
+        this.lastSeq = message.seq;
+        this.events.output(message.data);
+        return;
+      case 'gap':
+        this.events.gap(message.droppedChunks);
+        return;
+      case 'taken-over':
+        this.events.state({ kind: 'taken-over' });
+        return;
+      case 'exit':
+        this.events.state({ kind: 'exited', code: message.code });
+        return;
+      case 'error':
+        this.events.state({ kind: 'failed', message: message.message });
+        return;
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.disposed) return;
+    const retryInMs = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, this.attempt - 1));
+    this.events.state({ kind: 'waiting', retryInMs });
+    this.retryTimer = setTimeout(() => this.connect(), retryInMs);
+  }
+}

@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { SessionSigner } from '../auth/session.ts';
+import { routeUpgrades } from '../server/upgrade.ts';
+import { TerminalHub, type ShellSource } from './hub.ts';
+import { CloseCode, MAX_FRAME_BYTES, ServerMessage, TERMINAL_PATH } from './protocol.ts';
+import { terminalUpgrade } from './upgrade.ts';
+
+/**
+ * The terminal transport end to end on this host: real WebSockets, a real pty and a
+ * real bash (no learner machine: the machine-backed path is covered by the e2e suite).
+ */
+const localBash: ShellSource = {
+  shellFor: async (_learner, name) => ({ file: 'bash', args: ['--norc', '--noprofile', '-i'], env: { PS1: `${name}$ `, TERM: 'xterm-256color' } }),
+  touch: () => undefined,
+};
+
+let server: Server;
+let hub: TerminalHub;
+let base: string;
+const signer = new SessionSigner(randomBytes(32));
+const alice = signer.issue({ secure: false });
+const bob = signer.issue({ secure: false });
+const cookie = (s: { setCookie: string }) => s.setCookie.split(';')[0]!;
+
+beforeEach(async () => {
+  hub = new TerminalHub(localBash);
+  server = createServer((_req, res) => res.end());
+  server.on('upgrade', routeUpgrades([[TERMINAL_PATH, terminalUpgrade({ hub, sessions: signer, extraOrigins: [], onError: () => undefined })]]));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterEach(async () => {
+  hub.closeAll();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/** A test client that records what the server sends. */
+class Client {
+  readonly messages: ServerMessage[] = [];
+  readonly ws: WebSocket;
+  readonly closed: Promise<number>;
+
+  constructor(terminal: string, options: { cookie?: string; origin?: string } = {}) {
+    this.ws = new WebSocket(`ws://${base}${TERMINAL_PATH}/${terminal}`, {
+      headers: { ...(options.cookie && { cookie: options.cookie }), origin: options.origin ?? `http://${base}` },
+    });
+    this.ws.on('message', (raw) => this.messages.push(ServerMessage.parse(JSON.parse(String(raw)))));
+    this.closed = new Promise((resolve) => this.ws.on('close', (code) => resolve(code)));
+  }
+
+  async hello(lastSeq = 0, epoch?: string): Promise<this> {
+    await new Promise((resolve, reject) => {
+      this.ws.once('open', resolve);
+      this.ws.once('error', reject);
+    });
+    this.send({ t: 'hello', lastSeq, epoch, cols: 80, rows: 24 });
+    await this.until(() => this.messages.some((m) => m.t === 'ready'));
+    return this;
+  }
+
+  send(message: unknown): void {
+    this.ws.send(JSON.stringify(message));
+  }
+
+  type(text: string): void {
+    this.send({ t: 'input', data: text });
+  }
+
+  get output(): string {
+    return this.messages.flatMap((m) => (m.t === 'output' ? [m.data] : [])).join('');
+  }
+
+  get lastSeq(): number {
+    return Math.max(0, ...this.messages.flatMap((m) => (m.t === 'output' ? [m.seq] : [])));
+  }
+
+  get epoch(): string | undefined {
+    return this.messages.flatMap((m) => (m.t === 'ready' ? [m.epoch] : [])).at(-1);
+  }
+
+  async until(done: () => boolean, ms = 10_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!done()) {
+      if (Date.now() > end) throw new Error(`timed out; output so far: ${JSON.stringify(this.output.slice(-300))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/** What an HTTP upgrade is answered with when it is refused. */
+function refusal(terminal: string, options: { cookie?: string; origin?: string }): Promise<number> {
+  const ws = new WebSocket(`ws://${base}${TERMINAL_PATH}/${terminal}`, { headers: { ...(options.cookie && { cookie: options.cookie }), ...(options.origin && { origin: options.origin }) } });
+  return new Promise((resolve, reject) => {
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => reject(new Error('the upgrade was accepted')));
+  });
+}
+
+describe('terminal sessions', () => {
+  it('runs a command and streams its output', async () => {
+    const client = await new Client('1', { cookie: cookie(alice) }).hello();
+    client.type('echo $((6*7))-done\r');
+    await client.until(() => client.output.includes('42-done'));
+  });
+
+  it('replays exactly what a reconnecting client missed: no duplicates, no gaps', async () => {
+    const first = await new Client('1', { cookie: cookie(alice) }).hello();
+    first.type('for i in $(seq 1 30); do echo "line-$i"; sleep 0.03; done; echo finished\r');
+    await first.until(() => first.output.includes('line-5'));
+    const seen = first.lastSeq;
+    const epoch = first.epoch;
+    const before = first.output;
+    first.ws.close();
+    await first.closed;
+
+    await new Promise((r) => setTimeout(r, 400)); // output keeps coming while nobody is attached
+    const second = await new Client('1', { cookie: cookie(alice) }).hello(seen, epoch);
+    await second.until(() => second.output.includes('finished'));
+    const whole = before + second.output;
+    const lines = whole.match(/^line-\d+/gm) ?? [];
+    expect(lines).toEqual(Array.from({ length: 30 }, (_, i) => `line-${i + 1}`));
+    expect(second.messages.find((m) => m.t === 'output')).toMatchObject({ seq: seen + 1 });
+  });
+
+  it('gives a client from another epoch (a restarted server) the whole buffer', async () => {
+    const client = await new Client('1', { cookie: cookie(alice) }).hello();
+    client.type('echo epoch-test\r');
+    await client.until(() => client.output.includes('epoch-test\r\n'));
+    client.ws.close();
+    const stale = await new Client('1', { cookie: cookie(alice) }).hello(10_000, 'an-old-epoch');
+    await stale.until(() => stale.output.includes('epoch-test'));
+  });
+
+  it('hands the terminal to a newer connection and tells the older one', async () => {
+    const older = await new Client('1', { cookie: cookie(alice) }).hello();
+    const newer = await new Client('1', { cookie: cookie(alice) }).hello();
+    expect(await older.closed).toBe(CloseCode.takenOver);
+    expect(older.messages.some((m) => m.t === 'taken-over')).toBe(true);
+    newer.type('echo still-here\r');
+    await newer.until(() => newer.output.includes('still-here\r\n'));
+  });
+
+  it('keeps learners apart: the same terminal name is a different shell per session', async () => {
+    const a = await new Client('1', { cookie: cookie(alice) }).hello();
+    a.type('export SECRET=alice-only\r');
+    await a.until(() => a.output.includes('1$ ') && a.output.split('1$ ').length > 2);
+    const b = await new Client('1', { cookie: cookie(bob) }).hello();
+    b.type('echo "[${SECRET:-unset}]"\r');
+    await b.until(() => b.output.includes('[unset]'));
+    expect(hub.list(alice.id)).toEqual(['1']);
+    expect(hub.list(bob.id)).toEqual(['1']);
+  });
+
+  it('stops reading the shell while the client is paused (backpressure), then resumes', async () => {
+    const client = await new Client('1', { cookie: cookie(alice) }).hello();
+    client.send({ t: 'pause' });
+    await new Promise((r) => setTimeout(r, 100));
+    client.type('yes | head -c 20000000 | wc -c\r');
+    await new Promise((r) => setTimeout(r, 700));
+    // The kernel's pty buffer is a few kB: a 20 MB burst cannot arrive while paused.
+    expect(client.output.length).toBeLessThan(200_000);
+    client.send({ t: 'resume' });
+    await client.until(() => client.output.includes('20000000'), 30_000);
+  });
+});
+
+describe('terminal door', () => {
+  it('refuses a foreign Origin with 403 (cross-site WebSocket hijacking)', async () => {
+    expect(await refusal('1', { cookie: cookie(alice), origin: 'http://evil.example' })).toBe(403);
+    expect(await refusal('1', { cookie: cookie(alice) })).toBe(403);
+  });
+
+  it('refuses a missing or forged session with 401', async () => {
+    expect(await refusal('1', { origin: `http://${base}` })).toBe(401);
+    const forged = `${cookie(alice).split('.')[0]}.not-the-signature`;
+    expect(await refusal('1', { cookie: forged, origin: `http://${base}` })).toBe(401);
+  });
+
+  it('refuses a bad terminal name with 400', async () => {
+    expect(await refusal('Not_A_Name', { cookie: cookie(alice), origin: `http://${base}` })).toBe(400);
+  });
+
+  it('closes on a malformed message and on an oversized frame', async () => {
+    const client = await new Client('1', { cookie: cookie(alice) }).hello();
+    client.ws.send('{"t":"input"}');
+    expect(await client.closed).toBe(CloseCode.badMessage);
+
+    const big = await new Client('2', { cookie: cookie(alice) }).hello();
+    big.ws.send('x'.repeat(MAX_FRAME_BYTES + 1));
+    expect(await big.closed).toBe(1009);
+  });
+
+  it('requires a hello first', async () => {
+    const client = new Client('1', { cookie: cookie(alice) });
+    await new Promise((resolve) => client.ws.once('open', resolve));
+    client.type('echo sneaky\r');
+    expect(await client.closed).toBe(CloseCode.badMessage);
+    expect(hub.list(alice.id)).toEqual([]);
+  });
+});

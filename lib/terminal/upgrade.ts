@@ -1,0 +1,84 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { SessionSigner } from '../auth/session.ts';
+import type { TerminalHub } from './hub.ts';
+import { ClientMessage, CloseCode, MAX_FRAME_BYTES, TERMINAL_PATH, TerminalName, type ServerMessage } from './protocol.ts';
+
+/** How long a new connection may take to say hello. */
+const HELLO_TIMEOUT_MS = 10_000;
+
+export interface TerminalUpgradeOptions {
+  readonly hub: TerminalHub;
+  readonly sessions: SessionSigner;
+  /** Origins allowed besides the request's own host (a proxy's public origin). */
+  readonly extraOrigins: readonly string[];
+  readonly onError: (error: unknown, learner: string, terminal: string) => void;
+}
+
+/**
+ * The terminal's WebSocket door. Before upgrading it checks, in order: the path names a
+ * terminal (400), the Origin is this site's (403: cross-site WebSocket hijacking), the
+ * signed session cookie is there (401). Messages are size-bounded and schema-checked.
+ */
+export function terminalUpgrade({ hub, sessions, extraOrigins, onError }: TerminalUpgradeOptions) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+
+  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', 'http://unboxed.invalid');
+    const name = TerminalName.safeParse(url.pathname.slice(TERMINAL_PATH.length + 1));
+    if (!name.success) return refuse(socket, 400, 'Bad Request');
+    if (!originAllowed(req, extraOrigins)) return refuse(socket, 403, 'Forbidden');
+    const learner = sessions.read(req.headers.cookie);
+    if (!learner) return refuse(socket, 401, 'Unauthorized');
+
+    wss.handleUpgrade(req, socket, head, (ws) => awaitHello(ws, learner, name.data));
+  };
+
+  function awaitHello(ws: WebSocket, learner: string, terminal: string): void {
+    const send = (message: ServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(message));
+    // Protocol errors (an oversized frame: 1009) close the socket; without a listener
+    // they would be thrown as unhandled 'error' events and take the server down.
+    ws.on('error', () => ws.terminate());
+    const timer = setTimeout(() => ws.close(CloseCode.badMessage, 'no hello'), HELLO_TIMEOUT_MS);
+    ws.once('message', (raw, isBinary) => {
+      clearTimeout(timer);
+      const hello = isBinary ? undefined : parseHello(String(raw));
+      if (!hello) {
+        send({ t: 'error', message: 'the first message must be a valid hello' });
+        ws.close(CloseCode.badMessage, 'bad hello');
+        return;
+      }
+      hub.attach(learner, terminal, ws, hello, (message) => send({ t: 'status', message })).catch((error: unknown) => {
+        onError(error, learner, terminal);
+        send({ t: 'error', message: error instanceof Error ? error.message : 'the terminal could not start' });
+        ws.close(1011, 'terminal could not start');
+      });
+    });
+  }
+}
+
+function parseHello(text: string) {
+  try {
+    const message = ClientMessage.safeParse(JSON.parse(text));
+    return message.success && message.data.t === 'hello' ? message.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Same-origin: the Origin's host is the Host the browser connected to (or an allowed proxy origin). */
+function originAllowed(req: IncomingMessage, extraOrigins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  if (extraOrigins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
