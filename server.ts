@@ -1,19 +1,64 @@
 import { createServer } from 'node:http';
 import next from 'next';
-import { env } from './lib/env.ts';
+import { loadSessionSecret } from './lib/auth/secret.ts';
+import { SessionSigner } from './lib/auth/session.ts';
+import { dataDir, env } from './lib/env.ts';
 import { log } from './lib/log.ts';
 import { routeUpgrades } from './lib/server/upgrade.ts';
+import { TerminalHub } from './lib/terminal/hub.ts';
+import { createMachineManager } from './sandbox/index.ts';
+import { machineShells } from './lib/terminal/machine-shells.ts';
+import { TERMINAL_PATH } from './lib/terminal/protocol.ts';
+import { terminalUpgrade } from './lib/terminal/upgrade.ts';
 
 /**
  * One process, one port: Next.js serves the pages, and WebSocket upgrades are routed
- * here so the terminal can share the port (and the session cookie) with the app.
+ * here so the terminal shares the port (and the session cookie) with the app.
  */
 const dev = process.argv.includes('--dev');
 const app = next({ dev, hostname: env.HOST, port: env.PORT, dir: import.meta.dirname });
 await app.prepare();
+const handle = app.getRequestHandler();
 
-const server = createServer((req, res) => void app.getRequestHandler()(req, res));
-server.on('upgrade', routeUpgrades([['/_next/', app.getUpgradeHandler()]]));
+const sessions = new SessionSigner(await loadSessionSecret(env.UNBOXED_SECRET, dataDir));
+const secureCookies = env.UNBOXED_PUBLIC_ORIGIN?.startsWith('https:') ?? false;
+const machines = await createMachineManager(process.env, dataDir, (event, fields) => log.info(fields, event));
+await machines.start();
+log.info({ driver: machines.driver.name }, 'learner machines ready');
+const hub = new TerminalHub(machineShells(machines));
+
+const server = createServer((req, res) => {
+  let learner = sessions.read(req.headers.cookie);
+  if (!learner) {
+    // Every visitor gets a signed anonymous session: it owns their machine and terminals.
+    const session = sessions.issue({ secure: secureCookies });
+    res.setHeader('Set-Cookie', session.setCookie);
+    learner = session.id;
+  }
+  if (req.method === 'GET' && req.url === '/api/terminals') {
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(JSON.stringify({ terminals: hub.list(learner) }));
+    return;
+  }
+  void handle(req, res);
+});
+
+server.on(
+  'upgrade',
+  routeUpgrades([
+    [
+      TERMINAL_PATH,
+      terminalUpgrade({
+        hub,
+        sessions,
+        extraOrigins: env.UNBOXED_PUBLIC_ORIGIN ? [new URL(env.UNBOXED_PUBLIC_ORIGIN).origin] : [],
+        onError: (error, learner, terminal) => log.error({ err: error, learner, terminal }, 'terminal failed to start'),
+      }),
+    ],
+    ['/_next/', app.getUpgradeHandler()],
+  ]),
+);
 
 server.listen(env.PORT, env.HOST, () => {
   log.info({ url: `http://${env.HOST}:${env.PORT}`, dev }, 'unboxed is listening');
@@ -22,6 +67,9 @@ server.listen(env.PORT, env.HOST, () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log.info({ signal }, 'shutting down');
+    // Shells live on in the machines (under dtach); only the server's attachments end.
+    hub.closeAll();
+    machines.stop();
     server.close(() => void app.close().finally(() => process.exit(0)));
     // Open keep-alive and WebSocket connections would hold close() forever.
     server.closeAllConnections();

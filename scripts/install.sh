@@ -14,6 +14,9 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
   die "Node.js $(node --version) is too old: unboxed needs 20.9 or newer. Install a newer nodejs package (e.g. from NodeSource's Debian repository), then run this again."
 info "node $(node --version), npm $(npm --version)"
 
+step "Build tools for native npm packages (node-pty)"
+apt_install build-essential python3
+
 step "npm packages"
 # package-lock.json is the source of truth; reinstall when it changed since the last install.
 # `npm install` rather than `npm ci`: npm 11 leaves other platforms' optional packages
@@ -23,6 +26,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 else
   info "node_modules is up to date"
 fi
+
+bash sandbox/host/ensure-engine.sh
+bash sandbox/image/build.sh
 
 if $for_tests; then
   step "Browser for the end-to-end tests"

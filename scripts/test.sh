@@ -28,7 +28,12 @@ suite "typecheck" npm run --silent typecheck
 suite "lint" npm run --silent lint
 suite "unit tests" npm run --silent test:unit
 suite "build (content check + next build)" npm run --silent build
-suite "end-to-end tests (Chromium)" npm run --silent test:e2e
+suite "learner machines (docker driver: conformance, isolation, limits)" npm run --silent test:machine
+suite "end-to-end tests (Chromium, real learner machines)" npm run --silent test:e2e
+
+# The e2e server leaves its learner machines running by design (they outlive restarts).
+step "Removing the learner machines the tests started"
+node --import tsx bin/unboxed.ts sandbox rm --all >/dev/null || failed+=("cleanup")
 
 printf '\n'
 [ ${#failed[@]} -eq 0 ] || info "failed: ${failed[*]}"

@@ -1,18 +1,101 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { z } from 'zod';
+import type { ConnectionState } from '@/lib/terminal/client.ts';
+import { TerminalView } from './TerminalView.tsx';
+import { useStoredFlag } from './useStoredFlag.ts';
+
+const TerminalList = z.object({ terminals: z.array(z.string()) });
+
+
+function describe(state: ConnectionState | undefined): string {
+  switch (state?.kind) {
+    case undefined:
+    case 'connecting':
+      return state && state.attempt > 1 ? `Reconnecting (attempt ${state.attempt})…` : 'Connecting…';
+    case 'starting':
+      return state.message;
+    case 'connected':
+      return 'Connected';
+    case 'waiting':
+      return `Connection lost, retrying in ${(state.retryInMs / 1000).toFixed(1)} s`;
+    case 'taken-over':
+      return 'Opened in another window';
+    case 'exited':
+      return `Shell exited (${state.code})`;
+    case 'failed':
+      return state.message;
+  }
+}
+
 /**
- * Where the learner's terminal lives. Until a machine is attached the pane says so
- * plainly; `<Run>` falls back to the clipboard meanwhile.
+ * The learner's terminals as tabs, each a persistent shell on their machine. Tabs come
+ * back after a reload because the server keeps the shells and lists them.
  */
 export function TerminalPane() {
+  const [names, setNames] = useState<string[] | null>(null);
+  const [active, setActive] = useState('1');
+  const [states, setStates] = useState<Record<string, ConnectionState>>({});
+  const [screenReader, setScreenReader] = useStoredFlag('unboxed.terminal.screenReader');
+
+  useEffect(() => {
+    fetch('/api/terminals')
+      .then((res) => res.json())
+      .then((body) => TerminalList.parse(body).terminals)
+      .catch(() => [])
+      .then((open) => {
+        const list = open.length > 0 ? open : ['1'];
+        setNames(list);
+        setActive(list[0]!);
+      });
+  }, []);
+
+  function addTerminal() {
+    const taken = new Set(names);
+    let n = 1;
+    while (taken.has(String(n))) n += 1;
+    setNames([...(names ?? []), String(n)]);
+    setActive(String(n));
+  }
+
+  const state = states[active];
   return (
     <section className="terminal" aria-label="Terminal">
-      <header className="terminal-tabs">
-        <span className="terminal-tab" aria-current="true">
-          learner@machine
+      <header className="terminal-tabs" role="tablist" aria-label="Terminals">
+        {names?.map((name) => (
+          <button
+            key={name}
+            type="button"
+            role="tab"
+            className="terminal-tab"
+            aria-selected={name === active}
+            data-state={states[name]?.kind ?? 'connecting'}
+            onClick={() => setActive(name)}
+          >
+            Terminal {name}
+          </button>
+        ))}
+        <button type="button" className="terminal-new" onClick={addTerminal} aria-label="New terminal" title="New terminal">
+          +
+        </button>
+        <span className="terminal-state" role="status" data-state={state?.kind ?? 'connecting'}>
+          {describe(state)}
         </span>
+        <button type="button" className="terminal-option" aria-pressed={screenReader} onClick={() => setScreenReader(!screenReader)} title="Expose the terminal's text to screen readers">
+          Screen reader
+        </button>
       </header>
-      <div className="terminal-screen" data-state="detached">
-        <p>No machine attached to this terminal yet.</p>
+      <div className="terminal-screens">
+        {names?.map((name) => (
+          <TerminalView key={name} name={name} active={name === active} screenReader={screenReader} onState={(s) => setStates((all) => ({ ...all, [name]: s }))} />
+        ))}
       </div>
+      {state?.kind === 'taken-over' && (
+        <p className="terminal-banner">
+          This terminal is open in another window. <button type="button" onClick={() => location.reload()}>Use it here</button>
+        </p>
+      )}
     </section>
   );
 }

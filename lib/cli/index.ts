@@ -1,10 +1,12 @@
-import { contentDir } from '../env.ts';
+import { runSandboxCli } from '../../sandbox/cli.ts';
+import { contentDir, dataDir } from '../env.ts';
 import { runContentCli } from './content.ts';
 
 const usage = `usage: unboxed <command>
 
   content check        validate every lesson under content/ (as npm run build does)
-  content schema       print the JSON Schema of lesson frontmatter, for editors`;
+  content schema       print the JSON Schema of lesson frontmatter, for editors
+  sandbox …            learner machines: ls, create, exec, rm, gc, image build`;
 
 /** The operator's command line; returns the process exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -12,6 +14,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   switch (group) {
     case 'content':
       return runContentCli(rest, contentDir);
+    case 'sandbox':
+      return runSandboxCli(rest, dataDir);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sandboxConfig } from './config.ts';
+import { createMachineManager, type MachineManager } from './index.ts';
+
+const usage = `usage: unboxed sandbox <command>
+
+  ls                          list learner machines (driver, learner, state, expiry, limits)
+  create [--learner ID]       start a machine (given to ID when set)
+  exec MACHINE -- CMD...      run a command in a machine as root
+  rm MACHINE... | --all       remove machines and everything they own
+  gc                          remove machines past their lifetime, idle or stopped
+  image build [--force]       build the learner machine image (cached by recipe)`;
+
+const root = path.resolve(import.meta.dirname, '..');
+
+/** `unboxed sandbox …`, the operator's view of learner machines; returns the exit code. */
+export async function runSandboxCli(argv: readonly string[], dataDir: string): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'image') return imageCommand(rest);
+  if (!command || !['ls', 'create', 'exec', 'rm', 'gc'].includes(command)) {
+    console.error(command ? `unknown sandbox command '${command}'\n\n${usage}` : usage);
+    return 2;
+  }
+  const quiet = () => undefined;
+  const machines = await createMachineManager(process.env, dataDir, quiet);
+  switch (command) {
+    case 'ls':
+      return list(machines);
+    case 'create': {
+      const { values } = parseArgs({ args: rest, options: { learner: { type: 'string' } } });
+      const machine = values.learner ? await machines.forLearner(values.learner) : await machines.driver.create(sandboxConfig(process.env).limits);
+      console.log(machine.id);
+      return 0;
+    }
+    case 'exec': {
+      const split = rest.indexOf('--');
+      const [id] = rest.slice(0, split === -1 ? 1 : split);
+      const argvInside = split === -1 ? rest.slice(1) : rest.slice(split + 1);
+      if (!id || argvInside.length === 0) {
+        console.error('usage: unboxed sandbox exec MACHINE -- CMD...');
+        return 2;
+      }
+      const result = await machines.driver.exec(id, argvInside, { timeoutMs: 10 * 60_000 });
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      return result.exitCode;
+    }
+    case 'rm': {
+      const { values, positionals } = parseArgs({ args: rest, options: { all: { type: 'boolean' } }, allowPositionals: true });
+      const ids = values.all ? (await machines.list()).map((m) => m.id) : positionals;
+      if (ids.length === 0 && !values.all) {
+        console.error('usage: unboxed sandbox rm MACHINE... | --all');
+        return 2;
+      }
+      for (const id of ids) {
+        await machines.destroy(id);
+        console.log(`removed ${id}`);
+      }
+      return 0;
+    }
+    case 'gc':
+      for (const id of await machines.gc()) console.log(`removed ${id}`);
+      return 0;
+  }
+  return 2;
+}
+
+async function list(machines: MachineManager): Promise<number> {
+  const rows = (await machines.list()).map((m) => [
+    m.id,
+    m.driver,
+    m.learner ?? '(pool)',
+    m.state,
+    m.createdAt.toISOString().slice(0, 19),
+    m.expiresAt.toISOString().slice(0, 19),
+    `${m.limits.memoryMiB}MiB ${m.limits.cpus}cpu ${m.limits.pids}pids`,
+  ]);
+  const table = [['MACHINE', 'DRIVER', 'LEARNER', 'STATE', 'CREATED', 'EXPIRES', 'LIMITS'], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return 0;
+}
+
+function imageCommand(args: readonly string[]): Promise<number> {
+  if (args[0] !== 'build') {
+    console.error('usage: unboxed sandbox image build [--force]');
+    return Promise.resolve(2);
+  }
+  return new Promise((resolve) => {
+    const child = spawn('bash', [path.join(root, 'sandbox/image/build.sh'), ...args.slice(1)], { stdio: 'inherit' });
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}

@@ -1,0 +1,84 @@
+import { createServer, type Server } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDriverConformance } from '../conformance.ts';
+import { MachineLimits } from '../driver.ts';
+import { DockerDriver } from './driver.ts';
+import { docker, dockerOk } from './engine.ts';
+
+const cacheDir = path.resolve(import.meta.dirname, '../../.cache/test-sandbox');
+const driver = () => new DockerDriver({ cacheDir });
+
+/** What destroyed machines left on the engine: their containers, or volumes no container uses. */
+async function leftovers(ids: readonly string[]): Promise<string[]> {
+  const containers = (await dockerOk(['ps', '-a', '--format', '{{.Names}}'])).split('\n').filter((n) => ids.includes(n));
+  const volumes = (await dockerOk(['volume', 'ls', '-q', '--filter', 'dangling=true'])).split('\n').filter((v) => v.startsWith('unboxed-'));
+  return [...containers, ...volumes];
+}
+
+runDriverConformance('docker', driver, leftovers);
+
+describe('docker driver isolation and limits', () => {
+  const d = driver();
+  const ids: string[] = [];
+  let listener: Server;
+  let port: number;
+  let gateway: string;
+
+  beforeAll(async () => {
+    // A service on this host, listening on every address: machines must not reach it.
+    listener = createServer((socket) => socket.end('host-service\n'));
+    await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
+    port = (listener.address() as { port: number }).port;
+    gateway = (await dockerOk(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim();
+    for (const _ of [1, 2]) ids.push((await d.create(MachineLimits.parse({ memoryMiB: 512, pids: 300 }))).id);
+  });
+
+  afterAll(async () => {
+    listener.close();
+    for (const id of ids) await d.destroy(id);
+  });
+
+  const sh = (id: string, script: string, timeoutMs = 60_000) => d.exec(id, ['bash', '-c', script], { timeoutMs });
+
+  it('has its own Docker engine, not the host one', async () => {
+    const host = (await dockerOk(['info', '--format', '{{.ID}}'])).trim();
+    const inside = await sh(ids[0]!, 'docker info --format {{.ID}}');
+    expect(inside.stdout.trim()).not.toBe(host);
+    expect(inside.stdout.trim()).not.toBe('');
+  });
+
+  it('reaches neither the host services nor another machine: it has no network but loopback', async () => {
+    const links = await sh(ids[0]!, "ip -o link show | awk -F': ' '{print $2}' | grep -v '^docker0$\\|^veth'");
+    expect(links.stdout.trim()).toBe('lo');
+    for (const target of [gateway, '127.0.0.1']) {
+      const attempt = await sh(ids[0]!, `curl -sS --max-time 3 http://${target}:${port}/ 2>&1; echo "exit=$?"`);
+      expect(attempt.stdout).not.toContain('host-service');
+      expect(attempt.stdout).toMatch(/exit=[1-9]/);
+    }
+    const other = (await dockerOk(['inspect', '--format', '{{.Config.Hostname}}', ids[1]!])).trim();
+    const lookup = await sh(ids[0]!, `getent hosts ${other} || echo unresolvable`);
+    expect(lookup.stdout.trim()).toBe('unresolvable');
+  });
+
+  it('contains a fork bomb within its pids limit while another machine keeps answering', async () => {
+    const bomb = sh(ids[0]!, 'timeout 8 bash -c "b() { b | b & }; b" >/dev/null 2>&1; echo survived', 60_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    const started = Date.now();
+    const answer = await sh(ids[1]!, 'echo alive');
+    expect(answer.stdout).toBe('alive\n');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const pids = Number((await dockerOk(['stats', '--no-stream', '--format', '{{.PIDs}}', ids[0]!])).trim());
+    expect(pids).toBeLessThanOrEqual(300);
+    await bomb;
+    await sh(ids[0]!, 'pkill -9 -f "b | b" || true');
+  });
+
+  it('kills a memory hog inside the machine and leaves the machine and the host running', async () => {
+    const hog = await sh(ids[1]!, 'head -c 2000m /dev/zero | tail >/dev/null; echo "hog exit=$?"', 120_000);
+    expect(hog.stdout).toMatch(/hog exit=(137|1)/);
+    const after = await sh(ids[1]!, 'echo still-here');
+    expect(after.stdout).toBe('still-here\n');
+    expect((await docker(['inspect', '--format', '{{.State.Running}}', ids[1]!])).stdout.trim()).toBe('true');
+  });
+});

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/**
+ * The one interface every learner-machine backend implements. The rest of the app sees
+ * only this (through the manager); machine identity lives in the backend's engine, never
+ * in process memory, so a restarted server finds its machines again.
+ */
+
+export const MachineLimits = z.strictObject({
+  /** @default 1024 */
+  memoryMiB: z.int().min(256).max(65_536).default(1024).describe('Memory, swap included, in MiB'),
+  /** @default 1 */
+  cpus: z.number().min(0.1).max(64).default(1).describe('CPU share, in cores'),
+  /** @default 1024 */
+  pids: z.int().min(64).max(65_536).default(1024).describe('Most processes and threads at once'),
+  /** @default 14400 (4 h) */
+  lifetimeSeconds: z.int().min(60).default(4 * 3600).describe('Wall-clock life of a machine'),
+  /** @default 1800 (30 min) */
+  idleSeconds: z.int().min(60).default(30 * 60).describe('A machine nobody used for this long is removed'),
+});
+export type MachineLimits = z.infer<typeof MachineLimits>;
+
+export type MachineState = 'starting' | 'running' | 'stopped';
+
+export interface MachineInfo {
+  readonly id: string;
+  readonly driver: string;
+  readonly state: MachineState;
+  /** The learner it belongs to; undefined for a warm-pool machine nobody claimed yet. */
+  readonly learner: string | undefined;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly limits: MachineLimits;
+}
+
+export interface ExecOptions {
+  /** Written to the process's stdin, then closed. */
+  readonly stdin?: string;
+  readonly timeoutMs: number;
+}
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+}
+
+/** A local process that node-pty can spawn to get an interactive root shell in a machine. */
+export interface ShellCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface SandboxDriver {
+  readonly name: string;
+  /** Throws `DriverUnavailableError` saying what is missing and how to fix it. */
+  probe(): Promise<void>;
+  /** Starts a machine and resolves once its shell works and its Docker engine answers. */
+  create(limits: MachineLimits): Promise<MachineInfo>;
+  /**
+   * Gives an unclaimed machine to a learner and returns it as it is now (its id may
+   * change); undefined if someone else got it first.
+   */
+  assign(id: string, learner: string): Promise<MachineInfo | undefined>;
+  exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult>;
+  /**
+   * The process to attach to the persistent shell `terminal` in the machine: it is
+   * created on first attach and outlives the attaching process (and the server).
+   */
+  shellCommand(id: string, terminal: string): ShellCommand;
+  destroy(id: string): Promise<void>;
+  list(): Promise<MachineInfo[]>;
+  inspect(id: string): Promise<MachineInfo>;
+}
+
+export class SandboxError extends Error {
+  override name = 'SandboxError';
+}
+
+export class DriverUnavailableError extends SandboxError {
+  override name = 'DriverUnavailableError';
+}
+
+export class MachineNotFoundError extends SandboxError {
+  override name = 'MachineNotFoundError';
+  constructor(readonly id: string) {
+    super(`no learner machine '${id}'`);
+  }
+}
+
+export class MachineStartError extends SandboxError {
+  override name = 'MachineStartError';
+}

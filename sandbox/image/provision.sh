@@ -1,0 +1,87 @@
+#!/bin/bash
+# Provisions a learner machine: run as root inside the machine's root filesystem, by the
+# image builder (in a chroot) and by every other way of making a machine (the Vagrantfile).
+# It must work without network and without a running systemd.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+# Systemd in a container or a microVM: nothing waits for a network that is not there,
+# and no getty fights the terminal for the console.
+systemctl mask systemd-networkd-wait-online.service systemd-networkd.service \
+  console-getty.service getty@tty1.service systemd-logind.service apt-daily.timer apt-daily-upgrade.timer \
+  e2scrub_reap.service >/dev/null 2>&1 || true
+
+# The nested dockerd creates cgroups; a container's /sys/fs/cgroup/* come read-only.
+install -m 0644 /dev/stdin /etc/systemd/system/unboxed-cgroups-rw.service <<'UNIT'
+[Unit]
+Description=Make the cgroup hierarchies writable for the machine's own dockerd
+DefaultDependencies=no
+Before=containerd.service docker.service
+ConditionVirtualization=container
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'for d in /sys/fs/cgroup /sys/fs/cgroup/*; do mountpoint -q "$d" && mount -o remount,bind,rw "$d" || true; done'
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+
+# The lesson images, loaded once into this machine's own /var/lib/docker.
+install -d /usr/share/unboxed /usr/local/lib/unboxed
+install -m 0644 /dev/stdin /etc/systemd/system/unboxed-images.service <<'UNIT'
+[Unit]
+Description=Load the lesson images into the machine's Docker engine
+After=docker.service
+Requires=docker.service
+ConditionPathExists=!/var/lib/docker/.unboxed-images-loaded
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/lib/unboxed/load-images
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+
+install -m 0755 /dev/stdin /usr/local/lib/unboxed/load-images <<'LOAD'
+#!/bin/sh
+# Loads the lesson images under their private build tags, gives them the names lessons
+# use (busybox, debian, nginx, my-app), and drops the build tags.
+set -e
+docker load -q -i /usr/share/unboxed/lesson-images.tar >/dev/null
+while read -r private names; do
+  for name in $names; do docker tag "$private" "$name"; done
+  docker rmi "$private" >/dev/null
+done </usr/share/unboxed/lesson-images.list
+touch /var/lib/docker/.unboxed-images-loaded
+LOAD
+
+systemctl enable unboxed-cgroups-rw.service unboxed-images.service docker.service containerd.service docker-registry.service >/dev/null 2>&1
+
+# The learner's shell: root, bash, a prompt that says whose machine this is.
+install -m 0644 /dev/stdin /etc/profile.d/unboxed.sh <<'PROFILE'
+# unboxed learner machine
+if [ -n "${BASH_VERSION:-}" ] && [ -n "${PS1:-}" ]; then
+  PS1='\[\e[1;32m\]root@\h\[\e[0m\] \[\e[1;34m\]\w\[\e[0m\] # '
+  cd ~ 2>/dev/null || true
+fi
+PROFILE
+install -m 0644 /dev/stdin /etc/motd <<'MOTD'
+
+  This is your own unboxed learner machine: root is yours, Docker runs inside it,
+  and nothing you do here touches anyone else. Break it freely; a reset makes a new one.
+
+MOTD
+
+# Check helpers for authors trying a check by hand (the engine sends its own copy).
+install -D -m 0644 "$here/check.sh" /usr/local/lib/unboxed/check.sh
+
+# Every clone gets its own machine-id at first boot.
+: >/etc/machine-id
+rm -f /var/lib/dbus/machine-id
+
+# Smaller image: no apt lists or docs (no network inside anyway).
+rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* /var/cache/apt/*.bin

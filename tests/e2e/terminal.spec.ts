@@ -1,0 +1,91 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/**
+ * The terminal against a real learner machine. The screen is read through xterm's
+ * screen reader mode (an accessible DOM copy of the rows), as a screen reader would.
+ */
+test.describe.configure({ timeout: 180_000 });
+
+function screen(page: Page) {
+  return page.locator('.terminal-view:not([hidden]) .xterm-accessibility-tree');
+}
+
+async function openLesson(page: Page) {
+  await page.goto('/lessons/client-and-daemon');
+  const toggle = page.getByRole('button', { name: 'Screen reader' });
+  if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 120_000 });
+}
+
+async function type(page: Page, text: string) {
+  await page.locator('.terminal-view:not([hidden]) .xterm-helper-textarea').focus();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Runs a command that prints `marker=<value>` and returns the value. */
+async function ask(page: Page, command: string, marker: string): Promise<string> {
+  await type(page, command);
+  const line = screen(page).getByText(new RegExp(`^${marker}=\\S+`)).last();
+  await expect(line).toBeVisible({ timeout: 30_000 });
+  return (await line.textContent())!.trim().slice(marker.length + 1);
+}
+
+test('a command typed in the terminal runs on the learner machine', async ({ page }) => {
+  await openLesson(page);
+  await type(page, 'echo "answer=$((6*7))"; docker info --format "engine={{.ServerVersion}}"');
+  await expect(screen(page)).toContainText('answer=42');
+  await expect(screen(page)).toContainText(/engine=20\.10/);
+});
+
+test('a reload in the middle of a command keeps the same shell and its output', async ({ page }) => {
+  await openLesson(page);
+  const pid = await ask(page, 'echo "shell=$$"', 'shell');
+  await type(page, 'sleep 8; echo "done=$$"');
+  await page.waitForTimeout(1500);
+  await page.reload();
+  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 60_000 });
+  await expect(screen(page).getByText(`done=${pid}`)).toBeVisible({ timeout: 30_000 });
+  // The scrollback came back too.
+  await expect(screen(page)).toContainText(`shell=${pid}`);
+});
+
+test('a second terminal is another shell on the same machine', async ({ page }) => {
+  await openLesson(page);
+  const first = await ask(page, 'echo "shell=$$ host=$(hostname)"', 'shell');
+  await page.getByRole('button', { name: 'New terminal' }).click();
+  await expect(page.getByRole('tab', { name: 'Terminal 2' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 60_000 });
+  const second = await ask(page, 'echo "shell=$$ host=$(hostname)"', 'shell');
+  expect(second.split(' ')[0]).not.toBe(first.split(' ')[0]);
+  expect(second.split(' ')[1]).toBe(first.split(' ')[1]);
+  await page.getByRole('tab', { name: 'Terminal 1' }).click();
+  await expect(screen(page)).toContainText(`shell=${first}`);
+});
+
+test('a <Run> command goes to the active terminal', async ({ page }) => {
+  await openLesson(page);
+  const run = page.getByRole('button', { name: 'Run in terminal: ls -l /var/run/docker.sock' });
+  await run.click();
+  await expect(run).toHaveText('Sent ✓');
+  await expect(screen(page)).toContainText(/srw-rw---- 1 root docker .* \/var\/run\/docker\.sock/);
+});
+
+test("another learner's browser gets its own machine, never this one's shell", async ({ page, browser }) => {
+  await openLesson(page);
+  await type(page, 'export SECRET=mine; echo "host=$(hostname)"');
+  const mine = await screen(page).getByText(/^host=\S+/).last().textContent();
+
+  const other = await browser.newContext();
+  const theirs = await other.newPage();
+  try {
+    const list = await (await theirs.request.get('/api/terminals')).json();
+    expect(list).toEqual({ terminals: [] });
+    await openLesson(theirs);
+    const answer = await ask(theirs, 'echo "peek=${SECRET:-none}@$(hostname)"', 'peek');
+    expect(answer.startsWith('none@')).toBe(true);
+    expect(`host=${answer.slice('none@'.length)}`).not.toBe(mine?.trim());
+  } finally {
+    await other.close();
+  }
+});
