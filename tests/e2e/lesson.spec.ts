@@ -36,7 +36,10 @@ test.describe('lesson page', () => {
 
   test('a Run command without a terminal attached falls back to the clipboard', async ({ page, context }) => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    // The network to the terminal is down: every connection attempt is closed at once.
+    await page.routeWebSocket(/\/ws\/terminal\//, (ws) => ws.close());
     await page.goto('/lessons/client-and-daemon');
+    await expect(page.getByRole('status').filter({ hasText: /Connection lost|Reconnecting/ })).toBeVisible();
     const run = page.getByRole('button', { name: 'Run in terminal: docker version' });
     await run.click();
     await expect(run).toHaveText('Copied: no terminal attached');
