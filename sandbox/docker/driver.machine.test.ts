@@ -31,7 +31,7 @@ describe('docker driver isolation and limits', () => {
     await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
     port = (listener.address() as { port: number }).port;
     gateway = (await dockerOk(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim();
-    for (const _ of [1, 2]) ids.push((await d.create(MachineLimits.parse({ memoryMiB: 512, pids: 300 }))).id);
+    for (let i = 0; i < 2; i++) ids.push((await d.create(MachineLimits.parse({ memoryMiB: 512, pids: 300 }))).id);
   });
 
   afterAll(async () => {

@@ -1,0 +1,79 @@
+/**
+ * Learner machine figures, per driver: time to ready cold and from the warm pool, exec
+ * round trip of a trivial check, memory per idle machine, and how many fit in 16 GiB.
+ *
+ *   npx tsx bench/sandbox.ts [cold=3] [execs=50]
+ *
+ * Ready means the shell works, the machine's dockerd answers and the lesson images are
+ * loaded. Every machine it starts is removed at the end.
+ */
+import path from 'node:path';
+import { MachineManager } from '../sandbox/manager.ts';
+import { MachineLimits } from '../sandbox/driver.ts';
+import { chooseDriver } from '../sandbox/index.ts';
+import { dockerOk } from '../sandbox/docker/engine.ts';
+
+const cold = Number(process.argv[2] ?? 3);
+const execs = Number(process.argv[3] ?? 50);
+
+function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function report(label: string, ms: readonly number[]): void {
+  console.log(`${label.padEnd(36)} n=${String(ms.length).padEnd(3)} p50 ${percentile(ms, 50).toFixed(0).padStart(6)} ms  p95 ${percentile(ms, 95).toFixed(0).padStart(6)} ms`);
+}
+
+const driver = await chooseDriver(process.env, path.resolve('.cache/bench-sandbox'));
+const limits = MachineLimits.parse({});
+const made: string[] = [];
+const before = new Set((await driver.list()).map((m) => m.id));
+console.log(`driver: ${driver.name}`);
+
+try {
+  const coldMs: number[] = [];
+  for (let i = 0; i < cold; i++) {
+    const start = performance.now();
+    const machine = await driver.create(limits);
+    coldMs.push(performance.now() - start);
+    made.push(machine.id);
+  }
+  report('time to ready, cold', coldMs);
+
+  const manager = new MachineManager(driver, { limits, poolSize: 1, log: () => undefined });
+  const warmMs: number[] = [];
+  for (let i = 0; i < cold; i++) {
+    await manager.fillPool();
+    const start = performance.now();
+    const machine = await manager.forLearner(`bench-learner-${i}`);
+    warmMs.push(performance.now() - start);
+    made.push(machine.id);
+  }
+  report('time to ready, from the warm pool', warmMs);
+  await manager.fillPool();
+
+  const id = made[0]!;
+  const execMs: number[] = [];
+  for (let i = 0; i < execs; i++) {
+    const start = performance.now();
+    await driver.exec(id, ['sh', '-c', 'test -d /var/lib/docker/containers && echo ok'], { timeoutMs: 10_000 });
+    execMs.push(performance.now() - start);
+  }
+  report('exec round trip (trivial check)', execMs);
+
+  if (driver.name === 'docker') {
+    await new Promise((r) => setTimeout(r, 5000));
+    const stats = await dockerOk(['stats', '--no-stream', '--format', '{{.MemUsage}}', ...made.slice(0, cold)]);
+    const mib = stats
+      .trim()
+      .split('\n')
+      .map((line) => parseFloat(line) * (/GiB/.test(line.split('/')[0]!) ? 1024 : 1));
+    const idle = mib.reduce((a, b) => a + b, 0) / mib.length;
+    console.log(`${'memory per idle machine'.padEnd(36)} ${idle.toFixed(0)} MiB (cgroup usage, page cache included)`);
+    console.log(`${'machines that fit in 16 GiB'.padEnd(36)} ${Math.floor((16 * 1024) / idle)} by idle usage; ${Math.floor((16 * 1024) / limits.memoryMiB)} at their ${limits.memoryMiB} MiB limit`);
+  }
+} finally {
+  // Everything that was not there before the bench: its machines and the pool's refills.
+  for (const machine of await driver.list()) if (!before.has(machine.id)) await driver.destroy(machine.id);
+}
