@@ -27,7 +27,6 @@ function report(label: string, ms: readonly number[]): void {
 
 const driver = await chooseDriver(process.env, path.resolve('.cache/bench-sandbox'));
 const limits = MachineLimits.parse({});
-const made: string[] = [];
 const before = new Set((await driver.list()).map((m) => m.id));
 console.log(`driver: ${driver.name}`);
 
@@ -35,9 +34,8 @@ try {
   const coldMs: number[] = [];
   for (let i = 0; i < cold; i++) {
     const start = performance.now();
-    const machine = await driver.create(limits);
+    await driver.create(limits);
     coldMs.push(performance.now() - start);
-    made.push(machine.id);
   }
   report('time to ready, cold', coldMs);
 
@@ -46,14 +44,15 @@ try {
   for (let i = 0; i < cold; i++) {
     await manager.fillPool();
     const start = performance.now();
-    const machine = await manager.forLearner(`bench-learner-${i}`);
+    await manager.forLearner(`bench-learner-${i}`);
     warmMs.push(performance.now() - start);
-    made.push(machine.id);
   }
   report('time to ready, from the warm pool', warmMs);
   await manager.fillPool();
 
-  const id = made[0]!;
+  // Claiming renames machines: look them up again.
+  const ours = (await driver.list()).filter((m) => !before.has(m.id)).map((m) => m.id);
+  const id = ours[0]!;
   const execMs: number[] = [];
   for (let i = 0; i < execs; i++) {
     const start = performance.now();
@@ -64,7 +63,7 @@ try {
 
   if (driver.name === 'docker') {
     await new Promise((r) => setTimeout(r, 5000));
-    const stats = await dockerOk(['stats', '--no-stream', '--format', '{{.MemUsage}}', ...made.slice(0, cold)]);
+    const stats = await dockerOk(['stats', '--no-stream', '--format', '{{.MemUsage}}', ...ours]);
     const mib = stats
       .trim()
       .split('\n')
