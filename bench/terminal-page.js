@@ -1,5 +1,6 @@
 // Runs inside the browser page for bench/terminal.ts: speaks the terminal protocol over
 // the page's own WebSocket. Returns keystroke echo times (ms) and burst throughput (MB/s).
+// eslint-disable-next-line @typescript-eslint/no-unused-expressions -- the file is one expression, evaluated by page.evaluate
 async (n) => {
   const ws = new WebSocket(`ws://${location.host}/ws/terminal/bench`);
   let output = '';
