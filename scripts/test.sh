@@ -29,6 +29,7 @@ suite "lint" npm run --silent lint
 suite "unit tests" npm run --silent test:unit
 suite "build (content check + next build)" npm run --silent build
 suite "learner machines (docker driver: conformance, isolation, limits)" npm run --silent test:machine
+suite "lessons-tests (every lesson's checks on real machines)" npm run --silent test:lessons
 suite "end-to-end tests (Chromium, real learner machines)" npm run --silent test:e2e
 
 # The e2e server leaves its learner machines running by design (they outlive restarts).

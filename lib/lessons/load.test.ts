@@ -166,6 +166,16 @@ describe('loadCourse', () => {
     expect(problems.find((p) => p.field === 'slug')?.fix).toBe('set slug: client-and-daemon, or rename the folder to 01-client-daemon');
   });
 
+  it('rejects a wrong case aimed at no exercise, or whose script is missing', async () => {
+    await edit(lesson1(), (s) => s.replace('    exercise: create-through-api\n', '    exercise: create-thru-api\n'));
+    await rm(path.join(content, '01-client-and-daemon', 'wrong', 'created-not-started.sh'));
+    const problems = await problemsOf(content);
+    expect(problems.map((p) => [p.field, p.message])).toEqual([
+      ['wrong[0].exercise', "'create-thru-api' is not an exercise of this lesson"],
+      ['wrong[1].script', "'wrong/created-not-started.sh' does not exist"],
+    ]);
+  });
+
   it('rejects a lesson without a solution', async () => {
     await rm(path.join(content, '02-containers-are-files', 'solution.sh'));
     const p = await theProblem();

@@ -104,6 +104,14 @@ async function loadLesson(contentDir: string, dir: string): Promise<LessonResult
       problems.push({ file, field: fieldPath(['exercises', i, 'check']), message: `exercise '${exercise.id}': check '${exercise.check}' does not exist`, fix: `create ${rel(path.join(lessonDir, exercise.check))} or correct the path` });
     }
   }
+  for (const [i, wrong] of fm.wrong.entries()) {
+    if (!seen.has(wrong.exercise)) {
+      problems.push({ file, field: fieldPath(['wrong', i, 'exercise']), message: `'${wrong.exercise}' is not an exercise of this lesson`, fix: `use one of: ${[...seen].join(', ')}` });
+    }
+    if (!(await exists(path.join(lessonDir, wrong.script)))) {
+      problems.push({ file, field: fieldPath(['wrong', i, 'script']), message: `'${wrong.script}' does not exist`, fix: `create ${rel(path.join(lessonDir, wrong.script))} or correct the path` });
+    }
+  }
   if (!(await exists(path.join(lessonDir, 'solution.sh')))) {
     problems.push({ file: rel(path.join(lessonDir, 'solution.sh')), field: 'file', message: 'the lesson has no solution', fix: 'add solution.sh: the commands that make every check pass on a fresh machine' });
   }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { Exercise, LessonFrontmatter } from './schema.ts';
+import { Exercise, LessonFrontmatter, WrongCase } from './schema.ts';
 
 /** One thing wrong with the course content, phrased for its author. */
 export interface LessonProblem {
@@ -63,6 +63,7 @@ type Shape = Record<string, z.ZodType>;
 function shapeAt(path: readonly PropertyKey[]): Shape | undefined {
   if (path.length === 0) return LessonFrontmatter.shape;
   if (path.length === 2 && path[0] === 'exercises' && typeof path[1] === 'number') return Exercise.shape;
+  if (path.length === 2 && path[0] === 'wrong' && typeof path[1] === 'number') return WrongCase.shape;
   return undefined;
 }
 

@@ -35,6 +35,17 @@ export const Exercise = z
   })
   .describe('One task the learner does in the terminal, verified by its check script');
 
+export const WrongCase = z
+  .strictObject({
+    script: z
+      .string()
+      .regex(/^wrong\/[A-Za-z0-9._-]+\.sh$/, 'must be a shell script inside the lesson\'s wrong/ folder, e.g. "wrong/limit-on-other-container.sh"')
+      .describe('A plausible mistake, run on a fresh machine instead of the solution'),
+    exercise: ExerciseId.describe('The exercise whose check must still fail after the mistake'),
+    why: z.string().trim().min(1).describe('What the learner got wrong, in one sentence'),
+  })
+  .describe('A wrong solution that the targeted check must not accept');
+
 export const LessonFrontmatter = z
   .strictObject({
     title: z.string().trim().min(1).describe('Lesson title'),
@@ -54,11 +65,16 @@ export const LessonFrontmatter = z
       .array(Exercise)
       .min(1)
       .describe('The exercises of the lesson, in the order they appear'),
+    wrong: z
+      .array(WrongCase)
+      .default([])
+      .describe('Mistakes lessons-tests proves the checks refuse'),
   })
   .describe('YAML frontmatter of content/<NN-slug>/lesson.mdx');
 
 export type LessonFrontmatter = z.infer<typeof LessonFrontmatter>;
 export type Exercise = z.infer<typeof Exercise>;
+export type WrongCase = z.infer<typeof WrongCase>;
 
 /** A lesson after loading: frontmatter plus where it lives and its compiled body. */
 export interface Lesson extends LessonFrontmatter {

@@ -1,17 +1,9 @@
 #!/bin/bash
-# Passes when a container named from-curl exists, made from busybox and running `sleep 3600`.
-set -u
-if ! image=$(docker inspect --format '{{.Config.Image}}' from-curl 2>/dev/null); then
-  echo "expected a container named from-curl, found none"
-  exit 1
-fi
-cmd=$(docker inspect --format '{{json .Config.Cmd}}' from-curl)
-case "$image" in
-  busybox | busybox:latest) ;;
-  *) echo "expected from-curl to use the busybox image, found '$image'"; exit 1 ;;
-esac
-if [ "$cmd" != '["sleep","3600"]' ]; then
-  echo "expected from-curl to run [\"sleep\",\"3600\"], found $cmd"
-  exit 1
-fi
-echo "from-curl exists: image $image, command $cmd"
+# A container named from-curl exists, made from busybox, running `sleep 3600`.
+# (Run by the checks engine after lib/checks/check.sh, which defines the assert_* helpers.)
+assert_container "a container named from-curl exists" from-curl \
+  "Create it with POST /containers/create?name=from-curl"
+assert_match "from-curl is made from busybox" '^busybox(:latest)?$' "$(container_get from-curl '{{.Config.Image}}')" \
+  'Put "Image": "busybox" in the JSON body'
+assert_equal "from-curl runs sleep 3600" '["sleep","3600"]' "$(container_get from-curl '{{json .Config.Cmd}}')" \
+  'Put "Cmd": ["sleep", "3600"] in the JSON body'

@@ -1,17 +1,6 @@
 #!/bin/bash
-# Passes when a container named box exists from busybox and its state folder holds config.v2.json.
-set -u
-if ! id=$(docker inspect --format '{{.Id}}' box 2>/dev/null); then
-  echo "expected a container named box, found none"
-  exit 1
-fi
-image=$(docker inspect --format '{{.Config.Image}}' box)
-case "$image" in
-  busybox | busybox:latest) ;;
-  *) echo "expected box to use the busybox image, found '$image'"; exit 1 ;;
-esac
-if [ ! -f "/var/lib/docker/containers/$id/config.v2.json" ]; then
-  echo "expected /var/lib/docker/containers/$id/config.v2.json, found no such file"
-  exit 1
-fi
-echo "box has its folder /var/lib/docker/containers/$id"
+# A container named box exists, from busybox, and the daemon keeps its state folder.
+assert_container "a container named box exists" box "docker create --name box busybox sleep 3600"
+assert_match "box is made from busybox" '^busybox(:latest)?$' "$(container_get box '{{.Config.Image}}')"
+id=$(container_get box '{{.Id}}')
+assert_file "the daemon keeps box's config.v2.json" "/var/lib/docker/containers/${id:-<no container>}/config.v2.json"
