@@ -2,8 +2,11 @@ import { createServer } from 'node:http';
 import next from 'next';
 import { loadSessionSecret } from './lib/auth/secret.ts';
 import { SessionSigner } from './lib/auth/session.ts';
-import { dataDir, env } from './lib/env.ts';
+import { LiveChecks } from './lib/checks/live.ts';
+import { contentDir, dataDir, env } from './lib/env.ts';
+import { loadCourse } from './lib/lessons/load.ts';
 import { log } from './lib/log.ts';
+import { handleApi } from './lib/server/api.ts';
 import { routeUpgrades } from './lib/server/upgrade.ts';
 import { TerminalHub } from './lib/terminal/hub.ts';
 import { createMachineManager } from './sandbox/index.ts';
@@ -25,7 +28,18 @@ const secureCookies = env.UNBOXED_PUBLIC_ORIGIN?.startsWith('https:') ?? false;
 const machines = await createMachineManager(process.env, dataDir, (event, fields) => log.info(fields, event));
 await machines.start();
 log.info({ driver: machines.driver.name }, 'learner machines ready');
-const hub = new TerminalHub(machineShells(machines));
+const course = loadCourse(contentDir);
+const live = new LiveChecks({
+  lesson: async (slug) => (await course).lessons.find((l) => l.slug === slug),
+  contentDir,
+  machine: async (learner) => {
+    const machine = await machines.forLearner(learner);
+    return (argv, { timeoutMs }) => machines.driver.exec(machine.id, argv, { timeoutMs });
+  },
+  onError: (error, learner) => log.error({ err: error, learner }, 'live checks failed'),
+});
+const hub = new TerminalHub(machineShells(machines), (learner) => live.commandFinished(learner));
+const extraOrigins = env.UNBOXED_PUBLIC_ORIGIN ? [new URL(env.UNBOXED_PUBLIC_ORIGIN).origin] : [];
 
 const server = createServer((req, res) => {
   let learner = sessions.read(req.headers.cookie);
@@ -35,13 +49,7 @@ const server = createServer((req, res) => {
     res.setHeader('Set-Cookie', session.setCookie);
     learner = session.id;
   }
-  if (req.method === 'GET' && req.url === '/api/terminals') {
-    res.setHeader('Content-Type', 'application/json');
-    res.setHeader('Cache-Control', 'no-store');
-    res.end(JSON.stringify({ terminals: hub.list(learner) }));
-    return;
-  }
-  void handle(req, res);
+  if (!handleApi(req, res, learner, { hub, live, extraOrigins })) void handle(req, res);
 });
 
 server.on(
@@ -52,7 +60,7 @@ server.on(
       terminalUpgrade({
         hub,
         sessions,
-        extraOrigins: env.UNBOXED_PUBLIC_ORIGIN ? [new URL(env.UNBOXED_PUBLIC_ORIGIN).origin] : [],
+        extraOrigins,
         onError: (error, learner, terminal) => log.error({ err: error, learner, terminal }, 'terminal failed to start'),
       }),
     ],

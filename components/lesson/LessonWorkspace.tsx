@@ -3,25 +3,28 @@
 import type { ReactNode } from 'react';
 import { Group, Panel, Separator } from 'react-resizable-panels';
 import { TerminalBridgeProvider } from '../terminal/TerminalContext.tsx';
+import { LessonChecksProvider } from './LessonChecks.tsx';
 import { useMediaQuery } from './useMediaQuery.ts';
 
 /**
- * Lesson text beside the terminal, split by a draggable separator. On a narrow
+ * Lesson text beside the terminal (with the learner's live check results), split by a draggable separator. On a narrow
  * screen the split turns vertical so the terminal sits below the text.
  */
-export function LessonWorkspace({ lesson, terminal }: { lesson: ReactNode; terminal: ReactNode }) {
+export function LessonWorkspace({ slug, lesson, terminal }: { slug: string; lesson: ReactNode; terminal: ReactNode }) {
   const narrow = useMediaQuery('(max-width: 899px)');
   return (
-    <TerminalBridgeProvider>
-      <Group className="workspace" orientation={narrow ? 'vertical' : 'horizontal'} data-layout={narrow ? 'stacked' : 'side-by-side'}>
-        <Panel id="lesson" defaultSize="55%" minSize="25%" className="workspace-pane lesson-pane">
-          {lesson}
-        </Panel>
-        <Separator className="workspace-separator" aria-label="Resize lesson and terminal" />
-        <Panel id="terminal" defaultSize="45%" minSize="20%" className="workspace-pane terminal-pane">
-          {terminal}
-        </Panel>
-      </Group>
-    </TerminalBridgeProvider>
+    <LessonChecksProvider slug={slug}>
+      <TerminalBridgeProvider>
+        <Group className="workspace" orientation={narrow ? 'vertical' : 'horizontal'} data-layout={narrow ? 'stacked' : 'side-by-side'}>
+          <Panel id="lesson" defaultSize="55%" minSize="25%" className="workspace-pane lesson-pane">
+            {lesson}
+          </Panel>
+          <Separator className="workspace-separator" aria-label="Resize lesson and terminal" />
+          <Panel id="terminal" defaultSize="45%" minSize="20%" className="workspace-pane terminal-pane">
+            {terminal}
+          </Panel>
+        </Group>
+      </TerminalBridgeProvider>
+    </LessonChecksProvider>
   );
 }

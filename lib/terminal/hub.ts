@@ -26,7 +26,11 @@ export class TerminalHub {
   private readonly sessions = new Map<string, TerminalSession>();
   private readonly opening = new Map<string, Promise<TerminalSession>>();
 
-  constructor(private readonly shells: ShellSource) {}
+  /** @param onCommandFinished a learner's shell finished a command (time to re-check). */
+  constructor(
+    private readonly shells: ShellSource,
+    private readonly onCommandFinished: (learner: string) => void = () => undefined,
+  ) {}
 
   /** The names of a learner's open terminals, oldest first. */
   list(learner: string): string[] {
@@ -70,14 +74,13 @@ export class TerminalHub {
       rows: size.rows,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', ...shell.env },
     });
-    const session = new TerminalSession(
-      name,
-      pty,
-      () => this.shells.touch(learner),
-      () => {
+    const session = new TerminalSession(name, pty, {
+      activity: () => this.shells.touch(learner),
+      commandFinished: () => this.onCommandFinished(learner),
+      exit: () => {
         if (this.sessions.get(key) === session) this.sessions.delete(key);
       },
-    );
+    });
     this.sessions.set(key, session);
     return session;
   }

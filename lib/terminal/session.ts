@@ -10,6 +10,9 @@ const SOCKET_LOW = 128 * 1024;
 
 type PauseReason = 'client' | 'socket';
 
+/** OSC 133;D: the machine's shell reports that a command finished (shell integration). */
+const COMMAND_DONE = '\x1b]133;D';
+
 /**
  * One persistent shell of a learner: the pty, its recent output, and at most one
  * attached WebSocket. The pty outlives connections; a newer connection takes the
@@ -22,22 +25,26 @@ export class TerminalSession {
   private readonly paused = new Set<PauseReason>();
   private unacked = 0;
   private exitCode: number | undefined;
+  /** The end of the previous chunk, so a marker split across two chunks is still seen once. */
+  private carry = '';
 
   constructor(
     readonly name: string,
     private readonly pty: IPty,
-    private readonly onActivity: () => void,
-    private readonly onExit: () => void,
+    private readonly events: { activity(): void; commandFinished(): void; exit(): void },
   ) {
     pty.onData((data) => {
       const seq = this.buffer.push(data);
       this.send({ t: 'output', seq, data });
+      const scanned = this.carry + data;
+      if (scanned.includes(COMMAND_DONE)) events.commandFinished();
+      this.carry = scanned.slice(-(COMMAND_DONE.length - 1));
     });
     pty.onExit(({ exitCode }) => {
       this.exitCode = exitCode;
       this.send({ t: 'exit', code: exitCode });
       this.socket?.close(CloseCode.exited, 'shell exited');
-      this.onExit();
+      events.exit();
     });
   }
 
@@ -84,7 +91,7 @@ export class TerminalSession {
 
   write(data: string): void {
     this.pty.write(data);
-    this.onActivity();
+    this.events.activity();
   }
 
   close(): void {

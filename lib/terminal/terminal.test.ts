@@ -21,13 +21,15 @@ const localBash: ShellSource = {
 let server: Server;
 let hub: TerminalHub;
 let base: string;
+let finished: string[] = [];
 const signer = new SessionSigner(randomBytes(32));
 const alice = signer.issue({ secure: false });
 const bob = signer.issue({ secure: false });
 const cookie = (s: { setCookie: string }) => s.setCookie.split(';')[0]!;
 
 beforeEach(async () => {
-  hub = new TerminalHub(localBash);
+  finished = [];
+  hub = new TerminalHub(localBash, (learner) => finished.push(learner));
   server = createServer((_req, res) => res.end());
   server.on('upgrade', routeUpgrades([[TERMINAL_PATH, terminalUpgrade({ hub, sessions: signer, extraOrigins: [], onError: () => undefined })]]));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -107,6 +109,14 @@ describe('terminal sessions', () => {
     const client = await new Client('1', { cookie: cookie(alice) }).hello();
     client.type('echo $((6*7))-done\r');
     await client.until(() => client.output.includes('42-done'));
+  });
+
+  it('reports each command the shell marks as finished (OSC 133;D), even split across chunks', async () => {
+    const client = await new Client('1', { cookie: cookie(alice) }).hello();
+    client.type("printf '\\033]133;D;0\\007'; printf '\\033]13'; sleep 0.2; printf '3;D;1\\007'; echo marks-sent\r");
+    await client.until(() => client.output.includes('marks-sent\r\n'));
+    await client.until(() => finished.length === 2);
+    expect(finished).toEqual([alice.id, alice.id]);
   });
 
   it('replays exactly what a reconnecting client missed: no duplicates, no gaps', async () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SessionSigner } from '../auth/session.ts';
+import { sameOrigin } from '../server/origin.ts';
 import type { TerminalHub } from './hub.ts';
 import { ClientMessage, CloseCode, MAX_FRAME_BYTES, TERMINAL_PATH, TerminalName, type ServerMessage } from './protocol.ts';
 
@@ -28,7 +29,7 @@ export function terminalUpgrade({ hub, sessions, extraOrigins, onError }: Termin
     const url = new URL(req.url ?? '/', 'http://unboxed.invalid');
     const name = TerminalName.safeParse(url.pathname.slice(TERMINAL_PATH.length + 1));
     if (!name.success) return refuse(socket, 400, 'Bad Request');
-    if (!originAllowed(req, extraOrigins)) return refuse(socket, 403, 'Forbidden');
+    if (!sameOrigin(req, extraOrigins)) return refuse(socket, 403, 'Forbidden');
     const learner = sessions.read(req.headers.cookie);
     if (!learner) return refuse(socket, 401, 'Unauthorized');
 
@@ -64,18 +65,6 @@ function parseHello(text: string) {
     return message.success && message.data.t === 'hello' ? message.data : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Same-origin: the Origin's host is the Host the browser connected to (or an allowed proxy origin). */
-function originAllowed(req: IncomingMessage, extraOrigins: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return false;
-  if (extraOrigins.includes(origin)) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
   }
 }
 

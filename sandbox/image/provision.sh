@@ -66,6 +66,10 @@ install -m 0644 /dev/stdin /etc/profile.d/unboxed.sh <<'PROFILE'
 # unboxed learner machine
 if [ -n "${BASH_VERSION:-}" ] && [ -n "${PS1:-}" ]; then
   PS1='\[\e[1;32m\]root@\h\[\e[0m\] \[\e[1;34m\]\w\[\e[0m\] # '
+  # Shell integration (OSC 133;D): tells the terminal each command finished, with its
+  # status, so the platform re-runs the lesson's checks right away. Invisible on screen.
+  __unboxed_command_done() { printf '\033]133;D;%s\007' "$?"; }
+  PROMPT_COMMAND="__unboxed_command_done${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
   cd ~ 2>/dev/null || true
 fi
 PROFILE

@@ -48,7 +48,7 @@ export default async function LessonPage({ params }: PageProps<'/lessons/[slug]'
   );
   return (
     <main className="lesson-page">
-      <LessonWorkspace lesson={text} terminal={<TerminalPane />} />
+      <LessonWorkspace slug={lesson.slug} lesson={text} terminal={<TerminalPane />} />
     </main>
   );
 }

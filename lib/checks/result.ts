@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { Assertion } from './outcome.ts';
+
+/** One exercise's standing for a learner, as the lesson page shows it. */
+export const ExerciseResult = z.strictObject({
+  exercise: z.string(),
+  status: z.enum(['passed', 'failed', 'error']),
+  attempts: z.int().nonnegative(),
+  /** When it first passed; a passed exercise stays passed. */
+  passedAt: z.iso.datetime().optional(),
+  checkedAt: z.iso.datetime(),
+  assertions: z.array(Assertion),
+  /** For a broken check: what is wrong with it (for the author). */
+  reason: z.string().optional(),
+});
+export type ExerciseResult = z.infer<typeof ExerciseResult>;
