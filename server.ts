@@ -1,18 +1,21 @@
 import { createServer } from 'node:http';
+import path from 'node:path';
 import next from 'next';
 import { loadSessionSecret } from './lib/auth/secret.ts';
 import { SessionSigner } from './lib/auth/session.ts';
 import { LiveChecks } from './lib/checks/live.ts';
+import { ResultStore } from './lib/checks/store.ts';
+import { openDatabase } from './lib/db/index.ts';
 import { contentDir, dataDir, env } from './lib/env.ts';
 import { loadCourse } from './lib/lessons/load.ts';
 import { log } from './lib/log.ts';
 import { handleApi } from './lib/server/api.ts';
 import { routeUpgrades } from './lib/server/upgrade.ts';
 import { TerminalHub } from './lib/terminal/hub.ts';
-import { createMachineManager } from './sandbox/index.ts';
 import { machineShells } from './lib/terminal/machine-shells.ts';
 import { TERMINAL_PATH } from './lib/terminal/protocol.ts';
 import { terminalUpgrade } from './lib/terminal/upgrade.ts';
+import { createMachineManager } from './sandbox/index.ts';
 
 /**
  * One process, one port: Next.js serves the pages, and WebSocket upgrades are routed
@@ -28,10 +31,12 @@ const secureCookies = env.UNBOXED_PUBLIC_ORIGIN?.startsWith('https:') ?? false;
 const machines = await createMachineManager(process.env, dataDir, (event, fields) => log.info(fields, event));
 await machines.start();
 log.info({ driver: machines.driver.name }, 'learner machines ready');
+const db = await openDatabase(path.join(dataDir, 'unboxed.db'));
 const course = loadCourse(contentDir);
 const live = new LiveChecks({
   lesson: async (slug) => (await course).lessons.find((l) => l.slug === slug),
   contentDir,
+  store: new ResultStore(db),
   machine: async (learner) => {
     const machine = await machines.forLearner(learner);
     return (argv, { timeoutMs }) => machines.driver.exec(machine.id, argv, { timeoutMs });
@@ -78,6 +83,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // Shells live on in the machines (under dtach); only the server's attachments end.
     hub.closeAll();
     machines.stop();
+    void db.destroy();
     server.close(() => void app.close().finally(() => process.exit(0)));
     // Open keep-alive and WebSocket connections would hold close() forever.
     server.closeAllConnections();

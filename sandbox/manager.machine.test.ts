@@ -44,3 +44,13 @@ it('claims from the warm pool, re-adopts after a restart, resets to a fresh mach
   expect(events).toContain('machine-removed lifetime');
   expect((await driver.list()).filter((m) => !before.has(m.id))).toEqual([]);
 });
+
+it('never hands a learner a machine that is still starting', async () => {
+  const m = manager(1);
+  const filling = m.fillPool();
+  await new Promise((r) => setTimeout(r, 1500)); // the pool's machine is booting now
+  const machine = await m.forLearner('learner-two-bbbb');
+  const ready = await driver.exec(machine.id, ['sh', '-c', 'docker image inspect debian >/dev/null && echo ready'], { timeoutMs: 30_000 });
+  expect(ready.stdout).toBe('ready\n');
+  await filling;
+});

@@ -1,5 +1,8 @@
 import type { MachineInfo, MachineLimits, SandboxDriver } from './driver.ts';
 
+/** A machine still starting after this long was left behind by a crashed start. */
+const STUCK_STARTING_MS = 10 * 60_000;
+
 export interface ManagerOptions {
   readonly limits: MachineLimits;
   /** Unclaimed ready machines to keep. @default 1 */
@@ -69,14 +72,23 @@ export class MachineManager {
 
   /**
    * Removes machines past their lifetime, learners' machines idle past their idle
-   * timeout (activity seen since this manager started), and machines that stopped.
+   * timeout (activity seen since this manager started), machines that stopped, and
+   * machines stuck starting.
    */
   async gc(now = Date.now()): Promise<string[]> {
     const removed: string[] = [];
     for (const machine of await this.driver.list()) {
       const idleSince = machine.learner ? (this.lastActivity.get(machine.learner) ?? Math.max(this.startedAt, machine.createdAt.getTime())) : now;
       const reason =
-        machine.expiresAt.getTime() <= now ? 'lifetime' : now - idleSince > machine.limits.idleSeconds * 1000 ? 'idle' : machine.state === 'stopped' ? 'stopped' : undefined;
+        machine.expiresAt.getTime() <= now
+          ? 'lifetime'
+          : now - idleSince > machine.limits.idleSeconds * 1000
+            ? 'idle'
+            : machine.state === 'stopped'
+              ? 'stopped'
+              : machine.state === 'starting' && now - machine.createdAt.getTime() > STUCK_STARTING_MS
+                ? 'stuck starting'
+                : undefined;
       if (!reason) continue;
       this.options.log('machine-removed', { id: machine.id, learner: machine.learner, reason });
       await this.driver.destroy(machine.id);

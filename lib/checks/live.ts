@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Lesson } from '../lessons/schema.ts';
 import type { CheckOutcome } from './outcome.ts';
 import type { ExerciseResult } from './result.ts';
+import type { ResultStore } from './store.ts';
 import { runCheck, type MachineExec } from './run.ts';
 
 export interface LiveChecksOptions {
@@ -10,6 +11,7 @@ export interface LiveChecksOptions {
   readonly contentDir: string;
   /** The learner's machine, as a check runner. */
   readonly machine: (learner: string) => Promise<MachineExec>;
+  readonly store: ResultStore;
   readonly onError: (error: unknown, learner: string) => void;
 }
 
@@ -18,10 +20,9 @@ type Listener = (result: ExerciseResult) => void;
 /**
  * Live verification: when a learner's shell finishes a command, the open exercises of
  * the lessons they have open are checked again, one run at a time per learner, and the
- * results go to the open pages. Results are kept in memory for now.
+ * results are recorded and go to the open pages.
  */
 export class LiveChecks {
-  private readonly results = new Map<string, ExerciseResult>();
   private readonly watchers = new Map<string, Set<{ slug: string; listener: Listener }>>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
@@ -29,9 +30,8 @@ export class LiveChecks {
   constructor(private readonly options: LiveChecksOptions) {}
 
   /** Current results of a lesson for a learner. */
-  async snapshot(learner: string, slug: string): Promise<ExerciseResult[]> {
-    const lesson = await this.options.lesson(slug);
-    return (lesson?.exercises ?? []).flatMap((e) => this.results.get(key(learner, slug, e.id)) ?? []);
+  snapshot(learner: string, slug: string): Promise<ExerciseResult[]> {
+    return this.options.store.lesson(learner, slug);
   }
 
   /** Follows a lesson's results for a learner; returns the function that stops it. */
@@ -77,35 +77,21 @@ export class LiveChecks {
     for (const slug of slugs) {
       const lesson = await this.options.lesson(slug);
       if (!lesson) continue;
+      const passed = new Set((await this.options.store.lesson(learner, slug)).filter((r) => r.status === 'passed').map((r) => r.exercise));
       for (const exercise of lesson.exercises) {
-        const k = key(learner, slug, exercise.id);
-        const previous = this.results.get(k);
-        if (previous?.status === 'passed') continue;
+        if (passed.has(exercise.id)) continue;
         const outcome = await runCheck(exec, path.join(this.options.contentDir, lesson.dir), exercise.check);
-        const result = toResult(exercise.id, outcome, previous);
-        this.results.set(k, result);
-        for (const watcher of this.watchers.get(learner) ?? []) if (watcher.slug === slug) watcher.listener(result);
+        await this.options.store.record(learner, slug, toRun(exercise.id, outcome));
+        const result = (await this.options.store.lesson(learner, slug)).find((r) => r.exercise === exercise.id);
+        if (result) for (const watcher of this.watchers.get(learner) ?? []) if (watcher.slug === slug) watcher.listener(result);
       }
     }
   }
 }
 
-function key(learner: string, slug: string, exercise: string): string {
-  return `${learner}/${slug}/${exercise}`;
-}
-
-function toResult(exercise: string, outcome: CheckOutcome, previous: ExerciseResult | undefined): ExerciseResult {
-  const now = new Date().toISOString();
-  const attempts = (previous?.attempts ?? 0) + 1;
-  if (outcome.status === 'error') {
-    return { exercise, status: 'error', attempts, checkedAt: now, assertions: [], reason: outcome.reason };
-  }
-  return {
-    exercise,
-    status: outcome.status,
-    attempts,
-    checkedAt: now,
-    assertions: [...outcome.assertions],
-    ...(outcome.status === 'passed' && { passedAt: now }),
-  };
+function toRun(exercise: string, outcome: CheckOutcome) {
+  const at = new Date().toISOString();
+  return outcome.status === 'error'
+    ? { exercise, status: outcome.status, assertions: [], reason: outcome.reason, at }
+    : { exercise, status: outcome.status, assertions: outcome.assertions, at };
 }

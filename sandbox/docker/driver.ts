@@ -31,6 +31,8 @@ export const MACHINE_CAPABILITIES = [
 
 const LABEL = 'unboxed.machine';
 const PREFIX = 'unboxed-';
+/** Booting machines are named starting-…, renamed pool-… once ready: only those can be claimed. */
+const STARTING = `${PREFIX}starting-`;
 const POOL = `${PREFIX}pool-`;
 const LEARNER = `${PREFIX}learner-`;
 /** Container names allow [a-zA-Z0-9_.-]; session ids are base64url, so they fit. */
@@ -84,7 +86,7 @@ export class DockerDriver implements SandboxDriver {
 
   async create(limits: MachineLimits): Promise<MachineInfo> {
     const suffix = randomBytes(6).toString('hex');
-    const name = POOL + suffix;
+    const name = STARTING + suffix;
     const now = new Date();
     const args = [
       'run', '--detach', '--name', name, '--hostname', `machine-${suffix.slice(0, 6)}`,
@@ -113,7 +115,8 @@ export class DockerDriver implements SandboxDriver {
       await this.destroy(name);
       throw error;
     }
-    return this.inspect(name);
+    await dockerOk(['rename', name, POOL + suffix]);
+    return this.inspect(POOL + suffix);
   }
 
   async assign(id: string, learner: string): Promise<MachineInfo | undefined> {
@@ -179,7 +182,7 @@ export class DockerDriver implements SandboxDriver {
     return {
       id: name,
       driver: this.name,
-      state: c.State.Running ? 'running' : c.State.Status === 'created' ? 'starting' : 'stopped',
+      state: !c.State.Running ? (c.State.Status === 'created' ? 'starting' : 'stopped') : name.startsWith(STARTING) ? 'starting' : 'running',
       learner: name.startsWith(LEARNER) ? name.slice(LEARNER.length) : undefined,
       createdAt,
       expiresAt: new Date(createdAt.getTime() + limits.lifetimeSeconds * 1000),
