@@ -17,6 +17,7 @@ import { openDatabase } from '../lib/db/index.ts';
 import { loadCourse } from '../lib/lessons/load.ts';
 import { MachineLimits } from '../sandbox/driver.ts';
 import { chooseDriver } from '../sandbox/index.ts';
+import { percentile } from './percentile.ts';
 
 const runs = Number(process.argv[2] ?? 20);
 const contentDir = path.resolve('content');
@@ -25,11 +26,6 @@ const lesson = lessons[0]!;
 const driver = await chooseDriver(process.env, path.resolve('.cache/bench-checks'));
 const machine = await driver.create(MachineLimits.parse({}));
 const dir = await mkdtemp(path.join(tmpdir(), 'unboxed-bench-checks-'));
-
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function measure(label: string): Promise<void> {
   const firstTick: number[] = [];

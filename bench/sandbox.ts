@@ -12,14 +12,10 @@ import { MachineManager } from '../sandbox/manager.ts';
 import { MachineLimits } from '../sandbox/driver.ts';
 import { chooseDriver } from '../sandbox/index.ts';
 import { dockerOk } from '../sandbox/docker/engine.ts';
+import { percentile } from './percentile.ts';
 
 const cold = Number(process.argv[2] ?? 3);
 const execs = Number(process.argv[3] ?? 50);
-
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function report(label: string, ms: readonly number[]): void {
   console.log(`${label.padEnd(36)} n=${String(ms.length).padEnd(3)} p50 ${percentile(ms, 50).toFixed(0).padStart(6)} ms  p95 ${percentile(ms, 95).toFixed(0).padStart(6)} ms`);

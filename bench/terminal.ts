@@ -15,13 +15,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { spawn } from 'node-pty';
 import { chromium } from 'playwright-core';
+import { percentile } from './percentile.ts';
 
 const keystrokes = Number(process.argv[2] ?? 300);
-
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function report(label: string, samplesMs: readonly number[]): void {
   const us = (ms: number) => `${Math.round(ms * 1000)} µs`;

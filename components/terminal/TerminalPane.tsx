@@ -96,6 +96,12 @@ export function TerminalPane() {
           This terminal is open in another window. <button type="button" onClick={() => location.reload()}>Use it here</button>
         </p>
       )}
+      {state?.kind === 'exited' && (
+        <p className="terminal-banner">
+          This shell has ended (its machine may have been reset or expired).{' '}
+          <button type="button" onClick={() => location.reload()}>Start a new shell</button>
+        </p>
+      )}
     </section>
   );
 }

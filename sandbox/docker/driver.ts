@@ -138,6 +138,8 @@ export class DockerDriver implements SandboxDriver {
     return {
       file: 'docker',
       args: ['exec', '-it', '-e', 'TERM=xterm-256color', '-w', '/root', id, 'dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'],
+      // The pty gets a minimal environment; a remote engine must still be found.
+      ...(process.env.DOCKER_HOST && { env: { DOCKER_HOST: process.env.DOCKER_HOST } }),
     };
   }
 
