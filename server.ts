@@ -32,11 +32,12 @@ const machines = await createMachineManager(process.env, dataDir, (event, fields
 await machines.start();
 log.info({ driver: machines.driver.name }, 'learner machines ready');
 const db = await openDatabase(path.join(dataDir, 'unboxed.db'));
+const results = new ResultStore(db);
 const course = loadCourse(contentDir);
 const live = new LiveChecks({
   lesson: async (slug) => (await course).lessons.find((l) => l.slug === slug),
   contentDir,
-  store: new ResultStore(db),
+  store: results,
   machine: async (learner) => {
     const machine = await machines.forLearner(learner);
     return (argv, { timeoutMs }) => machines.driver.exec(machine.id, argv, { timeoutMs });
@@ -54,7 +55,7 @@ const server = createServer((req, res) => {
     res.setHeader('Set-Cookie', session.setCookie);
     learner = session.id;
   }
-  if (!handleApi(req, res, learner, { hub, live, extraOrigins })) void handle(req, res);
+  if (!handleApi(req, res, learner, { hub, live, results, extraOrigins })) void handle(req, res);
 });
 
 server.on(

@@ -44,4 +44,6 @@ it('keeps learners and lessons apart, records broken checks with their reason, a
   expect(await reopened.lesson('ann', 'files')).toMatchObject([{ status: 'error', reason: 'stdout line 1 is not JSON', attempts: 1 }]);
   expect(await reopened.lesson('bob', 'files')).toMatchObject([{ status: 'passed' }]);
   expect(await reopened.lesson('ann', 'processes')).toEqual([]);
+  expect(await reopened.passedPerLesson('bob')).toEqual({ files: 1 });
+  expect(await reopened.passedPerLesson('ann')).toEqual({});
 });

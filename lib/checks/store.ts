@@ -26,6 +26,18 @@ export class ResultStore {
     });
   }
 
+  /** How many exercises of each lesson the learner has passed. */
+  async passedPerLesson(learner: string): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('exercise_results')
+      .select(['lesson', (eb) => eb.fn.countAll<number>().as('passed')])
+      .where('learner', '=', learner)
+      .where('status', '=', 'passed')
+      .groupBy('lesson')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.lesson, Number(r.passed)]));
+  }
+
   /**
    * Records one check run in one statement: attempts grow by one, and a passed exercise
    * stays passed with its first pass time and evidence, whatever later runs find.

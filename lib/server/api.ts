@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LiveChecks } from '../checks/live.ts';
+import type { ResultStore } from '../checks/store.ts';
 import type { TerminalHub } from '../terminal/hub.ts';
 import { sameOrigin } from './origin.ts';
 
@@ -9,6 +10,7 @@ const LESSON_CHECK = /^\/api\/lessons\/([a-z0-9-]{1,80})\/check$/;
 export interface ApiDeps {
   readonly hub: TerminalHub;
   readonly live: LiveChecks;
+  readonly results: ResultStore;
   readonly extraOrigins: readonly string[];
 }
 
@@ -20,6 +22,13 @@ export function handleApi(req: IncomingMessage, res: ServerResponse, learner: st
   const pathname = new URL(req.url ?? '/', 'http://unboxed.invalid').pathname;
   if (req.method === 'GET' && pathname === '/api/terminals') {
     json(res, 200, { terminals: deps.hub.list(learner) });
+    return true;
+  }
+  if (req.method === 'GET' && pathname === '/api/progress') {
+    deps.results
+      .passedPerLesson(learner)
+      .then((passed) => json(res, 200, { passed }))
+      .catch((error: unknown) => json(res, 500, { error: error instanceof Error ? error.message : 'progress unavailable' }));
     return true;
   }
   const events = LESSON_EVENTS.exec(pathname);

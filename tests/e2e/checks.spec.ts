@@ -30,4 +30,9 @@ test('an exercise turns green from the terminal alone; a wrong attempt shows the
   const next = page.locator('[data-exercise="start-through-api"]');
   await next.getByRole('button', { name: 'Check' }).click();
   await expect(next.getByRole('list', { name: 'What the check found' })).toContainText('from-curl is running: expected from-curl is running, found created');
+
+  // The catalog shows the recorded progress.
+  await page.goto('/');
+  await expect(page.locator('[data-lesson="client-and-daemon"]')).toContainText('1 / 2 exercises');
+  await expect(page.locator('[data-lesson="containers-are-files"]')).toContainText('0 / 2 exercises');
 });
