@@ -1,6 +1,5 @@
 # unboxed check library. The checks engine sends it ahead of every check script, so a
-# learner's root cannot swap it for one that always passes; it is also installed in the
-# machine as /usr/local/lib/unboxed/check.sh for authors trying a check by hand.
+# learner's root cannot swap it for one that always passes.
 #
 # Every assert_* prints one JSON line {name, pass, expected, actual, hint?}. At exit the
 # script's status is 1 if any assertion failed, 0 if all passed; any other status, or a

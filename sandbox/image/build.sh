@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 
-recipe=(sandbox/image/build.sh sandbox/image/provision.sh sandbox/image/lesson-images lib/checks/check.sh)
+recipe=(sandbox/image/build.sh sandbox/image/provision.sh sandbox/image/lesson-images)
 hash=$(find "${recipe[@]}" -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
 tag="unboxed-machine:$hash"
 if [ "${1:-}" = --print-tag ]; then echo "$tag"; exit 0; fi
@@ -66,8 +66,8 @@ docker save -o "$work/stage/lesson-images.tar" "${lesson_tags[@]}"
 info "lesson-images.tar: $(du -h "$work/stage/lesson-images.tar" | cut -f1)"
 
 step "3/4 Machine root filesystem (mmdebstrap + provision.sh)"
-cp sandbox/image/provision.sh lib/checks/check.sh "$work/stage/"
-packages=systemd-sysv,dbus,docker.io,containerd,runc,docker-registry,iproute2,iptables,procps,psmisc,util-linux,kmod,jq,tree,strace,curl,ca-certificates,busybox-static,dtach,less,vim-tiny,nano,bash-completion,file,lsof,iputils-ping,netcat-openbsd,libcap2-bin
+cp sandbox/image/provision.sh "$work/stage/"
+packages=systemd-sysv,dbus,docker.io,containerd,runc,docker-registry,iproute2,iptables,procps,psmisc,util-linux,kmod,jq,tree,strace,curl,ca-certificates,busybox-static,dtach,less,vim-tiny,nano,bash-completion,file,lsof,iputils-ping,netcat-openbsd,libcap2-bin,socat
 mmdebstrap -q --variant=minbase --include="$packages" \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
   --customize-hook='mkdir -p "$1/tmp/unboxed"' \

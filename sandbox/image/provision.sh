@@ -3,7 +3,6 @@
 # image builder (in a chroot) and by every other way of making a machine (the Vagrantfile).
 # It must work without network and without a running systemd.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
 
 # Systemd in a container or a microVM: nothing waits for a network that is not there,
 # and no getty fights the terminal for the console.
@@ -79,9 +78,6 @@ install -m 0644 /dev/stdin /etc/motd <<'MOTD'
   and nothing you do here touches anyone else. Break it freely; a reset makes a new one.
 
 MOTD
-
-# Check helpers for authors trying a check by hand (the engine sends its own copy).
-install -D -m 0644 "$here/check.sh" /usr/local/lib/unboxed/check.sh
 
 # Every clone gets its own machine-id at first boot.
 : >/etc/machine-id
