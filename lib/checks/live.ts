@@ -55,14 +55,17 @@ export class LiveChecks {
   /**
    * Checks the lessons' exercises that have not passed yet. A request while a run is
    * going coalesces into one more run after it, so a burst of commands costs two runs.
+   * A request with an idempotency key (a client that may retry it) is recorded under
+   * that key, once per exercise, so it runs on its own after the current run.
    */
-  check(learner: string, slugs: readonly string[]): Promise<void> {
+  check(learner: string, slugs: readonly string[], key?: string): Promise<void> {
     const current = this.running.get(learner);
     if (current) {
+      if (key) return current.then(() => this.check(learner, slugs, key));
       this.again.add(learner);
       return current;
     }
-    const run = this.runChecks(learner, slugs)
+    const run = this.runChecks(learner, slugs, key)
       .catch((error: unknown) => this.options.onError(error, learner))
       .finally(() => {
         this.running.delete(learner);
@@ -72,7 +75,7 @@ export class LiveChecks {
     return run;
   }
 
-  private async runChecks(learner: string, slugs: readonly string[]): Promise<void> {
+  private async runChecks(learner: string, slugs: readonly string[], key?: string): Promise<void> {
     const exec = await this.options.machine(learner);
     for (const slug of slugs) {
       const lesson = await this.options.lesson(slug);
@@ -81,7 +84,7 @@ export class LiveChecks {
       for (const exercise of lesson.exercises) {
         if (passed.has(exercise.id)) continue;
         const outcome = await runCheck(exec, path.join(this.options.contentDir, lesson.dir), exercise.check);
-        await this.options.store.record(learner, slug, toRun(exercise.id, outcome));
+        await this.options.store.record(learner, slug, toRun(exercise.id, outcome), key && `${key}/${slug}/${exercise.id}`);
         const result = (await this.options.store.lesson(learner, slug)).find((r) => r.exercise === exercise.id);
         if (result) for (const watcher of this.watchers.get(learner) ?? []) if (watcher.slug === slug) watcher.listener(result);
       }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/index.ts';
@@ -39,32 +40,49 @@ export class ResultStore {
   }
 
   /**
-   * Records one check run in one statement: attempts grow by one, and a passed exercise
-   * stays passed with its first pass time and evidence, whatever later runs find.
+   * Records one check run: attempts grow by one, and a passed exercise stays passed with
+   * its first pass time and evidence, whatever later runs find. The run's key goes into
+   * the run log in the same transaction, so a run recorded twice under one key (a retry
+   * after a crash) counts once, and a crash mid-way records nothing. Returns whether
+   * this call recorded it.
    */
-  async record(learner: string, lesson: string, run: { exercise: string; status: ExerciseResult['status']; assertions: readonly z.infer<typeof Assertion>[]; reason?: string; at: string }): Promise<void> {
+  async record(
+    learner: string,
+    lesson: string,
+    run: { exercise: string; status: ExerciseResult['status']; assertions: readonly z.infer<typeof Assertion>[]; reason?: string; at: string },
+    key: string = randomUUID(),
+  ): Promise<boolean> {
     const evidence = JSON.stringify({ assertions: run.assertions, ...(run.reason !== undefined && { reason: run.reason }) });
-    await this.db
-      .insertInto('exercise_results')
-      .values({
-        learner,
-        lesson,
-        exercise: run.exercise,
-        status: run.status,
-        attempts: 1,
-        first_passed_at: run.status === 'passed' ? run.at : null,
-        checked_at: run.at,
-        evidence,
-      })
-      .onConflict((oc) =>
-        oc.columns(['learner', 'lesson', 'exercise']).doUpdateSet({
-          attempts: sql`exercise_results.attempts + 1`,
-          status: sql`case when exercise_results.status = 'passed' then 'passed' else excluded.status end`,
-          first_passed_at: sql`coalesce(exercise_results.first_passed_at, excluded.first_passed_at)`,
-          evidence: sql`case when exercise_results.status = 'passed' then exercise_results.evidence else excluded.evidence end`,
-          checked_at: sql`excluded.checked_at`,
-        }),
-      )
-      .execute();
+    return this.db.transaction().execute(async (trx) => {
+      const logged = await trx
+        .insertInto('check_runs')
+        .values({ key, learner, lesson, exercise: run.exercise, status: run.status, checked_at: run.at })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      if (Number(logged.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      await trx
+        .insertInto('exercise_results')
+        .values({
+          learner,
+          lesson,
+          exercise: run.exercise,
+          status: run.status,
+          attempts: 1,
+          first_passed_at: run.status === 'passed' ? run.at : null,
+          checked_at: run.at,
+          evidence,
+        })
+        .onConflict((oc) =>
+          oc.columns(['learner', 'lesson', 'exercise']).doUpdateSet({
+            attempts: sql`exercise_results.attempts + 1`,
+            status: sql`case when exercise_results.status = 'passed' then 'passed' else excluded.status end`,
+            first_passed_at: sql`coalesce(exercise_results.first_passed_at, excluded.first_passed_at)`,
+            evidence: sql`case when exercise_results.status = 'passed' then exercise_results.evidence else excluded.evidence end`,
+            checked_at: sql`excluded.checked_at`,
+          }),
+        )
+        .execute();
+      return true;
+    });
   }
 }

@@ -1,38 +1,94 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import pg from 'pg';
 import * as exerciseResults from './migrations/0001-exercise-results.ts';
+import * as accounts from './migrations/0002-accounts.ts';
+import * as classes from './migrations/0003-classes.ts';
+import * as checkRuns from './migrations/0004-check-runs.ts';
 import type { Database } from './schema.ts';
+
+export { dialectOf } from './dialect.ts';
 
 /** Versioned migrations, in order; applied on start. Never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
   '0001-exercise-results': exerciseResults,
+  '0002-accounts': accounts,
+  '0003-classes': classes,
+  '0004-check-runs': checkRuns,
 };
 
 export type Db = Kysely<Database>;
+
+/** Where the data lives: one SQLite file (the default) or a PostgreSQL server. */
+export type DatabaseTarget = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+
+export class DatabaseConfigError extends Error {
+  override readonly name = 'DatabaseConfigError';
+}
 
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
 }
 
 /**
- * The app's database: embedded SQLite in WAL mode (one file in the data folder),
- * migrated to the latest version before first use.
+ * `DATABASE_URL` decides: unset means SQLite in the data folder, `postgres://` or
+ * `postgresql://` means that PostgreSQL database.
  */
-export async function openDatabase(file: string): Promise<Db> {
+export function databaseTarget(databaseUrl: string | undefined, dataDir: string): DatabaseTarget {
+  if (!databaseUrl) return { kind: 'sqlite', file: path.join(dataDir, 'unboxed.db') };
+  let protocol: string;
+  try {
+    protocol = new URL(databaseUrl).protocol;
+  } catch {
+    throw new DatabaseConfigError('DATABASE_URL is not a URL. Fix: set it to postgres://USER:PASSWORD@HOST:PORT/DATABASE, or unset it to use SQLite in the data folder');
+  }
+  if (protocol === 'postgres:' || protocol === 'postgresql:') return { kind: 'postgres', url: databaseUrl };
+  throw new DatabaseConfigError(`DATABASE_URL uses '${protocol}', which unboxed does not speak. Fix: use a postgres:// URL, or unset DATABASE_URL to use SQLite in the data folder`);
+}
+
+/**
+ * The app's database, migrated to the latest version before first use: embedded
+ * SQLite in WAL mode (a path or a sqlite target), or PostgreSQL through a pool.
+ */
+export async function openDatabase(target: DatabaseTarget | string): Promise<Db> {
+  const resolved: DatabaseTarget = typeof target === 'string' ? { kind: 'sqlite', file: target } : target;
+  const db = resolved.kind === 'sqlite' ? await openSqlite(resolved.file) : openPostgres(resolved.url);
+  const where = resolved.kind === 'sqlite' ? resolved.file : redact(resolved.url);
+  let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
+  try {
+    outcome = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+  } catch (error) {
+    await db.destroy();
+    throw new MigrationError(`cannot reach the database at ${where}: ${String(error)}. Fix: start the database, or correct DATABASE_URL`);
+  }
+  const failed = outcome.results?.find((r) => r.status === 'Error');
+  if (outcome.error || failed) {
+    await db.destroy();
+    throw new MigrationError(`database migration ${failed?.migrationName ?? ''} failed on ${where}: ${String(outcome.error)}`);
+  }
+  return db;
+}
+
+async function openSqlite(file: string): Promise<Db> {
   await mkdir(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   // WAL: readers never wait for the writer; NORMAL sync is durable across app crashes.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const { error, results } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    await db.destroy();
-    throw new MigrationError(`database migration ${failed?.migrationName ?? ''} failed on ${file}: ${String(error)}`);
-  }
-  return db;
+  sqlite.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function openPostgres(url: string): Db {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+}
+
+/** The URL without its password, for messages and logs. */
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }

@@ -3,18 +3,83 @@ import type { Generated } from 'kysely';
 /** The database as the typed query layer sees it; rows become domain types in their stores. */
 export interface Database {
   exercise_results: ExerciseResultsTable;
+  check_runs: CheckRunsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  classes: ClassesTable;
+  class_lessons: ClassLessonsTable;
+  class_members: ClassMembersTable;
 }
+
+/** Times are ISO 8601 UTC strings in both dialects, so they sort and compare as text. */
+type IsoTime = string;
+
+export type CheckStatus = 'passed' | 'failed' | 'error';
 
 export interface ExerciseResultsTable {
   learner: string;
   lesson: string;
   exercise: string;
-  status: 'passed' | 'failed' | 'error';
+  status: CheckStatus;
   attempts: number;
   /** ISO time of the first pass; never cleared once set. */
-  first_passed_at: string | null;
-  checked_at: string;
+  first_passed_at: IsoTime | null;
+  checked_at: IsoTime;
   /** JSON: the assertions of the last check, or the reason a check is broken. */
   evidence: string;
   id: Generated<number>;
+}
+
+export interface CheckRunsTable {
+  /** Idempotency key of the run: recording the same key twice counts once. */
+  key: string;
+  learner: string;
+  lesson: string;
+  exercise: string;
+  status: CheckStatus;
+  checked_at: IsoTime;
+}
+
+export type Role = 'learner' | 'instructor' | 'admin';
+
+export interface UsersTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  name: string;
+  /** `scrypt$N$r$p$salt$hash` (see lib/auth/password.ts). */
+  password_hash: string;
+  role: Role;
+  /** The learner id the account's machine and check results are filed under. */
+  learner: string;
+  created_at: IsoTime;
+}
+
+export interface SessionsTable {
+  /** sha256 (hex) of the token in the browser's cookie. */
+  id: string;
+  user_id: string;
+  created_at: IsoTime;
+  expires_at: IsoTime;
+}
+
+export interface ClassesTable {
+  id: string;
+  name: string;
+  instructor_id: string;
+  deadline: IsoTime;
+  join_code: string;
+  created_at: IsoTime;
+}
+
+export interface ClassLessonsTable {
+  class_id: string;
+  lesson: string;
+  position: number;
+}
+
+export interface ClassMembersTable {
+  class_id: string;
+  user_id: string;
+  joined_at: IsoTime;
 }

@@ -1,9 +1,12 @@
 import { sql, type Kysely } from 'kysely';
+import { dialectOf } from '../dialect.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // PostgreSQL has no autoincrement keyword; SQLite's SQL is what shipped and stays as it was.
+  const postgres = dialectOf(db) === 'postgres';
   await db.schema
     .createTable('exercise_results')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', (c) => (postgres ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement()))
     .addColumn('learner', 'text', (c) => c.notNull())
     .addColumn('lesson', 'text', (c) => c.notNull())
     .addColumn('exercise', 'text', (c) => c.notNull())
