@@ -75,7 +75,7 @@ async function loadLesson(contentDir: string, dir: string): Promise<LessonResult
   }
   const parsed = LessonFrontmatter.safeParse(vfile.data.matter ?? {});
   const exerciseIds = parsed.success ? parsed.data.exercises.map((e) => e.id) : undefined;
-  const body = await compileLessonBody(vfile, exerciseIds);
+  const body = await compileLessonBody(vfile, { exerciseIds, lessonDir });
   if (!body.ok) {
     problems.push(
       ...body.problems.map((p) => ({

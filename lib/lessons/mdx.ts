@@ -1,11 +1,12 @@
 import { compile } from '@mdx-js/mdx';
 import rehypeShiki from '@shikijs/rehype';
-import type { Root } from 'mdast';
+import type { Image, Paragraph, Root } from 'mdast';
 import type { MdxJsxAttribute, MdxJsxExpressionAttribute } from 'mdast-util-mdx-jsx';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
+import { loadDiagram } from './diagram.ts';
 import { LESSON_COMPONENTS } from './schema.ts';
 
 /** Something wrong in the MDX body, with the line it is on. */
@@ -22,17 +23,30 @@ export type CompileResult =
 
 const known = new Set<string>(LESSON_COMPONENTS);
 
+export interface CompileOptions {
+  /** Undefined when the frontmatter is invalid: placement is not checked then. */
+  readonly exerciseIds: readonly string[] | undefined;
+  /** The lesson folder, where diagrams (`![alt](./file.svg)`) are read from. */
+  readonly lessonDir: string;
+}
+
 /**
  * Compiles a lesson body to a function body for `run()`, after checking that it uses
- * only the lesson components and places every exercise exactly once. The frontmatter
- * stays in the file (remark-frontmatter skips it) so reported lines match the editor.
+ * only the lesson components and places every exercise exactly once, and inlining its
+ * diagrams. The frontmatter stays in the file (remark-frontmatter skips it) so reported
+ * lines match the editor.
  */
-export async function compileLessonBody(file: VFile, exerciseIds: readonly string[] | undefined): Promise<CompileResult> {
+export async function compileLessonBody(file: VFile, { exerciseIds, lessonDir }: CompileOptions): Promise<CompileResult> {
   const problems: BodyProblem[] = [];
   try {
     const out = await compile(file, {
       outputFormat: 'function-body',
-      remarkPlugins: [remarkFrontmatter, remarkGfm, [remarkLessonComponents, { exerciseIds, problems }]],
+      remarkPlugins: [
+        remarkFrontmatter,
+        remarkGfm,
+        [remarkLessonComponents, { exerciseIds, problems }],
+        [remarkDiagrams, { lessonDir, problems }],
+      ],
       rehypePlugins: [
         [rehypeShiki, { themes: { light: 'github-light', dark: 'github-dark' }, fallbackLanguage: 'text', defaultLanguage: 'text' }],
       ],
@@ -54,17 +68,17 @@ export async function compileLessonBody(file: VFile, exerciseIds: readonly strin
   }
 }
 
-interface Options {
-  /** Undefined when the frontmatter is invalid: placement is not checked then. */
-  readonly exerciseIds: readonly string[] | undefined;
-  readonly problems: BodyProblem[];
+type Positioned = { position?: { start: { line: number; column: number } } };
+
+function reporter(problems: BodyProblem[]) {
+  return (node: Positioned, message: string, fix: string) =>
+    problems.push({ line: node.position?.start.line, column: node.position?.start.column, message, fix });
 }
 
-function remarkLessonComponents({ exerciseIds, problems }: Options) {
+function remarkLessonComponents({ exerciseIds, problems }: Pick<CompileOptions, 'exerciseIds'> & { problems: BodyProblem[] }) {
   return (tree: Root) => {
     const placed = new Map<string, number>();
-    const report = (node: { position?: { start: { line: number; column: number } } }, message: string, fix: string) =>
-      problems.push({ line: node.position?.start.line, column: node.position?.start.column, message, fix });
+    const report = reporter(problems);
 
     visit(tree, (node) => {
       if (node.type === 'mdxjsEsm') {
@@ -101,6 +115,41 @@ function remarkLessonComponents({ exerciseIds, problems }: Options) {
       } else if (count > 1) {
         problems.push({ line: undefined, column: undefined, message: `exercise '${id}' is placed ${count} times`, fix: `keep one <Exercise id="${id}">` });
       }
+    }
+  };
+}
+
+/**
+ * Turns each paragraph that holds only `![alt](./file.svg)` into a <figure> with the
+ * SVG inlined (see diagram.ts). A figure cannot sit inside a <p>, so an image that shares
+ * its paragraph with text is reported rather than rendered.
+ */
+function remarkDiagrams({ lessonDir, problems }: Pick<CompileOptions, 'lessonDir'> & { problems: BodyProblem[] }) {
+  return async (tree: Root) => {
+    const report = reporter(problems);
+    const placements: { image: Image; paragraph: Paragraph }[] = [];
+    visit(tree, (node, _index, parent) => {
+      if (node.type === 'imageReference') {
+        report(node, `image reference ![${node.alt ?? ''}][${node.label ?? node.identifier}] cannot be inlined`, 'write the path in place: ![alt text](./file.svg)');
+        return;
+      }
+      if (node.type !== 'image') return;
+      const standalone = parent?.type === 'paragraph' && parent.children.every((c) => c === node || (c.type === 'text' && c.value.trim() === ''));
+      if (standalone) placements.push({ image: node, paragraph: parent });
+      else report(node, `diagram '${node.url}' shares its paragraph with other content`, 'put the image on a line of its own, with a blank line before and after it');
+    });
+    const results = await Promise.all(
+      placements.map(({ image }) => loadDiagram(lessonDir, { url: image.url, alt: image.alt ?? '', title: image.title ?? undefined })),
+    );
+    for (const [i, { image, paragraph }] of placements.entries()) {
+      const result = results[i]!;
+      if (!result.ok) {
+        report(image, result.problem.message, result.problem.fix);
+        continue;
+      }
+      // mdast-util-to-hast turns the paragraph into the figure (hName, hProperties, hChildren).
+      const { tagName, properties, children } = result.figure;
+      paragraph.data = { ...paragraph.data, hName: tagName, hProperties: properties, hChildren: children };
     }
   };
 }
