@@ -14,9 +14,11 @@ export class SessionSigner {
     if (secret.length < 32) throw new Error('the session secret must be at least 32 bytes');
   }
 
-  /** A fresh session: its id and the Set-Cookie header value that carries it. */
-  issue(options: { secure: boolean }): { id: string; setCookie: string } {
-    const id = randomBytes(18).toString('base64url');
+  /**
+   * A session cookie: a fresh anonymous learner id, or the given one (the learner id of
+   * an account that just signed in), and the Set-Cookie header value that carries it.
+   */
+  issue(options: { secure: boolean }, id: string = randomBytes(18).toString('base64url')): { id: string; setCookie: string } {
     const setCookie = stringifySetCookie(SESSION_COOKIE, `${id}.${this.sign(id)}`, {
       path: '/',
       httpOnly: true,

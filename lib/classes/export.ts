@@ -1,0 +1,76 @@
+import type { Gradebook } from './gradebook.ts';
+
+/**
+ * The gradebook's export: one row per learner and exercise, the same columns in CSV
+ * and JSON, in this order (documented in docs/gradebook.md; add columns only at the end).
+ */
+export const EXPORT_COLUMNS = [
+  'class_id',
+  'class_name',
+  'learner_id',
+  'learner_name',
+  'learner_email',
+  'joined_at',
+  'lesson',
+  'exercise',
+  'exercise_title',
+  'status',
+  'attempts',
+  'first_passed_at',
+  'last_checked_at',
+  'on_time',
+] as const;
+
+export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+export type ExportRow = { readonly [K in ExportColumn]: string | number | boolean | null };
+
+export function exportRows(gradebook: Gradebook): ExportRow[] {
+  return gradebook.learners.flatMap((learner) =>
+    gradebook.columns.map((column, i) => {
+      const cell = learner.cells[i]!;
+      return {
+        class_id: gradebook.class.id,
+        class_name: gradebook.class.name,
+        learner_id: learner.userId,
+        learner_name: learner.name,
+        learner_email: learner.email,
+        joined_at: learner.joinedAt,
+        lesson: column.lesson,
+        exercise: column.exercise,
+        exercise_title: column.exerciseTitle,
+        status: cell.status,
+        attempts: cell.attempts,
+        first_passed_at: cell.firstPassedAt,
+        last_checked_at: cell.lastCheckedAt,
+        on_time: cell.onTime,
+      };
+    }),
+  );
+}
+
+export function gradebookJson(gradebook: Gradebook, exportedAt: Date): string {
+  const body = {
+    class: gradebook.class,
+    exported_at: exportedAt.toISOString(),
+    columns: EXPORT_COLUMNS,
+    rows: exportRows(gradebook),
+  };
+  return JSON.stringify(body, null, 2) + '\n';
+}
+
+/** RFC 4180 CSV (CRLF, quoted where needed), with a header row. */
+export function gradebookCsv(gradebook: Gradebook): string {
+  const lines = [EXPORT_COLUMNS.join(','), ...exportRows(gradebook).map((row) => EXPORT_COLUMNS.map((c) => csvField(row[c], c)).join(','))];
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** Names people typed: a spreadsheet must not run them as formulas. */
+const FREE_TEXT: ReadonlySet<ExportColumn> = new Set(['class_name', 'learner_name', 'exercise_title']);
+
+function csvField(value: string | number | boolean | null, column: ExportColumn): string {
+  if (value === null) return '';
+  let text = String(value);
+  // A leading = + - @ (or tab, CR) makes spreadsheets evaluate the cell; a quote defuses it.
+  if (FREE_TEXT.has(column) && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
