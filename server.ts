@@ -1,15 +1,14 @@
 import { createServer } from 'node:http';
-import path from 'node:path';
 import next from 'next';
 import { loadSessionSecret } from './lib/auth/secret.ts';
 import { SessionSigner } from './lib/auth/session.ts';
 import { LiveChecks } from './lib/checks/live.ts';
 import { ResultStore } from './lib/checks/store.ts';
-import { openDatabase } from './lib/db/index.ts';
+import { databaseTarget, openDatabase } from './lib/db/index.ts';
 import { contentDir, dataDir, env } from './lib/env.ts';
 import { loadCourse } from './lib/lessons/load.ts';
 import { log } from './lib/log.ts';
-import { handleApi } from './lib/server/api.ts';
+import { accountServices, handleApi, type ApiDeps } from './lib/server/api.ts';
 import { routeUpgrades } from './lib/server/upgrade.ts';
 import { TerminalHub } from './lib/terminal/hub.ts';
 import { machineShells } from './lib/terminal/machine-shells.ts';
@@ -31,8 +30,9 @@ const secureCookies = env.UNBOXED_PUBLIC_ORIGIN?.startsWith('https:') ?? false;
 const machines = await createMachineManager(process.env, dataDir, (event, fields) => log.info(fields, event));
 await machines.start();
 log.info({ driver: machines.driver.name }, 'learner machines ready');
-const db = await openDatabase(path.join(dataDir, 'unboxed.db'));
+const db = await openDatabase(databaseTarget(env.DATABASE_URL, dataDir));
 const results = new ResultStore(db);
+const accounts = accountServices(db, sessions, secureCookies);
 const course = loadCourse(contentDir);
 const live = new LiveChecks({
   lesson: async (slug) => (await course).lessons.find((l) => l.slug === slug),
@@ -46,6 +46,17 @@ const live = new LiveChecks({
 });
 const hub = new TerminalHub(machineShells(machines), (learner) => live.commandFinished(learner));
 const extraOrigins = env.UNBOXED_PUBLIC_ORIGIN ? [new URL(env.UNBOXED_PUBLIC_ORIGIN).origin] : [];
+const api: ApiDeps = {
+  hub,
+  live,
+  results,
+  extraOrigins,
+  ...accounts,
+  lessons: async () => (await course).lessons,
+  // Re-check looks for a running machine and never starts one.
+  hasMachine: async (learner) => (await machines.list()).some((m) => m.learner === learner && m.state === 'running'),
+  onError: (error, route) => log.error({ err: error, route }, 'api request failed'),
+};
 
 const server = createServer((req, res) => {
   let learner = sessions.read(req.headers.cookie);
@@ -55,7 +66,7 @@ const server = createServer((req, res) => {
     res.setHeader('Set-Cookie', session.setCookie);
     learner = session.id;
   }
-  if (!handleApi(req, res, learner, { hub, live, results, extraOrigins })) void handle(req, res);
+  if (!handleApi(req, res, learner, api)) void handle(req, res);
 });
 
 server.on(
@@ -63,12 +74,15 @@ server.on(
   routeUpgrades([
     [
       TERMINAL_PATH,
-      terminalUpgrade({
-        hub,
-        sessions,
-        extraOrigins,
-        onError: (error, learner, terminal) => log.error({ err: error, learner, terminal }, 'terminal failed to start'),
-      }),
+      // An account's learner id opens its terminals only with a live session of that account.
+      accounts.identities.guardUpgrade(
+        terminalUpgrade({
+          hub,
+          sessions,
+          extraOrigins,
+          onError: (error, learner, terminal) => log.error({ err: error, learner, terminal }, 'terminal failed to start'),
+        }),
+      ),
     ],
     ['/_next/', app.getUpgradeHandler()],
   ]),

@@ -20,6 +20,10 @@ const Env = z.object({
     .url()
     .optional()
     .describe('Origin browsers use to reach the app (e.g. https://learn.example.org) when behind a proxy; WebSockets from other origins are refused'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .describe('postgres://USER:PASSWORD@HOST:PORT/DATABASE keeps accounts, classes and results in PostgreSQL; unset keeps them in SQLite in the data folder'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

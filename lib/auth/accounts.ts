@@ -21,7 +21,7 @@ export const DisplayName = z
   .trim()
   .min(1, { error: 'is empty' })
   .max(80, { error: 'must be at most 80 characters' })
-  .regex(/^[^\p{C}]+$/u, { error: 'must not contain control characters' });
+  .regex(/^[^\p{C}]*$/u, { error: 'must not contain control characters' });
 
 /** A local account, as the rest of the app sees it (never its password hash). */
 export interface Account {

@@ -1,74 +1,108 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AccountSessions } from '../auth/account-sessions.ts';
+import { Accounts, EmailTakenError } from '../auth/accounts.ts';
+import { Identities } from '../auth/identity.ts';
+import type { SessionSigner } from '../auth/session.ts';
 import type { LiveChecks } from '../checks/live.ts';
 import type { ResultStore } from '../checks/store.ts';
+import type { GradebookLesson } from '../classes/gradebook.ts';
+import { ClassStore } from '../classes/store.ts';
+import type { Db } from '../db/index.ts';
 import type { TerminalHub } from '../terminal/hub.ts';
+import { adminRoutes } from './admin-routes.ts';
+import { authRoutes } from './auth-routes.ts';
+import { classRoutes } from './class-routes.ts';
+import { HttpError, sendJson, setCookies } from './http.ts';
+import { lessonRoutes } from './lesson-routes.ts';
 import { sameOrigin } from './origin.ts';
+import { FailureLimiter } from './ratelimit.ts';
+import type { Route } from './routes.ts';
 
-const LESSON_EVENTS = /^\/api\/lessons\/([a-z0-9-]{1,80})\/events$/;
-const LESSON_CHECK = /^\/api\/lessons\/([a-z0-9-]{1,80})\/check$/;
+/** Accounts, sessions and classes over one database. */
+export interface AccountServices {
+  readonly db: Db;
+  readonly accounts: Accounts;
+  readonly sessions: AccountSessions;
+  readonly identities: Identities;
+  readonly classes: ClassStore;
+  /** 10 failed sign-ins per email, and 50 per client address, in 15 minutes; then a wait. */
+  readonly signInFailures: { readonly email: FailureLimiter; readonly address: FailureLimiter };
+  /** 20 wrong join codes per account in 15 minutes, then a wait. */
+  readonly joinFailures: FailureLimiter;
+}
 
-export interface ApiDeps {
+export function accountServices(db: Db, signer: SessionSigner, secureCookies: boolean): AccountServices {
+  const accounts = new Accounts(db);
+  const sessions = new AccountSessions(db, { secure: secureCookies });
+  return {
+    db,
+    accounts,
+    sessions,
+    identities: new Identities(signer, sessions, accounts, secureCookies),
+    classes: new ClassStore(db),
+    signInFailures: { email: new FailureLimiter(10, 15 * 60_000), address: new FailureLimiter(50, 15 * 60_000) },
+    joinFailures: new FailureLimiter(20, 15 * 60_000),
+  };
+}
+
+export interface ApiDeps extends AccountServices {
   readonly hub: TerminalHub;
   readonly live: LiveChecks;
   readonly results: ResultStore;
   readonly extraOrigins: readonly string[];
+  /** The course's lessons, as the gradebook lists them. */
+  readonly lessons: () => Promise<readonly GradebookLesson[]>;
+  /** Whether the learner has a running machine now (re-check needs one; it never starts one). */
+  readonly hasMachine: (learner: string) => Promise<boolean>;
+  readonly onError: (error: unknown, route: string) => void;
 }
 
+const routes: readonly Route[] = [...lessonRoutes, ...authRoutes, ...classRoutes, ...adminRoutes];
+
 /**
- * The server's own endpoints, beside Next's pages: they need the terminal hub and the
- * live checks, which live in this process. Returns false for any other URL.
+ * The server's own JSON endpoints under /api/, beside Next's pages: they need the
+ * terminal hub, the live checks and the database, which live in this process. Every
+ * state-changing request must come from this site's own pages (Origin), and each
+ * handler checks the session it needs. Returns false for any URL outside /api/.
+ * `learner` is the id in the request's learner cookie (or a fresh one).
  */
 export function handleApi(req: IncomingMessage, res: ServerResponse, learner: string, deps: ApiDeps): boolean {
   const pathname = new URL(req.url ?? '/', 'http://unboxed.invalid').pathname;
-  if (req.method === 'GET' && pathname === '/api/terminals') {
-    json(res, 200, { terminals: deps.hub.list(learner) });
-    return true;
-  }
-  if (req.method === 'GET' && pathname === '/api/progress') {
-    deps.results
-      .passedPerLesson(learner)
-      .then((passed) => json(res, 200, { passed }))
-      .catch((error: unknown) => json(res, 500, { error: error instanceof Error ? error.message : 'progress unavailable' }));
-    return true;
-  }
-  const events = LESSON_EVENTS.exec(pathname);
-  if (req.method === 'GET' && events) {
-    streamResults(req, res, learner, events[1]!, deps.live);
-    return true;
-  }
-  const check = LESSON_CHECK.exec(pathname);
-  if (check) {
-    if (req.method !== 'POST') return json(res, 405, { error: 'use POST' }), true;
-    // A state-changing request: only from this site's own pages.
-    if (!sameOrigin(req, deps.extraOrigins)) return json(res, 403, { error: 'cross-site request refused' }), true;
-    const slug = check[1]!;
-    deps.live
-      .check(learner, [slug])
-      .then(() => deps.live.snapshot(learner, slug))
-      .then((results) => json(res, 200, { results }))
-      .catch((error: unknown) => json(res, 500, { error: error instanceof Error ? error.message : 'check failed' }));
-    return true;
-  }
-  return false;
-}
-
-/** Server-sent events: the current results, then every new one, until the page closes. */
-function streamResults(req: IncomingMessage, res: ServerResponse, learner: string, slug: string, live: LiveChecks): void {
-  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-  const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
-  const stop = live.watch(learner, slug, send);
-  void live.snapshot(learner, slug).then((results) => results.forEach(send));
-  // Proxies close quiet connections; a comment every 25 s keeps this one open.
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
-  req.on('close', () => {
-    clearInterval(keepAlive);
-    stop();
+  if (!pathname.startsWith('/api/')) return false;
+  const matching = routes.flatMap((route) => {
+    const match = route.path.exec(pathname);
+    return match ? [{ route, params: match.slice(1) }] : [];
   });
-  // Opening the lesson is a good moment to see where the learner stands.
-  live.commandFinished(learner);
+  const found = matching.find((m) => m.route.method === req.method);
+  if (!found) {
+    if (matching.length === 0) sendJson(res, 404, { error: `no API endpoint ${pathname}` });
+    else sendJson(res, 405, { error: `use ${matching.map((m) => m.route.method).join(' or ')}` });
+    return true;
+  }
+  if (found.route.method !== 'GET' && !sameOrigin(req, deps.extraOrigins)) {
+    sendJson(res, 403, { error: 'cross-site request refused' });
+    return true;
+  }
+  void (async () => {
+    try {
+      const identity = await deps.identities.resolve(req.headers.cookie, learner);
+      setCookies(res, identity.setCookies);
+      await found.route.handle({ req, res, params: found.params, identity, deps });
+    } catch (error) {
+      respondWithError(res, error, `${req.method} ${pathname}`, deps);
+    }
+  })();
+  return true;
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(body));
+function respondWithError(res: ServerResponse, error: unknown, route: string, deps: ApiDeps): void {
+  if (res.headersSent) {
+    res.end();
+    if (!(error instanceof HttpError)) deps.onError(error, route);
+    return;
+  }
+  if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
+  if (error instanceof EmailTakenError) return sendJson(res, 409, { error: error.message });
+  deps.onError(error, route);
+  sendJson(res, 500, { error: 'the server failed to answer; the error is in its log' });
 }
