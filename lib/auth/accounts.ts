@@ -23,6 +23,8 @@ export const DisplayName = z
   .max(80, { error: 'must be at most 80 characters' })
   .regex(/^[^\p{C}]*$/u, { error: 'must not contain control characters' });
 
+const NewAccount = z.object({ email: Email, name: DisplayName, password: Password });
+
 /** A local account, as the rest of the app sees it (never its password hash). */
 export interface Account {
   readonly id: string;
@@ -55,12 +57,12 @@ export class Accounts {
    * learner signing up keeps their machine and results); otherwise it gets a new one.
    */
   async create(input: { email: string; name: string; password: string; role: Role; learner?: string }): Promise<Account> {
-    const email = Email.parse(input.email);
+    const { email, name, password } = NewAccount.parse({ email: input.email, name: input.name, password: input.password });
     const row: UsersTable = {
       id: newId(),
       email,
-      name: DisplayName.parse(input.name),
-      password_hash: await hashPassword(Password.parse(input.password)),
+      name,
+      password_hash: await hashPassword(password),
       role: input.role,
       learner: input.learner ?? newId(),
       created_at: new Date().toISOString(),

@@ -1,12 +1,14 @@
 import { runSandboxCli } from '../../sandbox/cli.ts';
-import { contentDir, dataDir } from '../env.ts';
+import { contentDir, dataDir, env } from '../env.ts';
+import { runAdminCli } from './admin.ts';
 import { runContentCli } from './content.ts';
 
 const usage = `usage: unboxed <command>
 
   content check        validate every lesson under content/ (as npm run build does)
   content schema       print the JSON Schema of lesson frontmatter, for editors
-  sandbox …            learner machines: ls, create, exec, rm, gc, image build`;
+  sandbox …            learner machines: ls, create, exec, rm, gc, image build
+  admin …              accounts: create an admin, set roles, list, sign out everywhere`;
 
 /** The operator's command line; returns the process exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -16,6 +18,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return runContentCli(rest, contentDir);
     case 'sandbox':
       return runSandboxCli(rest, dataDir);
+    case 'admin':
+      return runAdminCli(rest, dataDir, env.DATABASE_URL);
     case undefined:
     case 'help':
     case '--help':

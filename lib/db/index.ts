@@ -56,17 +56,16 @@ export async function openDatabase(target: DatabaseTarget | string): Promise<Db>
   const resolved: DatabaseTarget = typeof target === 'string' ? { kind: 'sqlite', file: target } : target;
   const db = resolved.kind === 'sqlite' ? await openSqlite(resolved.file) : openPostgres(resolved.url);
   const where = resolved.kind === 'sqlite' ? resolved.file : redact(resolved.url);
-  let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
-  try {
-    outcome = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
-  } catch (error) {
-    await db.destroy();
-    throw new MigrationError(`cannot reach the database at ${where}: ${String(error)}. Fix: start the database, or correct DATABASE_URL`);
-  }
+  // Kysely reports every failure (an unreachable server too) in `error`, not by throwing.
+  const outcome = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
   const failed = outcome.results?.find((r) => r.status === 'Error');
   if (outcome.error || failed) {
     await db.destroy();
-    throw new MigrationError(`database migration ${failed?.migrationName ?? ''} failed on ${where}: ${String(outcome.error)}`);
+    throw new MigrationError(
+      failed
+        ? `database migration ${failed.migrationName} failed on ${where}: ${String(outcome.error)}`
+        : `cannot open the database at ${where}: ${String(outcome.error)}. Fix: start the database, or correct DATABASE_URL`,
+    );
   }
   return db;
 }
