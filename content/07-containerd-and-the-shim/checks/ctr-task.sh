@@ -1,0 +1,14 @@
+#!/bin/bash
+# A task by-hand runs in containerd's namespace lab, started without dockerd.
+line=$(ctr -n lab tasks ls 2>/dev/null | awk '$1 == "by-hand"')
+status=$(awk '{ print $3 }' <<<"$line")
+pid=$(awk '{ print $2 }' <<<"$line")
+assert_equal "containerd runs a task by-hand in namespace lab" RUNNING "${status:-no task by-hand in namespace lab}" \
+  "Import busybox into namespace lab first (docker save … | ctr -n lab images import -), then ctr -n lab run -d with --snapshotter native"
+cmd=$(tr '\0' ' ' < "/proc/${pid:-0}/cmdline" 2>/dev/null)
+assert_match "by-hand's process runs sleep" '^sleep ' "${cmd:-no process}" \
+  "Give ctr run the command after the container id: … by-hand sleep 3600"
+docker_id=$(container_get by-hand '{{.Id}}')
+assert "dockerd knows nothing of by-hand" "$([ -z "$docker_id" ] && echo true || echo false)" \
+  "no Docker container named by-hand" "${docker_id:+Docker container by-hand (${docker_id:0:12})}${docker_id:-no Docker container named by-hand}" \
+  "Start it with ctr, not docker (remove the Docker one with docker rm -f by-hand): Docker's containers live in containerd's namespace moby"
