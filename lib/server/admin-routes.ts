@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Role } from '../auth/accounts.ts';
+import { UsersResponse } from '../classes/views.ts';
 import type { ApiDeps } from './api.ts';
 import { HttpError, readBody, sendJson } from './http.ts';
 import { ID, publicAccount, requireRole, type Route } from './routes.ts';
@@ -20,7 +21,7 @@ export const adminRoutes: readonly Route[] = [
     handle: async ({ res, identity, deps }) => {
       requireRole(identity, 'admin');
       const accounts = await deps.accounts.list();
-      sendJson(res, 200, { users: accounts.map((a) => ({ ...publicAccount(a), createdAt: a.createdAt })) });
+      sendJson(res, 200, { users: accounts.map((a) => ({ ...publicAccount(a), createdAt: a.createdAt })) } satisfies z.input<typeof UsersResponse>);
     },
   },
   {

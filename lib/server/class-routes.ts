@@ -5,6 +5,7 @@ import { gradebookCsv, gradebookJson } from '../classes/export.ts';
 import { loadGradebook } from '../classes/gradebook.ts';
 import { learnerReport } from '../classes/report.ts';
 import { canManage, JoinError, NewClass, type ClassInfo, type ClassMember } from '../classes/store.ts';
+import { ClassCreated, ClassesResponse, ClassView, CodeResponse, GradebookResponse, JoinResponse, LearnerReportResponse } from '../classes/views.ts';
 import type { ApiDeps } from './api.ts';
 import { HttpError, readBody, sendFile, sendJson } from './http.ts';
 import { ID, requireAccount, requireRole, type Route } from './routes.ts';
@@ -12,7 +13,7 @@ import { ID, requireAccount, requireRole, type Route } from './routes.ts';
 const JoinRequest = z.strictObject({ code: z.string().max(40) });
 
 /** A class as its instructor sees it, join code included. */
-function classView(info: ClassInfo) {
+function classView(info: ClassInfo): z.input<typeof ClassView> {
   const joinCode = formatJoinCode(info.joinCode);
   return {
     id: info.id,
@@ -47,7 +48,7 @@ async function gradebookOf(deps: ApiDeps, info: ClassInfo) {
 
 async function reportOf(deps: ApiDeps, info: ClassInfo, member: ClassMember) {
   const [report, machine] = await Promise.all([learnerReport(deps.results, info, member, await deps.lessons()), deps.hasMachine(member.learner)]);
-  return { report, machine: machine ? 'running' : 'none' };
+  return { report, machine: machine ? 'running' : 'none' } satisfies z.input<typeof LearnerReportResponse>;
 }
 
 /** Classes: create, join, the gradebook and its exports, a learner's evidence, re-check, removal. */
@@ -68,7 +69,7 @@ export const classRoutes: readonly Route[] = [
           joinedAt: c.joinedAt,
           lessons: c.lessons.flatMap((slug) => lessons.filter((l) => l.slug === slug).map((l) => ({ slug, title: l.title, exercises: l.exercises.length }))),
         })),
-      });
+      } satisfies z.input<typeof ClassesResponse>);
     },
   },
   {
@@ -80,7 +81,7 @@ export const classRoutes: readonly Route[] = [
       const known = new Set((await deps.lessons()).map((l) => l.slug));
       const unknown = body.lessons.filter((slug) => !known.has(slug));
       if (unknown.length > 0) throw new HttpError(422, `lessons: the course has no lesson ${unknown.map((s) => `'${s}'`).join(', ')}`);
-      sendJson(res, 201, { class: classView(await deps.classes.create(account, body)) });
+      sendJson(res, 201, { class: classView(await deps.classes.create(account, body)) } satisfies z.input<typeof ClassCreated>);
     },
   },
   {
@@ -94,7 +95,7 @@ export const classRoutes: readonly Route[] = [
       if (wait > 0) throw new HttpError(429, `too many wrong codes; try again in ${Math.ceil(wait / 60)} minute(s)`);
       try {
         const { info, alreadyMember } = await deps.classes.join(code, account);
-        sendJson(res, 200, { class: { id: info.id, name: info.name, deadline: info.deadline }, alreadyMember });
+        sendJson(res, 200, { class: { id: info.id, name: info.name, deadline: info.deadline }, alreadyMember } satisfies z.input<typeof JoinResponse>);
       } catch (error) {
         if (!(error instanceof JoinError)) throw error;
         if (error.reason === 'bad-code') deps.joinFailures.fail(account.id);
@@ -107,7 +108,7 @@ export const classRoutes: readonly Route[] = [
     path: new RegExp(`^/api/classes/${ID}/gradebook$`),
     handle: async ({ res, params, identity, deps }) => {
       const info = await managedClass(deps, requireAccount(identity), params[0]!);
-      sendJson(res, 200, { class: classView(info), gradebook: await gradebookOf(deps, info) });
+      sendJson(res, 200, { class: classView(info), gradebook: await gradebookOf(deps, info) } satisfies z.input<typeof GradebookResponse>);
     },
   },
   {
@@ -127,7 +128,7 @@ export const classRoutes: readonly Route[] = [
     handle: async ({ res, params, identity, deps }) => {
       const info = await managedClass(deps, requireAccount(identity), params[0]!);
       const joinCode = formatJoinCode(await deps.classes.rotateCode(info.id));
-      sendJson(res, 200, { joinCode, joinPath: `/join/${joinCode}` });
+      sendJson(res, 200, { joinCode, joinPath: `/join/${joinCode}` } satisfies z.input<typeof CodeResponse>);
     },
   },
   {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Account, Role } from '../auth/accounts.ts';
 import type { Identity } from '../auth/identity.ts';
+import type { AccountView } from '../classes/views.ts';
 import type { ApiDeps } from './api.ts';
 import { HttpError } from './http.ts';
 
@@ -36,6 +37,6 @@ export function requireRole(identity: Identity, ...roles: Role[]): Account {
 }
 
 /** An account as the browser sees it. */
-export function publicAccount(account: Account) {
+export function publicAccount(account: Account): AccountView {
   return { id: account.id, email: account.email, name: account.name, role: account.role };
 }

@@ -1,0 +1,9 @@
+import type { Metadata } from 'next';
+import { Gradebook } from '@/components/gradebook/Gradebook.tsx';
+
+export const metadata: Metadata = { title: 'Gradebook' };
+
+export default async function GradebookPage({ params }: PageProps<'/classes/[id]'>) {
+  const { id } = await params;
+  return <Gradebook classId={id} />;
+}

@@ -1,0 +1,65 @@
+'use client';
+
+import Link from 'next/link';
+import { useState, type FormEvent } from 'react';
+import { JoinResponse } from '@/lib/classes/views.ts';
+import { callApi, messageOf } from '../api-client.ts';
+import { useAccount } from '../account/useAccount.ts';
+import styles from './classes.module.css';
+
+/** Joining a class with its code (from a join link, or typed): signed-in accounts only. */
+export function JoinClass({ code }: { code?: string }) {
+  const account = useAccount();
+  const [joined, setJoined] = useState<{ name: string; alreadyMember: boolean }>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const here = code ? `/join/${encodeURIComponent(code)}` : '/join';
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await callApi('/api/classes/join', JoinResponse, { method: 'POST', body: { code: String(new FormData(event.currentTarget).get('code') ?? '') } });
+      setJoined({ name: result.class.name, alreadyMember: result.alreadyMember });
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className={styles.narrow}>
+      <h1>Join a class</h1>
+      {account === null && (
+        <p>
+          Joining a class needs an account, so your instructor sees your results.{' '}
+          <Link href={`/signin?next=${encodeURIComponent(here)}`}>Sign in</Link> or <Link href={`/signup?next=${encodeURIComponent(here)}`}>create an account</Link>; what you
+          did before stays yours.
+        </p>
+      )}
+      {account && !joined && (
+        <form className={styles.form} onSubmit={(e) => void submit(e)}>
+          <label>
+            Class code
+            <input name="code" defaultValue={code} placeholder="ABCD-EF23" autoComplete="off" required maxLength={40} />
+          </label>
+          {error && (
+            <p role="alert" className={styles.error}>
+              {error}
+            </p>
+          )}
+          <button type="submit" className={styles.primary} disabled={busy}>
+            Join
+          </button>
+        </form>
+      )}
+      {joined && (
+        <p role="status">
+          {joined.alreadyMember ? `You are already in ${joined.name}.` : `You joined ${joined.name}.`} <Link href="/classes">See your classes and their lessons</Link>
+        </p>
+      )}
+    </main>
+  );
+}
