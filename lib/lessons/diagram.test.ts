@@ -11,7 +11,7 @@ import { LessonValidationError, type LessonProblem } from './problems.ts';
 
 /**
  * Diagrams: `![alt](./file.svg)` in a lesson is inlined as a <figure>. Each case starts
- * from a copy of the real course, whose reference lesson has a diagram, and changes it.
+ * from a copy of the reference lesson, which has a diagram, and changes it.
  */
 const realContent = path.resolve(import.meta.dirname, '../../content');
 const diagramFile = 'client-socket-daemon.svg';
@@ -21,7 +21,7 @@ let lessonDir: string;
 
 beforeEach(async () => {
   content = await mkdtemp(path.join(tmpdir(), 'unboxed-diagrams-'));
-  await cp(realContent, content, { recursive: true });
+  await cp(path.join(realContent, '01-client-and-daemon'), path.join(content, '01-client-and-daemon'), { recursive: true });
   lessonDir = path.join(content, '01-client-and-daemon');
 });
 

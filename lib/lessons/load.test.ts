@@ -10,12 +10,15 @@ import { LessonValidationError, type LessonProblem } from './problems.ts';
 const root = path.resolve(import.meta.dirname, '../..');
 const realContent = path.join(root, 'content');
 
+const FIXTURE_LESSONS = ['01-client-and-daemon', '02-containers-are-files'];
+
 let content: string;
 
 beforeEach(async () => {
-  // Each case starts from a copy of the real course and breaks one thing.
+  // Each case starts from a copy of the first two real lessons (the commented reference
+  // and one that depends on it) and breaks one thing; later lessons are not fixtures.
   content = await mkdtemp(path.join(tmpdir(), 'unboxed-content-'));
-  await cp(realContent, content, { recursive: true });
+  for (const dir of FIXTURE_LESSONS) await cp(path.join(realContent, dir), path.join(content, dir), { recursive: true });
 });
 
 afterEach(async () => {
@@ -51,14 +54,15 @@ async function theProblem(): Promise<LessonProblem> {
 describe('loadCourse', () => {
   it('loads the real course in order, with compiled bodies', async () => {
     const { lessons } = await loadCourse(realContent);
-    expect(lessons.map((l) => l.slug)).toEqual(['client-and-daemon', 'containers-are-files']);
-    expect(lessons[0]!.exercises.map((e) => e.id)).toEqual(['create-through-api', 'start-through-api']);
+    expect(lessons.map((l) => l.slug).slice(0, 3)).toEqual(['client-and-daemon', 'containers-are-files', 'containers-are-processes']);
+    expect(lessons.map((l) => l.order)).toEqual(lessons.map((_, i) => i + 1));
+    expect(lessons[0]!.exercises.map((e) => e.id)).toEqual(['create-through-api', 'start-through-api', 'exec-through-api', 'proxy-the-socket']);
     expect(lessons[0]!.compiled).toContain('Exercise');
     expect(lessons[1]!.prerequisites).toEqual(['client-and-daemon']);
   });
 
   it('rejects an unknown field, naming it and the known ones', async () => {
-    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 15', 'estimatedMinutes: 15\ndifficulty: hard'));
+    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: 20\ndifficulty: hard'));
     const p = await theProblem();
     expect(p.file).toMatch(/01-client-and-daemon\/lesson\.mdx$/);
     expect(p.field).toBe('difficulty');
@@ -71,6 +75,14 @@ describe('loadCourse', () => {
     const p = await theProblem();
     expect(p.field).toBe('exercises[1].points');
     expect(p.fix).toContain('hints');
+  });
+
+  it('rejects a value of the wrong type, saying what it got', async () => {
+    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: soon'));
+    const p = await theProblem();
+    expect(p.field).toBe('estimatedMinutes');
+    expect(p.message).toBe('Invalid input: expected number, received string');
+    expect(p.fix).toBe('set it to expected time to finish, in minutes');
   });
 
   it('rejects a missing required field and says what to add', async () => {
@@ -184,7 +196,7 @@ describe('loadCourse', () => {
   });
 
   it('reports the problems of every lesson in one run', async () => {
-    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 15', 'estimatedMinutes: soon'));
+    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: soon'));
     await rm(path.join(content, '02-containers-are-files', 'checks', 'created-folder.sh'));
     const problems = await problemsOf(content);
     expect(problems.map((p) => `${path.basename(path.dirname(p.file))} ${p.field}`)).toEqual([
@@ -198,7 +210,7 @@ describe('unboxed content check (the first step of npm run build)', () => {
   const run = promisify(execFile);
 
   it('exits 1 with one line per problem naming file, field and fix', async () => {
-    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 15', 'estimatedMinutes: 15\ndifficulty: hard'));
+    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: 20\ndifficulty: hard'));
     const result = await run('node', ['--import', 'tsx', path.join(root, 'bin/unboxed.ts'), 'content', 'check'], {
       cwd: root,
       env: { ...process.env, UNBOXED_CONTENT_DIR: content },
@@ -212,7 +224,9 @@ describe('unboxed content check (the first step of npm run build)', () => {
   });
 
   it('exits 0 on the real course', async () => {
+    const { lessons } = await loadCourse(realContent);
+    const exercises = lessons.reduce((sum, l) => sum + l.exercises.length, 0);
     const { stdout } = await run('node', ['--import', 'tsx', path.join(root, 'bin/unboxed.ts'), 'content', 'check'], { cwd: root });
-    expect(stdout).toContain('content ok: 2 lessons, 4 exercises');
+    expect(stdout).toContain(`content ok: ${lessons.length} lessons, ${exercises} exercises`);
   });
 });

@@ -73,7 +73,8 @@ async function loadLesson(contentDir: string, dir: string): Promise<LessonResult
   } catch (error) {
     return { problems: [...problems, { file, field: 'frontmatter', message: `invalid YAML (${firstLine(error)})`, fix: 'correct the YAML between the --- lines at the top of the file' }] };
   }
-  const parsed = LessonFrontmatter.safeParse(vfile.data.matter ?? {});
+  // reportInput: zod 4 leaves issue.input out otherwise, and problems.ts tells "missing" from "wrong type" by it.
+  const parsed = LessonFrontmatter.safeParse(vfile.data.matter ?? {}, { reportInput: true });
   const exerciseIds = parsed.success ? parsed.data.exercises.map((e) => e.id) : undefined;
   const body = await compileLessonBody(vfile, { exerciseIds, lessonDir });
   if (!body.ok) {
