@@ -31,6 +31,9 @@ bash sandbox/host/ensure-engine.sh
 bash sandbox/image/build.sh
 
 if $for_tests; then
+  step "PostgreSQL server for the storage suite (npm run test:postgres starts its own throwaway cluster)"
+  apt_install postgresql
+
   step "Browser for the end-to-end tests"
   if command -v apt-get >/dev/null; then
     apt_install chromium fonts-dejavu-core

@@ -27,8 +27,10 @@ suite() {
 suite "typecheck" npm run --silent typecheck
 suite "lint" npm run --silent lint
 suite "unit tests" npm run --silent test:unit
+suite "storage suite on PostgreSQL (a throwaway cluster)" npm run --silent test:postgres
 suite "build (content check + next build)" npm run --silent build
 suite "learner machines (docker driver: conformance, isolation, limits)" npm run --silent test:machine
+suite "durability (SIGKILL the server while it records checks, restart, retry)" npm run --silent test:durability
 suite "lessons-tests (every lesson's checks on real machines)" npm run --silent test:lessons
 suite "end-to-end tests (Chromium, real learner machines)" npm run --silent test:e2e
 

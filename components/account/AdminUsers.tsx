@@ -66,7 +66,7 @@ export function AdminUsers() {
                       void act(async () => {
                         const role = e.target.value as (typeof roles)[number];
                         await callApi(`/api/admin/users/${user.id}/role`, z.object({ user: AccountView }), { method: 'POST', body: { role } });
-                        return `${user.email} is now ${role === 'admin' ? 'an admin' : `a ${role}`}`;
+                        return `${user.email} is now ${role === 'learner' ? 'a learner' : `an ${role}`}`;
                       })
                     }
                   >

@@ -56,7 +56,8 @@ export class LiveChecks {
    * Checks the lessons' exercises that have not passed yet. A request while a run is
    * going coalesces into one more run after it, so a burst of commands costs two runs.
    * A request with an idempotency key (a client that may retry it) is recorded under
-   * that key, once per exercise, so it runs on its own after the current run.
+   * that key, once per exercise, so it runs on its own after the current run, and its
+   * caller sees a failure (to retry) instead of a quiet log line.
    */
   check(learner: string, slugs: readonly string[], key?: string): Promise<void> {
     const current = this.running.get(learner);
@@ -65,14 +66,15 @@ export class LiveChecks {
       this.again.add(learner);
       return current;
     }
-    const run = this.runChecks(learner, slugs, key)
+    const attempt = this.runChecks(learner, slugs, key);
+    const run = attempt
       .catch((error: unknown) => this.options.onError(error, learner))
       .finally(() => {
         this.running.delete(learner);
         if (this.again.delete(learner)) void this.check(learner, slugs);
       });
     this.running.set(learner, run);
-    return run;
+    return key ? attempt : run;
   }
 
   private async runChecks(learner: string, slugs: readonly string[], key?: string): Promise<void> {

@@ -72,7 +72,7 @@ async function run(db: Db, command: string, values: { email?: string; name?: str
       const account = await accounts.byEmail(values.email!);
       if (!account) return noAccount(values.email!);
       await accounts.setRole(account.id, role.data);
-      console.log(`${account.email} is now ${role.data === 'admin' ? 'an admin' : `a ${role.data}`}`);
+      console.log(`${account.email} is now ${role.data === 'learner' ? 'a learner' : `an ${role.data}`}`);
       return 0;
     }
     case 'users':

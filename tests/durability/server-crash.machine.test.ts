@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadCourse } from '../../lib/lessons/load.ts';
+import { openDatabase } from '../../lib/db/index.ts';
+import { openTestDatabase, type TestDatabase } from '../../lib/db/testing.ts';
+import { createMachineManager } from '../../sandbox/index.ts';
+
+/**
+ * The real server (production build, a real learner machine) is killed with SIGKILL
+ * while Check requests run and record, then restarted on the same database; the
+ * client retries what it got no answer for, with the same Idempotency-Key, as the
+ * Check button's retry does. Every run is then recorded exactly once per exercise:
+ * nothing answered is lost, nothing retried counts twice. Needs `npm run build` and
+ * the machine image; uses SQLite, or PostgreSQL when UNBOXED_TEST_POSTGRES_URL is set.
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+let database: TestDatabase;
+let server: ChildProcess | undefined;
+let port: number;
+let learner = '';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: found } = probe.address() as { port: number };
+      probe.close(() => resolve(found));
+    });
+    probe.on('error', reject);
+  });
+}
+
+async function startServer(): Promise<void> {
+  const target = database.target;
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production' as const,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    NEXT_TELEMETRY_DISABLED: '1',
+    UNBOXED_POOL_SIZE: '0',
+    UNBOXED_DATA_DIR: target.kind === 'sqlite' ? path.dirname(target.file) : path.join(root, '.data'),
+    DATABASE_URL: target.kind === 'postgres' ? target.url : '',
+  };
+  server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode} while starting`);
+    const up = await fetch(`http://127.0.0.1:${port}/api/me`).catch(() => undefined);
+    if (up?.ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the server did not answer within 120 s');
+}
+
+function killServer(signal: NodeJS.Signals): Promise<void> {
+  const child = server!;
+  server = undefined;
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+let cookie = '';
+
+/** POST …/check with this key; resolves to whether the server answered 200. */
+async function check(slug: string, key: string): Promise<boolean> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/lessons/${slug}/check`, {
+    method: 'POST',
+    headers: { origin: `http://127.0.0.1:${port}`, cookie, 'idempotency-key': key },
+  }).catch(() => undefined);
+  if (response && !response.ok) throw new Error(`check ${key} answered ${response.status}: ${await response.text()}`);
+  return response?.ok ?? false;
+}
+
+beforeAll(async () => {
+  if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) throw new Error('no production build: run npm run build first');
+  database = await openTestDatabase();
+  await database.close();
+  port = await freePort();
+});
+
+afterAll(async () => {
+  if (server) await killServer('SIGKILL');
+  // The learner machine this test's server started.
+  const machines = await createMachineManager(process.env, path.join(root, '.data'), () => undefined);
+  for (const m of await machines.list()) if (learner && m.learner === learner) await machines.destroy(m.id);
+  await database.remove();
+});
+
+it('a server killed with SIGKILL while recording checks loses no answered run and counts no retried run twice', async () => {
+  const { lessons } = await loadCourse(path.join(root, 'content'));
+  const lesson = lessons[0]!;
+  await startServer();
+  const first = await fetch(`http://127.0.0.1:${port}/api/me`);
+  cookie = first.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  learner = /unboxed_session=([^.;]+)\./.exec(cookie)![1]!;
+
+  const sent: string[] = [];
+  const answered = new Set<string>();
+  let next = 0;
+  for (const killAfterMs of [2500, 900, 1700]) {
+    // Keep Check requests going, one after another, and kill the server during one of them.
+    let killing = false;
+    const loop = (async () => {
+      while (!killing) {
+        const key = `crash-test-${next++}`;
+        sent.push(key);
+        if (await check(lesson.slug, key)) answered.add(key);
+        else break;
+      }
+    })();
+    // Let the machine start and a few runs complete before the first kill.
+    while (answered.size < 2) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, killAfterMs));
+    killing = true;
+    await killServer('SIGKILL');
+    await loop;
+    await startServer();
+    // The client retries what got no answer, with the same key, and one answered run again.
+    for (const key of [...sent.filter((k) => !answered.has(k)), [...answered][0]!]) {
+      expect(await check(lesson.slug, key)).toBe(true);
+      answered.add(key);
+    }
+  }
+  await killServer('SIGTERM');
+
+  const db = await openDatabase(database.target);
+  try {
+    const runs = await db.selectFrom('check_runs').select(['key', 'exercise']).where('learner', '=', learner).execute();
+    const standings = await db.selectFrom('exercise_results').select(['exercise', 'attempts', 'status']).where('learner', '=', learner).where('lesson', '=', lesson.slug).execute();
+    // Nothing passes on an untouched machine, so every run checks every exercise, once.
+    expect(new Set(runs.map((r) => r.key)).size).toBe(runs.length);
+    for (const key of sent) {
+      for (const exercise of lesson.exercises) expect(runs.filter((r) => r.key === `${learner}/${key}/${lesson.slug}/${exercise.id}`), `${key} ${exercise.id}`).toHaveLength(1);
+    }
+    expect(runs).toHaveLength(sent.length * lesson.exercises.length);
+    for (const exercise of lesson.exercises) {
+      expect(standings.find((s) => s.exercise === exercise.id)).toMatchObject({ attempts: sent.length, status: 'failed' });
+    }
+    console.log(`server-crash: 3 SIGKILLs, ${sent.length} Check requests, ${answered.size} answered, ${runs.length} runs recorded once each`);
+  } finally {
+    await db.destroy();
+  }
+});
