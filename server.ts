@@ -14,7 +14,8 @@ import { TerminalHub } from './lib/terminal/hub.ts';
 import { machineShells } from './lib/terminal/machine-shells.ts';
 import { TERMINAL_PATH } from './lib/terminal/protocol.ts';
 import { terminalUpgrade } from './lib/terminal/upgrade.ts';
-import { createMachineManager } from './sandbox/index.ts';
+import { sandboxConfig } from './sandbox/config.ts';
+import { createMachineManager, DriverUnavailableError } from './sandbox/index.ts';
 
 /**
  * One process, one port: Next.js serves the pages, and WebSocket upgrades are routed
@@ -27,9 +28,14 @@ const handle = app.getRequestHandler();
 
 const sessions = new SessionSigner(await loadSessionSecret(env.UNBOXED_SECRET, dataDir));
 const secureCookies = env.UNBOXED_PUBLIC_ORIGIN?.startsWith('https:') ?? false;
-const machines = await createMachineManager(process.env, dataDir, (event, fields) => log.info(fields, event));
+const machines = await createMachineManager(process.env, dataDir, (event, fields) => log.info(fields, event)).catch((error: unknown) => {
+  // No machine, no product: say why in one line and stop (e.g. public trust on the docker driver).
+  if (!(error instanceof DriverUnavailableError)) throw error;
+  log.fatal(error.message);
+  process.exit(1);
+});
 await machines.start();
-log.info({ driver: machines.driver.name }, 'learner machines ready');
+log.info({ driver: machines.driver.name, boundary: machines.driver.boundary, trust: sandboxConfig(process.env).trust }, 'learner machines ready');
 const db = await openDatabase(databaseTarget(env.DATABASE_URL, dataDir));
 const results = new ResultStore(db);
 const accounts = accountServices(db, sessions, secureCookies);

@@ -7,11 +7,13 @@
  * Ready means the shell works, the machine's dockerd answers and the lesson images are
  * loaded. Every machine it starts is removed at the end.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MachineManager } from '../sandbox/manager.ts';
 import { MachineLimits } from '../sandbox/driver.ts';
 import { chooseDriver } from '../sandbox/index.ts';
 import { dockerOk } from '../sandbox/docker/engine.ts';
+import { runProcess } from '../sandbox/process.ts';
 import { percentile } from './percentile.ts';
 
 const cold = Number(process.argv[2] ?? 3);
@@ -57,18 +59,31 @@ try {
   }
   report('exec round trip (trivial check)', execMs);
 
-  if (driver.name === 'docker') {
-    await new Promise((r) => setTimeout(r, 5000));
-    const stats = await dockerOk(['stats', '--no-stream', '--format', '{{.MemUsage}}', ...ours]);
-    const mib = stats
-      .trim()
-      .split('\n')
-      .map((line) => parseFloat(line) * (/GiB/.test(line.split('/')[0]!) ? 1024 : 1));
-    const idle = mib.reduce((a, b) => a + b, 0) / mib.length;
-    console.log(`${'memory per idle machine'.padEnd(36)} ${idle.toFixed(0)} MiB (cgroup usage, page cache included)`);
-    console.log(`${'machines that fit in 16 GiB'.padEnd(36)} ${Math.floor((16 * 1024) / idle)} by idle usage; ${Math.floor((16 * 1024) / limits.memoryMiB)} at their ${limits.memoryMiB} MiB limit`);
-  }
+  await new Promise((r) => setTimeout(r, 5000));
+  const mib = driver.name === 'docker' ? await dockerMemory(ours) : await qemuMemory(ours);
+  const idle = mib.reduce((a, b) => a + b, 0) / mib.length;
+  console.log(`${'memory per idle machine'.padEnd(36)} ${idle.toFixed(0)} MiB (${driver.name === 'docker' ? 'cgroup usage, page cache included' : "QEMU's resident memory on the host"})`);
+  console.log(`${'machines that fit in 16 GiB'.padEnd(36)} ${Math.floor((16 * 1024) / idle)} by idle usage; ${Math.floor((16 * 1024) / limits.memoryMiB)} at their ${limits.memoryMiB} MiB limit`);
 } finally {
   // Everything that was not there before the bench: its machines and the pool's refills.
   for (const machine of await driver.list()) if (!before.has(machine.id)) await driver.destroy(machine.id);
+}
+
+async function dockerMemory(ids: readonly string[]): Promise<number[]> {
+  const stats = await dockerOk(['stats', '--no-stream', '--format', '{{.MemUsage}}', ...ids]);
+  return stats
+    .trim()
+    .split('\n')
+    .map((line) => parseFloat(line) * (/GiB/.test(line.split('/')[0]!) ? 1024 : 1));
+}
+
+/** Each VM's QEMU process (found by the machine's random suffix in its command line): VmRSS. */
+async function qemuMemory(ids: readonly string[]): Promise<number[]> {
+  const sizes: number[] = [];
+  for (const id of ids) {
+    const pid = (await runProcess('pgrep', ['-f', `qemu-system.*${id.slice(-12)}`])).stdout.trim().split('\n')[0];
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    sizes.push(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
+  }
+  return sizes;
 }

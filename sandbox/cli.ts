@@ -11,7 +11,8 @@ const usage = `usage: unboxed sandbox <command>
   exec MACHINE -- CMD...      run a command in a machine as root
   rm MACHINE... | --all       remove machines and everything they own
   gc                          remove machines past their lifetime, idle or stopped
-  image build [--force]       build the learner machine image (cached by recipe)`;
+  image build [--force]       build the learner machine image (cached by recipe)
+  image build --vm [--force]  build it for the qemu driver too (disk, kernel, initramfs)`;
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -68,6 +69,8 @@ export async function runSandboxCli(argv: readonly string[], dataDir: string): P
 }
 
 async function list(machines: MachineManager): Promise<number> {
+  const { trust } = sandboxConfig(process.env);
+  console.log(`trust mode: ${trust}; driver: ${machines.driver.name} (${machines.driver.boundary === 'vm' ? 'a VM per learner' : 'containers on the host kernel: trusted learners only'})\n`);
   const rows = (await machines.list()).map((m) => [
     m.id,
     m.driver,
@@ -84,12 +87,14 @@ async function list(machines: MachineManager): Promise<number> {
 }
 
 function imageCommand(args: readonly string[]): Promise<number> {
-  if (args[0] !== 'build') {
-    console.error('usage: unboxed sandbox image build [--force]');
+  const flags = args.slice(1);
+  if (args[0] !== 'build' || flags.some((f) => f !== '--vm' && f !== '--force')) {
+    console.error('usage: unboxed sandbox image build [--vm] [--force]');
     return Promise.resolve(2);
   }
+  const script = flags.includes('--vm') ? 'build-vm.sh' : 'build.sh';
   return new Promise((resolve) => {
-    const child = spawn('bash', [path.join(root, 'sandbox/image/build.sh'), ...args.slice(1)], { stdio: 'inherit' });
+    const child = spawn('bash', [path.join(root, 'sandbox/image', script), ...flags.filter((f) => f === '--force')], { stdio: 'inherit' });
     child.on('close', (code) => resolve(code ?? 1));
   });
 }

@@ -13,6 +13,8 @@ export const MachineLimits = z.strictObject({
   cpus: z.number().min(0.1).max(64).default(1).describe('CPU share, in cores'),
   /** @default 1024 */
   pids: z.int().min(64).max(65_536).default(1024).describe('Most processes and threads at once'),
+  /** @default 10240 (10 GiB) */
+  diskMiB: z.int().min(2048).max(1_048_576).default(10_240).describe("Disk for the machine's own Docker data (images, containers, volumes), in MiB"),
   /** @default 14400 (4 h) */
   lifetimeSeconds: z.int().min(60).default(4 * 3600).describe('Wall-clock life of a machine'),
   /** @default 1800 (30 min) */
@@ -55,6 +57,11 @@ export interface ShellCommand {
 
 export interface SandboxDriver {
   readonly name: string;
+  /**
+   * `vm`: the learner's root has a kernel of its own, a security boundary. `container`:
+   * the host's kernel, shared; only for trusted learners (see DESIGN.md).
+   */
+  readonly boundary: 'vm' | 'container';
   /** Throws `DriverUnavailableError` saying what is missing and how to fix it. */
   probe(): Promise<void>;
   /** Starts a machine and resolves once its shell works and its Docker engine answers. */
@@ -69,7 +76,7 @@ export interface SandboxDriver {
    * The process to attach to the persistent shell `terminal` in the machine: it is
    * created on first attach and outlives the attaching process (and the server).
    */
-  shellCommand(id: string, terminal: string): ShellCommand;
+  shellCommand(id: string, terminal: string): Promise<ShellCommand>;
   destroy(id: string): Promise<void>;
   list(): Promise<MachineInfo[]>;
   inspect(id: string): Promise<MachineInfo>;

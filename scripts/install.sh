@@ -29,6 +29,10 @@ fi
 
 bash sandbox/host/ensure-engine.sh
 bash sandbox/image/build.sh
+# The qemu driver's VM (disk, kernel): for the tests, or when the operator chose that driver.
+if $for_tests || [ "${UNBOXED_SANDBOX_DRIVER:-auto}" = qemu ]; then
+  bash sandbox/image/build-vm.sh
+fi
 
 if $for_tests; then
   step "PostgreSQL server for the storage suite (npm run test:postgres starts its own throwaway cluster)"

@@ -1,9 +1,11 @@
+import { readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDriverConformance } from '../conformance.ts';
 import { MachineLimits } from '../driver.ts';
 import { DockerDriver } from './driver.ts';
+import { runProcess } from '../process.ts';
 import { docker, dockerOk } from './engine.ts';
 
 const cacheDir = path.resolve(import.meta.dirname, '../../.cache/test-sandbox');
@@ -13,7 +15,11 @@ const driver = () => new DockerDriver({ cacheDir });
 async function leftovers(ids: readonly string[]): Promise<string[]> {
   const containers = (await dockerOk(['ps', '-a', '--format', '{{.Names}}'])).split('\n').filter((n) => ids.includes(n));
   const volumes = (await dockerOk(['volume', 'ls', '-q', '--filter', 'dangling=true'])).split('\n').filter((v) => v.startsWith('unboxed-'));
-  return [...containers, ...volumes];
+  // Disks are named after the machine's first name; its random suffix stays through renames.
+  const suffixes = ids.map((id) => id.slice(-12));
+  const disks = (await readdir(path.join(cacheDir, 'disks')).catch(() => [] as string[])).filter((f) => suffixes.some((s) => f.includes(s)));
+  const loops = (await runProcess('losetup', ['--list', '--noheadings', '--output', 'BACK-FILE'])).stdout.split('\n').filter((f) => suffixes.some((s) => f.includes(s)));
+  return [...containers, ...volumes, ...disks, ...loops];
 }
 
 runDriverConformance('docker', driver, leftovers);

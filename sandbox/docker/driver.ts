@@ -15,6 +15,7 @@ import {
   type SandboxDriver,
   type ShellCommand,
 } from '../driver.ts';
+import { createDisk, removeDisk } from './disk.ts';
 import { docker, dockerOk } from './engine.ts';
 import { DEFAULT_PROFILE, writeMachineProfile } from './seccomp.ts';
 
@@ -65,6 +66,7 @@ export interface DockerDriverOptions {
  */
 export class DockerDriver implements SandboxDriver {
   readonly name = 'docker';
+  readonly boundary = 'container';
   private profile: Promise<string> | undefined;
   private tag: Promise<string> | undefined;
 
@@ -88,12 +90,19 @@ export class DockerDriver implements SandboxDriver {
     const suffix = randomBytes(6).toString('hex');
     const name = STARTING + suffix;
     const now = new Date();
+    const disk = await createDisk(path.join(this.options.cacheDir, 'disks'), name, limits.diskMiB);
+    const volume = await docker(['volume', 'create', '--driver', 'local', '--opt', 'type=ext4', '--opt', 'o=discard', '--opt', `device=${disk.device}`, `${name}-docker`]);
+    if (volume.exitCode !== 0) {
+      await removeDisk(disk.file);
+      throw new MachineStartError(`could not make the machine's disk volume: ${volume.stderr.trim()}`);
+    }
     const args = [
       'run', '--detach', '--name', name, '--hostname', `machine-${suffix.slice(0, 6)}`,
       '--label', `${LABEL}=1`,
       '--label', `unboxed.created=${now.toISOString()}`,
       '--label', `unboxed.limits=${JSON.stringify(limits)}`,
       '--label', `unboxed.volume=${name}-docker`,
+      '--label', `unboxed.disk=${disk.file}`,
       '--cap-drop', 'ALL', ...MACHINE_CAPABILITIES.flatMap((c) => ['--cap-add', c]),
       '--security-opt', `seccomp=${await this.seccompProfile()}`,
       '--security-opt', 'no-new-privileges=false',
@@ -108,11 +117,13 @@ export class DockerDriver implements SandboxDriver {
       '--pids-limit', String(limits.pids),
       await this.image(),
     ];
-    await dockerOk(args, { timeoutMs: 60_000 });
     try {
+      await dockerOk(args, { timeoutMs: 60_000 });
       await this.waitReady(name);
     } catch (error) {
       await this.destroy(name);
+      await docker(['volume', 'rm', '--force', `${name}-docker`]);
+      await removeDisk(disk.file);
       throw error;
     }
     await dockerOk(['rename', name, POOL + suffix]);
@@ -130,17 +141,17 @@ export class DockerDriver implements SandboxDriver {
     return docker(['exec', '-i', id, ...argv], { stdin: options.stdin, timeoutMs: options.timeoutMs });
   }
 
-  shellCommand(id: string, terminal: string): ShellCommand {
+  shellCommand(id: string, terminal: string): Promise<ShellCommand> {
     // dtach holds the shell inside the machine: closing the attaching `docker exec`
     // (a reload, a server restart) leaves it running. -E: no detach key to press by
     // accident; -r winch: redraw on attach; -z: Ctrl-Z goes to the shell.
     const socket = `/run/unboxed-terminal-${z.string().regex(/^[a-z0-9-]+$/).parse(terminal)}.sock`;
-    return {
+    return Promise.resolve({
       file: 'docker',
       args: ['exec', '-it', '-e', 'TERM=xterm-256color', '-w', '/root', id, 'dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'],
       // The pty gets a minimal environment; a remote engine must still be found.
       ...(process.env.DOCKER_HOST && { env: { DOCKER_HOST: process.env.DOCKER_HOST } }),
-    };
+    });
   }
 
   async destroy(id: string): Promise<void> {
@@ -155,6 +166,8 @@ export class DockerDriver implements SandboxDriver {
       const removed = await docker(['volume', 'rm', '--force', volume]);
       if (removed.exitCode !== 0) throw new MachineStartError(`could not remove volume ${volume}: ${removed.stderr.trim()}`);
     }
+    const disk = inspected.Config.Labels?.['unboxed.disk'];
+    if (disk) await removeDisk(disk);
   }
 
   async list(): Promise<MachineInfo[]> {

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 
-recipe=(sandbox/image/build.sh sandbox/image/provision.sh sandbox/image/lesson-images)
+recipe=(sandbox/image/build.sh sandbox/image/provision.sh sandbox/image/lesson-images.sh sandbox/image/packages.txt sandbox/image/lesson-images)
 hash=$(find "${recipe[@]}" -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
 tag="unboxed-machine:$hash"
 if [ "${1:-}" = --print-tag ]; then echo "$tag"; exit 0; fi
@@ -20,54 +20,17 @@ if [ "${1:-}" != --force ] && docker image inspect "$tag" >/dev/null 2>&1; then
 fi
 
 step "Building the learner machine image $tag (a few minutes, once per recipe change)"
-apt_install mmdebstrap busybox-static gcc libc6-dev
+apt_install mmdebstrap
 work=$(mktemp -d /var/tmp/unboxed-image.XXXXXX)
-lesson_tags=()
-cleanup() {
-  rm -rf "$work"
-  [ ${#lesson_tags[@]} -eq 0 ] || docker rmi -f "${lesson_tags[@]}" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/stage"
 
-# lesson_image NAME DOCKERFILE CONTEXT FINAL_TAGS...: builds one lesson image under a
-# private tag and records the names it gets inside the machine.
-lesson_image() {
-  local name=$1 dockerfile=$2 context=$3
-  shift 3
-  local private="unboxed-lesson/$name:$hash"
-  # The classic builder is enough for FROM scratch and prints its notices on stderr.
-  docker build -q -f "$dockerfile" -t "$private" "$context" >/dev/null 2>"$work/build.log" || { cat "$work/build.log" >&2; return 1; }
-  lesson_tags+=("$private")
-  echo "$private $*" >>"$work/stage/lesson-images.list"
-  info "lesson image $name → $*"
-}
+step "1/3 Lesson images"
+bash sandbox/image/lesson-images.sh "$work/stage" "$hash"
 
-mkdir -p "$work/stage" "$work/busybox/bin" "$work/debian" "$work/nginx" "$work/my-app"
-
-step "1/4 Lesson images: busybox and my-app"
-cp /bin/busybox "$work/busybox/bin/busybox"
-chroot "$work/busybox" /bin/busybox --install -s /bin
-mkdir -p "$work/busybox/tmp" "$work/busybox/etc"
-echo 'root:x:0:0:root:/root:/bin/sh' >"$work/busybox/etc/passwd"
-tar -C "$work/busybox" -cf "$work/busybox/rootfs.tar" bin tmp etc
-lesson_image busybox sandbox/image/lesson-images/busybox.Dockerfile "$work/busybox" busybox:latest busybox:1.35
-cp sandbox/image/lesson-images/my-app/Dockerfile "$work/my-app/"
-gcc -static -Os -o "$work/my-app/server" sandbox/image/lesson-images/my-app/server.c
-gcc -static -Os -o "$work/my-app/sleep" sandbox/image/lesson-images/my-app/sleep.c
-lesson_image my-app "$work/my-app/Dockerfile" "$work/my-app" my-app:latest localhost:5000/my-app:latest
-
-step "2/4 Lesson images: debian (minbase) and nginx, with mmdebstrap"
-slim=(--variant=minbase --aptopt='Acquire::Languages "none"' --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin')
-mmdebstrap -q "${slim[@]}" bookworm "$work/debian/rootfs.tar"
-lesson_image debian sandbox/image/lesson-images/debian.Dockerfile "$work/debian" debian:bookworm debian:12 debian:latest
-mmdebstrap -q "${slim[@]}" --include=nginx-light bookworm "$work/nginx/rootfs.tar"
-lesson_image nginx sandbox/image/lesson-images/nginx.Dockerfile "$work/nginx" nginx:latest nginx:1.22
-docker save -o "$work/stage/lesson-images.tar" "${lesson_tags[@]}"
-info "lesson-images.tar: $(du -h "$work/stage/lesson-images.tar" | cut -f1)"
-
-step "3/4 Machine root filesystem (mmdebstrap + provision.sh)"
+step "2/3 Machine root filesystem (mmdebstrap + provision.sh)"
 cp sandbox/image/provision.sh "$work/stage/"
-packages=systemd-sysv,dbus,docker.io,containerd,runc,docker-registry,iproute2,iptables,procps,psmisc,util-linux,kmod,jq,tree,strace,curl,ca-certificates,busybox-static,dtach,less,vim-tiny,nano,bash-completion,file,lsof,iputils-ping,netcat-openbsd,libcap2-bin,socat
+packages=$(grep -v '^#' sandbox/image/packages.txt | paste -sd, -)
 mmdebstrap -q --variant=minbase --include="$packages" \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
   --customize-hook='mkdir -p "$1/tmp/unboxed"' \
@@ -78,7 +41,7 @@ mmdebstrap -q --variant=minbase --include="$packages" \
   bookworm "$work/machine.tar"
 info "root filesystem: $(du -h "$work/machine.tar" | cut -f1)"
 
-step "4/4 Importing $tag"
+step "3/3 Importing $tag"
 docker import \
   --change 'ENV container=docker' \
   --change 'CMD ["/sbin/init"]' \

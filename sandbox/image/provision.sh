@@ -79,9 +79,12 @@ install -m 0644 /dev/stdin /etc/motd <<'MOTD'
 
 MOTD
 
-# Every clone gets its own machine-id at first boot.
-: >/etc/machine-id
-rm -f /var/lib/dbus/machine-id
+# An image's clones each get their own machine-id at first boot; a machine provisioned
+# in place (the Vagrantfile sets UNBOXED_PROVISION_LIVE) keeps the one it has.
+if [ -z "${UNBOXED_PROVISION_LIVE:-}" ]; then
+  : >/etc/machine-id
+  rm -f /var/lib/dbus/machine-id
+fi
 
 # Smaller image: no apt lists or docs (no network inside anyway).
 rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* /var/cache/apt/*.bin

@@ -1,0 +1,70 @@
+import { readdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDriverConformance } from '../conformance.ts';
+import { MachineLimits } from '../driver.ts';
+import { runProcess } from '../process.ts';
+import { QemuDriver } from './driver.ts';
+
+const stateDir = path.resolve(import.meta.dirname, '../../.cache/test-sandbox-qemu');
+const driver = () => new QemuDriver({ stateDir });
+
+/** What destroyed VMs left on the host: their folders (disk, keys) or a QEMU process. */
+async function leftovers(ids: readonly string[]): Promise<string[]> {
+  const folders = (await readdir(path.join(stateDir, 'vm')).catch(() => [] as string[])).filter((n) => ids.includes(n));
+  const processes = (await runProcess('pgrep', ['-af', 'qemu-system'])).stdout.split('\n').filter((line) => ids.some((id) => line.includes(id.slice(-12))));
+  return [...folders, ...processes];
+}
+
+runDriverConformance('qemu', driver, leftovers);
+
+describe('qemu driver: restored clones and isolation', () => {
+  const d = driver();
+  const ids: string[] = [];
+  let listener: Server;
+  let port: number;
+
+  beforeAll(async () => {
+    listener = createServer((socket) => socket.end('host-service\n'));
+    await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
+    port = (listener.address() as { port: number }).port;
+    for (let i = 0; i < 2; i++) ids.push((await d.create(MachineLimits.parse({}))).id);
+  });
+
+  afterAll(async () => {
+    listener.close();
+    for (const id of ids) await d.destroy(id);
+  });
+
+  const sh = (id: string, script: string, timeoutMs = 60_000) => d.exec(id, ['bash', '-c', script], { timeoutMs });
+
+  it('gives every machine restored from one saved state its own identity, keys, randomness and clock', async () => {
+    const probe = 'cat /etc/ssh/ssh_host_ed25519_key.pub /etc/machine-id; hostname; head -c 16 /dev/urandom | od -An -tx1 | tr -d " \\n"; echo; date +%s';
+    const [a, b] = await Promise.all(ids.map((id) => sh(id, probe)));
+    const linesA = a!.stdout.trim().split('\n');
+    const linesB = b!.stdout.trim().split('\n');
+    expect(linesA).toHaveLength(5);
+    for (let i = 0; i < 4; i++) expect(linesA[i], `line ${i} must differ between clones`).not.toBe(linesB[i]);
+    expect(Math.abs(Number(linesA[4]) - Date.now() / 1000)).toBeLessThan(120);
+  });
+
+  it('is a real VM on cgroup v2 whose own dockerd runs containers', async () => {
+    const result = await sh(ids[0]!, 'stat -fc %T /sys/fs/cgroup; systemd-detect-virt; docker run --rm busybox echo inner', 180_000);
+    expect(result.stdout.split('\n').slice(0, 3)).toEqual(['cgroup2fs', 'qemu', 'inner']);
+  });
+
+  it('reaches neither the host nor anything beyond it: user-mode networking with restrict=on', async () => {
+    // 10.0.2.2 is QEMU's own view of the host; restrict=on drops every packet to it.
+    const attempt = await sh(ids[0]!, `curl -sS --max-time 3 http://10.0.2.2:${port}/ 2>&1; echo "exit=$?"; ip route`);
+    expect(attempt.stdout).not.toContain('host-service');
+    expect(attempt.stdout).toMatch(/exit=[1-9]/);
+    expect(attempt.stdout).not.toContain('default');
+  });
+
+  it('refuses the golden key once a machine is restored', async () => {
+    const other = await sh(ids[1]!, 'cat /root/.ssh/authorized_keys');
+    expect(other.stdout).toContain(`unboxed-${ids[1]!.slice(-12)}`);
+    expect(other.stdout).not.toContain('unboxed-golden');
+  });
+});

@@ -1,0 +1,269 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import {
+  DriverUnavailableError,
+  MachineLimits,
+  MachineNotFoundError,
+  MachineStartError,
+  type ExecOptions,
+  type ExecResult,
+  type MachineInfo,
+  type SandboxDriver,
+  type ShellCommand,
+} from '../driver.ts';
+import { runProcess } from '../process.ts';
+import { alive, checked, freePort, goldenState, type Golden } from './golden.ts';
+import { Qmp } from './qmp.ts';
+import { shellQuote, sshClose, sshExec, sshShell, type SshTarget } from './ssh.ts';
+import { Accel, probeAccel, qemuArgs, vmImage, VmShape, type VmFiles, type VmImage } from './vm.ts';
+
+const STARTING = 'vm-starting-';
+const POOL = 'vm-pool-';
+const LEARNER = 'vm-learner-';
+const LearnerId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const MachineName = z.string().regex(/^vm-(starting|pool|learner)-[A-Za-z0-9_-]+$/);
+
+/** What the driver keeps about a machine, in the machine's own folder: its identity survives restarts. */
+const MachineMeta = z.strictObject({
+  suffix: z.string().regex(/^[0-9a-f]{12}$/),
+  createdAt: z.iso.datetime(),
+  limits: MachineLimits,
+  port: z.int(),
+  shape: VmShape,
+});
+type MachineMeta = z.infer<typeof MachineMeta>;
+
+const RESTORE_TIMEOUT_MS = 120_000;
+const root = path.resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+
+export interface QemuDriverOptions {
+  /** Where machines' folders (disk, keys, pid) live. */
+  readonly stateDir: string;
+  /** `auto` probes hardware KVM and falls back to TCG. */
+  readonly accel?: Accel | 'auto';
+  readonly log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * Learner machines as real VMs: a QEMU microvm each, restored from a golden state of
+ * the image (booted once, saved) onto a copy-on-write disk, reached over SSH through a
+ * loopback port with a key of its own and multiplexed connections. The VM's only network
+ * is QEMU's user-mode stack with restrict=on: no route to the host or anywhere else.
+ * Its limits are hardware: RAM, vCPUs, an 8 GiB disk, and a pid cap on the guest's
+ * services; a fork bomb or a full disk stays inside its kernel.
+ */
+export class QemuDriver implements SandboxDriver {
+  readonly name = 'qemu';
+  readonly boundary = 'vm';
+  private imageDir: Promise<string> | undefined;
+  private accel: Promise<Accel> | undefined;
+
+  constructor(private readonly options: QemuDriverOptions) {}
+
+  private get machinesDir(): string {
+    return path.join(this.options.stateDir, 'vm');
+  }
+
+  async probe(): Promise<void> {
+    for (const tool of ['qemu-system-x86_64', 'qemu-img', 'ssh', 'ssh-keygen']) {
+      const found = await runProcess('sh', ['-c', `command -v ${tool}`]).catch(() => undefined);
+      if (found?.exitCode !== 0) throw new DriverUnavailableError(`the qemu driver needs ${tool}; apt-get install qemu-system-x86 qemu-utils openssh-client`);
+    }
+    const image = await this.image();
+    await access(image.disk).catch(() => {
+      throw new DriverUnavailableError(`the VM image ${image.dir} is not built; run: npx unboxed sandbox image build --vm`);
+    });
+  }
+
+  async create(limits: MachineLimits): Promise<MachineInfo> {
+    const image = await this.image();
+    const shape: VmShape = { memoryMiB: limits.memoryMiB, cpus: Math.max(1, Math.ceil(limits.cpus)), accel: await this.accelerator(image) };
+    const golden = await goldenState(image, shape, this.options.log ?? (() => undefined));
+    const suffix = randomBytes(6).toString('hex');
+    const name = STARTING + suffix;
+    const dir = path.join(this.machinesDir, name);
+    await mkdir(dir, { recursive: true });
+    const meta: MachineMeta = { suffix, createdAt: new Date().toISOString(), limits, port: await freePort(), shape };
+    try {
+      await writeFile(path.join(dir, 'meta.json'), JSON.stringify(meta));
+      await checked('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', golden.disk, path.join(dir, 'disk.qcow2')]);
+      await checked('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `unboxed-${suffix}`, '-f', path.join(dir, 'key')]);
+      await this.restore(image, golden, dir, meta);
+      await this.personalize(golden, dir, meta);
+    } catch (error) {
+      await this.destroy(name);
+      throw error;
+    }
+    await rename(dir, path.join(this.machinesDir, POOL + suffix));
+    return this.inspect(POOL + suffix);
+  }
+
+  async assign(id: string, learner: string): Promise<MachineInfo | undefined> {
+    const name = LEARNER + LearnerId.parse(learner);
+    // rename(2) is atomic: of two claims on one machine only one finds it; a learner's
+    // second machine cannot take a name that exists (the folder is never empty).
+    try {
+      await rename(path.join(this.machinesDir, MachineName.parse(id)), path.join(this.machinesDir, name));
+    } catch {
+      return undefined;
+    }
+    return this.inspect(name);
+  }
+
+  async exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+    return sshExec(await this.target(id), argv, options);
+  }
+
+  async shellCommand(id: string, terminal: string): Promise<ShellCommand> {
+    const socket = `/run/unboxed-terminal-${z.string().regex(/^[a-z0-9-]+$/).parse(terminal)}.sock`;
+    const shell = sshShell(await this.target(id), `cd /root && TERM=xterm-256color exec dtach -A ${shellQuote(socket)} -E -z -r winch bash -l`);
+    return { ...shell, env: { TERM: 'xterm-256color' } };
+  }
+
+  async destroy(id: string): Promise<void> {
+    const dir = path.join(this.machinesDir, MachineName.parse(id));
+    const meta = await this.readMeta(dir).catch(() => undefined);
+    const pid = Number(await readFile(path.join(dir, 'qemu.pid'), 'utf8').catch(() => '0'));
+    if (meta && pid > 0 && (await this.isOurQemu(pid, meta.suffix))) {
+      process.kill(pid, 'SIGKILL');
+      for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (meta) await sshClose(this.targetFor(dir, meta.port, meta.suffix));
+    await rm(path.join(tmpdir(), `unboxed-qmp-${meta?.suffix ?? 'none'}`), { force: true });
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  async list(): Promise<MachineInfo[]> {
+    const names = await readdir(this.machinesDir).catch(() => [] as string[]);
+    const machines: MachineInfo[] = [];
+    for (const name of names.filter((n) => MachineName.safeParse(n).success)) {
+      const info = await this.inspect(name).catch((error: unknown) => {
+        if (error instanceof MachineNotFoundError) return undefined;
+        throw error;
+      });
+      if (info) machines.push(info);
+    }
+    return machines;
+  }
+
+  async inspect(id: string): Promise<MachineInfo> {
+    const name = MachineName.safeParse(id);
+    if (!name.success) throw new MachineNotFoundError(id);
+    const dir = path.join(this.machinesDir, name.data);
+    const meta = await this.readMeta(dir).catch(() => undefined);
+    if (!meta) throw new MachineNotFoundError(id);
+    const pid = Number(await readFile(path.join(dir, 'qemu.pid'), 'utf8').catch(() => '0'));
+    const running = pid > 0 && (await this.isOurQemu(pid, meta.suffix));
+    const createdAt = new Date(meta.createdAt);
+    return {
+      id,
+      driver: this.name,
+      state: id.startsWith(STARTING) ? 'starting' : running ? 'running' : 'stopped',
+      learner: id.startsWith(LEARNER) ? id.slice(LEARNER.length) : undefined,
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + meta.limits.lifetimeSeconds * 1000),
+      limits: meta.limits,
+    };
+  }
+
+  /** Starts QEMU on the machine's disk, loads the golden state into it and lets it run. */
+  private async restore(image: VmImage, golden: Golden, dir: string, meta: MachineMeta): Promise<void> {
+    const files: VmFiles = {
+      disk: path.join(dir, 'disk.qcow2'),
+      qmp: path.join(tmpdir(), `unboxed-qmp-${meta.suffix}`),
+      console: path.join(dir, 'console.log'),
+      pidfile: path.join(dir, 'qemu.pid'),
+    };
+    const args = [...qemuArgs(image, golden.shape, files, meta.port, golden.append), '-daemonize', '-incoming', `exec:cat ${shellQuote(golden.state)}`];
+    const started = await runProcess('qemu-system-x86_64', args, { timeoutMs: 60_000 });
+    if (started.exitCode !== 0) throw new MachineStartError(`qemu did not start: ${started.stderr.trim()}`);
+    const qmp = await Qmp.connect(files.qmp);
+    try {
+      // The state was saved paused; it arrives paused and runs from exactly there.
+      await qmp.waitForStatus('paused', RESTORE_TIMEOUT_MS);
+      await qmp.execute('cont');
+    } finally {
+      qmp.close();
+    }
+  }
+
+  /**
+   * A restored VM is a byte-for-byte clone of the golden one. Before anyone uses it,
+   * through the golden key: its own authorized key, SSH host key, machine id, hostname,
+   * clock (the saved one is stale), more host randomness, and the pid cap; then the
+   * golden key no longer opens it.
+   */
+  private async personalize(golden: Golden, dir: string, meta: MachineMeta): Promise<void> {
+    const publicKey = (await readFile(path.join(dir, 'key.pub'), 'utf8')).trim();
+    const hostname = `machine-${meta.suffix.slice(0, 6)}`;
+    const script = [
+      'set -e',
+      `date -s @${Math.floor(Date.now() / 1000)} >/dev/null`,
+      // Host randomness into the pool, then RNDRESEEDCRNG (_IO('R', 7)): the kernel's
+      // generator re-keys now, so the keys made next differ from every other clone's.
+      `echo ${randomBytes(64).toString('hex')} >/dev/urandom`,
+      `perl -e 'open(my $f, "<", "/dev/urandom") or die; ioctl($f, 0x5207, 0) or die "reseed: $!\\n"'`,
+      `echo ${shellQuote(publicKey)} >/root/.ssh/authorized_keys`,
+      'rm -f /etc/ssh/ssh_host_*',
+      "ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key",
+      'cat /proc/sys/kernel/random/uuid | tr -d - >/etc/machine-id',
+      `echo ${hostname} >/etc/hostname && hostname ${hostname}`,
+      `systemctl set-property --runtime system.slice TasksMax=${meta.limits.pids}`,
+      'cat /etc/ssh/ssh_host_ed25519_key.pub',
+    ].join('\n');
+    const first: SshTarget = { ...golden.ssh, port: meta.port, controlPath: path.join(tmpdir(), `unboxed-ssh-g${meta.suffix}`) };
+    const deadline = Date.now() + RESTORE_TIMEOUT_MS;
+    let result = await sshExec(first, ['bash', '-c', script], { timeoutMs: 30_000 });
+    while (result.exitCode === 255 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      result = await sshExec(first, ['bash', '-c', script], { timeoutMs: 30_000 });
+    }
+    await sshClose(first);
+    if (result.exitCode !== 0) throw new MachineStartError(`could not set up the restored VM: ${(result.stderr || result.stdout).trim()}`);
+    const hostKey = result.stdout.trim().split('\n').at(-1)!.split(' ').slice(0, 2).join(' ');
+    await writeFile(path.join(dir, 'known_hosts'), `unboxed-${meta.suffix} ${hostKey}\n`);
+    const check = await sshExec(this.targetFor(dir, meta.port, meta.suffix), ['true'], { timeoutMs: 30_000 });
+    if (check.exitCode !== 0) throw new MachineStartError(`the VM does not answer with its own key: ${check.stderr.trim()}`);
+  }
+
+  private async target(id: string): Promise<SshTarget> {
+    const dir = path.join(this.machinesDir, MachineName.parse(id));
+    const meta = await this.readMeta(dir).catch(() => {
+      throw new MachineNotFoundError(id);
+    });
+    return this.targetFor(dir, meta.port, meta.suffix);
+  }
+
+  private targetFor(dir: string, port: number, suffix: string): SshTarget {
+    // The control socket is named by the suffix, not the folder: it stays valid across
+    // the folder's renames, and short enough for a Unix socket path.
+    return { port, key: path.join(dir, 'key'), knownHosts: path.join(dir, 'known_hosts'), alias: `unboxed-${suffix}`, controlPath: path.join(tmpdir(), `unboxed-ssh-${suffix}`) };
+  }
+
+  private async readMeta(dir: string): Promise<MachineMeta> {
+    return MachineMeta.parse(JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')));
+  }
+
+  /** The pid file may outlive its process and the pid be reused: check it is this machine's QEMU. */
+  private async isOurQemu(pid: number, suffix: string): Promise<boolean> {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    return cmdline.includes('qemu-system') && cmdline.includes(suffix);
+  }
+
+  private async image(): Promise<VmImage> {
+    this.imageDir ??= run('bash', [path.join(root, 'sandbox/image/build-vm.sh'), '--print-dir']).then(({ stdout }) => stdout.trim());
+    return vmImage(await this.imageDir);
+  }
+
+  private accelerator(image: VmImage): Promise<Accel> {
+    const wanted = this.options.accel ?? 'auto';
+    this.accel ??= wanted === 'auto' ? probeAccel(image) : Promise.resolve(wanted);
+    return this.accel;
+  }
+}

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** What a learner VM is made of, built by sandbox/image/build-vm.sh. */
+export interface VmImage {
+  readonly dir: string;
+  readonly disk: string;
+  readonly kernel: string;
+  readonly initrd: string;
+}
+
+export function vmImage(dir: string): VmImage {
+  return { dir, disk: path.join(dir, 'disk.qcow2'), kernel: path.join(dir, 'vmlinuz'), initrd: path.join(dir, 'initrd.img') };
+}
+
+export const Accel = z.enum(['kvm', 'tcg']);
+export type Accel = z.infer<typeof Accel>;
+
+/** The hardware of a VM: a golden state only restores into the same shape. */
+export const VmShape = z.strictObject({ memoryMiB: z.int(), cpus: z.int().min(1), accel: Accel });
+export type VmShape = z.infer<typeof VmShape>;
+
+export interface VmFiles {
+  readonly disk: string;
+  /** QEMU's monitor socket (QMP). */
+  readonly qmp: string;
+  readonly console: string;
+  readonly pidfile: string;
+}
+
+/**
+ * The QEMU command line of a learner VM. Golden boot and every restore share it, so the
+ * restored hardware matches the saved state: a microvm (no PCI, no firmware), virtio
+ * disk and network on MMIO, and user-mode networking with `restrict=on`, which gives the
+ * guest no route to the host or beyond; only the forwarded SSH port reaches in.
+ */
+export function qemuArgs(image: VmImage, shape: VmShape, files: VmFiles, sshPort: number, append: string): string[] {
+  return [
+    '-name', path.basename(path.dirname(files.disk)),
+    '-M', 'microvm,rtc=on',
+    // TCG's translation cache defaults to 1 GiB per VM; 128 MiB keeps a VM near its RAM.
+    '-accel', shape.accel === 'tcg' ? 'tcg,tb-size=128' : 'kvm',
+    '-cpu', shape.accel === 'kvm' ? 'host' : 'max',
+    '-smp', String(shape.cpus),
+    '-m', `${shape.memoryMiB}M`,
+    '-nodefaults', '-no-user-config', '-nographic',
+    '-kernel', image.kernel, '-initrd', image.initrd,
+    '-append', append,
+    '-drive', `id=root,file=${files.disk},format=qcow2,if=none,discard=unmap`,
+    '-device', 'virtio-blk-device,drive=root',
+    '-netdev', `user,id=net,restrict=on,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
+    '-device', 'virtio-net-device,netdev=net',
+    '-chardev', `file,id=console,path=${files.console}`,
+    '-serial', 'chardev:console',
+    '-qmp', `unix:${files.qmp},server=on,wait=off`,
+    '-pidfile', files.pidfile,
+  ];
+}
+
+export function kernelCommandLine(extra: string): string {
+  // apparmor=0: without the apparmor package every inner `docker run` fails (DESIGN.md).
+  return `root=/dev/vda rw console=ttyS0 quiet apparmor=0 net.ifnames=0 panic=-1 ${extra}`.trim();
+}
+
+/**
+ * Hardware KVM when it really works, TCG otherwise: /dev/kvm can exist and still hang a
+ * stock kernel (a PVM host), so the probe boots the image's kernel and waits for it to
+ * reach user space (an init that does not exist panics it at once). Cached per image.
+ */
+export async function probeAccel(image: VmImage): Promise<Accel> {
+  const cache = path.join(image.dir, 'accel');
+  const cached = Accel.safeParse((await readFile(cache, 'utf8').catch(() => '')).trim());
+  if (cached.success) return cached.data;
+  const works = await bootsWithKvm(image);
+  const accel: Accel = works ? 'kvm' : 'tcg';
+  await writeFile(cache, accel + '\n');
+  return accel;
+}
+
+async function bootsWithKvm(image: VmImage): Promise<boolean> {
+  if (!(await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false))) return false;
+  return new Promise((resolve) => {
+    const child = spawn(
+      'qemu-system-x86_64',
+      ['-M', 'microvm', '-accel', 'kvm', '-cpu', 'host', '-m', '256M', '-nodefaults', '-no-user-config', '-nographic', '-no-reboot', '-serial', 'stdio',
+        '-kernel', image.kernel, '-append', 'console=ttyS0 panic=-1 rdinit=/unboxed-probe-no-such-init init=/unboxed-probe-no-such-init'],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let output = '';
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/Kernel panic|Run \/|unboxed-probe/.test(output)) done(true);
+    });
+    child.on('error', () => done(false));
+    child.on('close', () => done(/Kernel panic|Run \/|unboxed-probe/.test(output)));
+  });
+}

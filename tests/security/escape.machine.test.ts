@@ -1,0 +1,203 @@
+import { readFile, statfs } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import path from 'node:path';
+import { spawn, type IPty } from 'node-pty';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { percentile } from '../../bench/percentile.ts';
+import { DockerDriver } from '../../sandbox/docker/driver.ts';
+import { dockerOk } from '../../sandbox/docker/engine.ts';
+import { MachineLimits, type SandboxDriver } from '../../sandbox/driver.ts';
+import { QemuDriver } from '../../sandbox/qemu/driver.ts';
+
+/**
+ * Escape and abuse suite: non-destructive probes run as root inside a fresh machine of
+ * every driver this host runs. Each probe says whether the action is possible; the
+ * expectation is per driver, so a regression either way fails: on the docker driver
+ * (the host's kernel) everything is refused except the documented residue (a fresh
+ * procfs's core_pattern); on the qemu driver the kernel-wide actions are allowed because
+ * the kernel is the VM's own, and everything outside the VM is unreachable.
+ * Probes never do the harm they test for: they read a capability bit, write a value back
+ * unchanged, or ask the routing table; traffic goes only to a listener this test opens.
+ */
+
+type Verdict = 'allowed' | 'refused';
+interface Probe {
+  readonly name: string;
+  /** Exit 0: the action is possible from inside; anything else: refused. */
+  readonly script: (ctx: { port: number; hostAddress: string }) => string;
+  readonly expect: Record<'container' | 'vm', Verdict>;
+}
+
+const hasCap = (cap: string) => `capsh --decode=$(awk '/^CapEff/ {print $2}' /proc/self/status) | grep -qw ${cap}`;
+
+const probes: Probe[] = [
+  { name: 'set the clock (CAP_SYS_TIME bit)', script: () => hasCap('cap_sys_time'), expect: { container: 'refused', vm: 'allowed' } },
+  { name: 'load a kernel module (CAP_SYS_MODULE bit)', script: () => hasCap('cap_sys_module'), expect: { container: 'refused', vm: 'allowed' } },
+  { name: 'open_by_handle_at (CAP_DAC_READ_SEARCH bit)', script: () => hasCap('cap_dac_read_search'), expect: { container: 'refused', vm: 'allowed' } },
+  {
+    name: 'write /proc/sys (current value written back)',
+    script: () => 'v=$(cat /proc/sys/vm/overcommit_memory) && echo "$v" >/proc/sys/vm/overcommit_memory',
+    expect: { container: 'refused', vm: 'allowed' },
+  },
+  { name: 'read /dev/kmsg', script: () => 'timeout 2 head -c 1 /dev/kmsg >/dev/null', expect: { container: 'refused', vm: 'allowed' } },
+  { name: 'read /dev/mem', script: () => 'head -c 1 /dev/mem >/dev/null', expect: { container: 'refused', vm: 'allowed' } },
+  {
+    // The host's root disk by its device number: a VM has no such device, only its own.
+    name: "read the host's block device",
+    script: () => `rm -f /tmp/hostdisk; mknod /tmp/hostdisk b ${hostRootDevice.major} ${hostRootDevice.minor} && [ "$(head -c 512 /tmp/hostdisk 2>/dev/null | wc -c)" = 512 ]; r=$?; rm -f /tmp/hostdisk; [ "$(systemd-detect-virt)" = qemu ] && exit 1; exit $r`,
+    expect: { container: 'refused', vm: 'refused' },
+  },
+  {
+    name: "reach the host engine's socket",
+    script: () => `grep -q 'docker.sock' /proc/self/mountinfo || [ "$(docker info -f '{{.ID}}' 2>/dev/null)" = "${hostEngineId}" ]`,
+    expect: { container: 'refused', vm: 'refused' },
+  },
+  {
+    name: 'reach the app port (a host listener on every address)',
+    script: ({ port, hostAddress }) => `for a in 127.0.0.1 ${hostAddress}; do curl -s --max-time 3 http://$a:${port}/ | grep -q host-service && exit 0; done; exit 1`,
+    expect: { container: 'refused', vm: 'refused' },
+  },
+  {
+    // Asked of the routing table; no packet is sent towards 169.254.169.254.
+    name: 'route to the cloud metadata address',
+    script: () => 'ip route get 169.254.169.254 >/dev/null 2>&1',
+    expect: { container: 'refused', vm: 'refused' },
+  },
+  {
+    name: 'mount a fresh procfs and write core_pattern (current value written back)',
+    script: () => 'mkdir -p /tmp/freshproc && mount -t proc proc /tmp/freshproc && v=$(cat /tmp/freshproc/sys/kernel/core_pattern) && printf "%s\\n" "$v" >/tmp/freshproc/sys/kernel/core_pattern; r=$?; umount /tmp/freshproc 2>/dev/null; exit $r',
+    // The docker driver's documented residue (DESIGN.md): why it is for trusted learners only.
+    expect: { container: 'allowed', vm: 'allowed' },
+  },
+];
+
+let hostEngineId = '';
+
+async function hostFreeMiB(): Promise<number> {
+  const stats = await statfs('/');
+  return (stats.bavail * stats.bsize) / 2 ** 20;
+}
+let hostRootDevice = { major: 0, minor: 0 };
+
+async function rootDevice(): Promise<{ major: number; minor: number }> {
+  const line = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').find((l) => l.split(' ')[4] === '/')!;
+  const [major, minor] = line.split(' ')[2]!.split(':').map(Number);
+  return { major: major!, minor: minor! };
+}
+
+/** Keystrokes echoed by the machine's interactive shell, timed from the host. */
+async function echoLatencies(pty: IPty, count: number): Promise<number[]> {
+  let output = '';
+  const listener = pty.onData((d) => (output += d));
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    output = '';
+    const start = performance.now();
+    pty.write('x');
+    const deadline = start + 10_000;
+    while (!output.includes('x') && performance.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+    samples.push(performance.now() - start);
+    if (i % 40 === 39) pty.write('\x15');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  listener.dispose();
+  return samples;
+}
+
+const drivers: Array<{ name: string; make: () => SandboxDriver; hostAddress: () => Promise<string> }> = [
+  {
+    name: 'docker',
+    make: () => new DockerDriver({ cacheDir: path.resolve(import.meta.dirname, '../../.cache/test-security') }),
+    hostAddress: async () => (await dockerOk(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim(),
+  },
+  {
+    name: 'qemu',
+    make: () => new QemuDriver({ stateDir: path.resolve(import.meta.dirname, '../../.cache/test-security') }),
+    hostAddress: () => Promise.resolve('10.0.2.2'),
+  },
+];
+
+const verdicts: string[] = [];
+
+afterAll(() => {
+  console.log(`\nEscape and abuse suite verdicts\n${verdicts.join('\n')}\n`);
+});
+
+for (const { name, make, hostAddress } of drivers) {
+  describe(`${name} driver`, () => {
+    const driver = make();
+    const ids: string[] = [];
+    let listener: Server;
+    let port: number;
+    let address: string;
+    let pty: IPty | undefined;
+
+    beforeAll(async () => {
+      hostEngineId = (await dockerOk(['info', '--format', '{{.ID}}'])).trim();
+      hostRootDevice = await rootDevice();
+      listener = createServer((socket) => socket.end('host-service\n'));
+      await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
+      port = (listener.address() as { port: number }).port;
+      address = await hostAddress();
+      const limits = MachineLimits.parse({ memoryMiB: 1024, pids: 400, diskMiB: 3072 });
+      for (let i = 0; i < 2; i++) ids.push((await driver.create(limits)).id);
+      const shell = await driver.shellCommand(ids[1]!, 'security-echo');
+      pty = spawn(shell.file, [...shell.args], { name: 'xterm-256color', cols: 200, rows: 24, env: { PATH: process.env.PATH ?? '', ...shell.env } });
+      await new Promise((r) => setTimeout(r, 3000));
+    });
+
+    afterAll(async () => {
+      pty?.kill();
+      listener.close();
+      for (const id of ids) await driver.destroy(id);
+    });
+
+    for (const probe of probes) {
+      it(`${probe.name}: ${probe.expect[driver.boundary]}`, async () => {
+        const result = await driver.exec(ids[0]!, ['bash', '-c', probe.script({ port, hostAddress: address })], { timeoutMs: 30_000 });
+        const verdict: Verdict = result.exitCode === 0 ? 'allowed' : 'refused';
+        verdicts.push(`${name.padEnd(7)} ${probe.name.padEnd(76)} ${verdict}`);
+        expect(verdict, result.stderr).toBe(probe.expect[driver.boundary]);
+      });
+    }
+
+    const abuses: Array<{ name: string; script: string; check: (out: string) => void }> = [
+      {
+        name: 'fork bomb',
+        // In its own process group, so it can be killed whole without matching this script.
+        script: 'echo "b() { b | b & }; b" >/tmp/bomb.sh; setsid bash /tmp/bomb.sh >/dev/null 2>&1 & sleep 12; while pgrep -g $! >/dev/null; do kill -9 -- -$! 2>/dev/null; done; echo survived',
+        check: (out) => expect(out).toContain('survived'),
+      },
+      {
+        name: 'memory hog',
+        script: 'head -c 3000m /dev/zero | tail >/dev/null; echo "hog exit=$?"',
+        check: (out) => expect(out).toMatch(/hog exit=(137|1)/),
+      },
+      {
+        // Writes until the machine's own disk is full: ENOSPC inside, nothing of the host's.
+        name: 'disk fill',
+        script: 'dd if=/dev/zero of=/var/lib/docker/fill bs=1M 2>&1 | grep -m1 -o "No space left on device"; rm -f /var/lib/docker/fill',
+        check: (out) => expect(out).toMatch(/No space left on device/),
+      },
+    ];
+
+    for (const abuse of abuses) {
+      it(`${abuse.name} in one machine; the other machine's terminal keeps echoing`, async () => {
+        const hostFreeBefore = await hostFreeMiB();
+        const running = driver.exec(ids[0]!, ['bash', '-c', abuse.script], { timeoutMs: 240_000 });
+        await new Promise((r) => setTimeout(r, 1500));
+        const echo = await echoLatencies(pty!, 150);
+        const result = await running;
+        abuse.check(result.stdout);
+        // What the abuse cost the host's disk is bounded by the machine's quota.
+        expect(hostFreeBefore - (await hostFreeMiB())).toBeLessThan(3072 + 512);
+        const p50 = percentile(echo, 50);
+        const p99 = percentile(echo, 99);
+        verdicts.push(`${name.padEnd(7)} ${`abuse: ${abuse.name}; other machine's echo`.padEnd(76)} p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+        expect(p99, 'the other machine stayed responsive').toBeLessThan(2000);
+        const alive = await driver.exec(ids[0]!, ['echo', 'still-here'], { timeoutMs: 60_000 });
+        expect(alive.stdout).toBe('still-here\n');
+      });
+    }
+  });
+}
