@@ -1,0 +1,12 @@
+#!/bin/bash
+# lab has its limit, but the PID written into it was a shell that exited right after:
+# the cgroup is empty.
+set -eu
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+  lab=/sys/fs/cgroup/lab limit_file=memory.max
+else
+  lab=/sys/fs/cgroup/memory/lab limit_file=memory.limit_in_bytes
+fi
+mkdir -p "$lab"
+echo 50M > "$lab/$limit_file"
+bash -c "echo \$\$ > $lab/cgroup.procs"
