@@ -5,7 +5,7 @@ status=$(awk '{ print $3 }' <<<"$line")
 pid=$(awk '{ print $2 }' <<<"$line")
 assert_equal "containerd runs a task by-hand in namespace lab" RUNNING "${status:-no task by-hand in namespace lab}" \
   "Import busybox into namespace lab first (docker save … | ctr -n lab images import -), then ctr -n lab run -d with --snapshotter native"
-cmd=$(tr '\0' ' ' < "/proc/${pid:-0}/cmdline" 2>/dev/null)
+cmd=$(tr '\0' ' ' 2>/dev/null < "/proc/${pid:-0}/cmdline")
 assert_match "by-hand's process runs sleep" '^sleep ' "${cmd:-no process}" \
   "Give ctr run the command after the container id: … by-hand sleep 3600"
 docker_id=$(container_get by-hand '{{.Id}}')

@@ -12,14 +12,19 @@ pid=$(container_pid survivor)
 containerd=$(pidof -s containerd)
 container_start=$(started_ticks "${pid:-0}")
 containerd_start=$(started_ticks "${containerd:-0}")
-assert "survivor's process is older than the running containerd" \
-  "$([ -n "$container_start" ] && [ -n "$containerd_start" ] && [ "$container_start" -lt "$containerd_start" ] && echo true || echo false)" \
-  "survivor's process started before containerd (PID ${containerd:-none}) did" \
-  "survivor's process started at $(seconds "${container_start:-0}") of kernel uptime, containerd at $(seconds "${containerd_start:-0}")" \
+if [ -n "$container_start" ] && [ -n "$containerd_start" ]; then
+  pass=$([ "$container_start" -lt "$containerd_start" ] && echo true || echo false)
+  actual="survivor's process started at $(seconds "$container_start") of kernel uptime, containerd at $(seconds "$containerd_start")"
+else
+  pass=false
+  actual=$([ -z "$container_start" ] && echo "survivor has no running process" || echo "no containerd process")
+fi
+assert "survivor's process is older than the running containerd" "$pass" \
+  "survivor's process started before containerd (PID ${containerd:-none}) did" "$actual" \
   "systemctl restart containerd while survivor runs"
 
 shim=$(parent_of "${pid:-0}")
-shim_cmd=$(tr '\0' ' ' < "/proc/${shim:-0}/cmdline" 2>/dev/null)
+shim_cmd=$(tr '\0' ' ' 2>/dev/null < "/proc/${shim:-0}/cmdline")
 assert_match "survivor's parent is still its shim" "containerd-shim-runc-v2 .*-id ${id:-none}" "${shim_cmd:-no parent process}" \
   "The shim is the parent of the container's process; containerd is not in the chain"
 

@@ -15,7 +15,7 @@ if [ -n "$container_start" ] && [ -n "$dockerd_start" ]; then
   actual="survivor's process (PID $pid) started at $(seconds "$container_start") of kernel uptime, dockerd (PID $dockerd) at $(seconds "$dockerd_start")"
 else
   pass=false
-  actual="survivor's process: ${container_start:-not running}; dockerd: ${dockerd_start:-not running}"
+  actual=$([ -z "$container_start" ] && echo "survivor has no running process" || echo "no dockerd process")
 fi
 assert "survivor's process is older than the running dockerd" "$pass" \
   "survivor's process started before dockerd did" "$actual" \
