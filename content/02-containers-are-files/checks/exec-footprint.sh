@@ -2,7 +2,8 @@
 # An exec is running in box, and its only trace is <exec id>.pid in box's bundle.
 assert_container_state "box is running" box running "docker start box"
 id=$(container_get box '{{.Id}}')
-bundle=$([ -n "$id" ] && find /run/containerd /run/docker/containerd -mindepth 1 -maxdepth 6 -type d -name "$id" 2>/dev/null | head -1)
+[ -n "$id" ] || exit
+bundle=$(find /run/containerd /run/docker/containerd -mindepth 1 -maxdepth 6 -type d -name "$id" 2>/dev/null | head -1)
 found=""
 for exec_id in $(container_get box '{{range .ExecIDs}}{{.}} {{end}}'); do
   pidfile="$bundle/$exec_id.pid"

@@ -4,7 +4,7 @@
 id=$(docker events --since 0 --until "$(date +%s.%N)" --filter type=container --filter event=destroy \
   --format '{{.Actor.Attributes.name}} {{.ID}}' 2>/dev/null | awk '$1 == "gone" { id = $2 } END { print id }')
 assert "dockerd removed a container named gone" "$([ -n "$id" ] && echo true || echo false)" \
-  "a destroy event for gone" "${id:+destroyed ${id:0:12}}${id:-no container named gone was removed}" \
+  "a destroy event for gone" "$([ -n "$id" ] && echo "destroyed ${id:0:12}" || echo "no container named gone was removed")" \
   "docker create --name gone busybox, then docker rm gone"
 if [ -n "$id" ]; then
   assert_no_file "its folder is gone" "/var/lib/docker/containers/$id"

@@ -12,7 +12,7 @@ for candidate in $(pgrep -x -f 'sleep 7777'); do
 done
 assert "sleep 7777 is a child of sleeper's shim ($shim)" "$([ -n "$sibling" ] && echo true || echo false)" \
   "a sleep 7777 process whose parent is PID $shim" \
-  "${sibling:+PID $sibling}${sibling:-no sleep 7777 under PID $shim}" \
+  "$([ -n "$sibling" ] && echo "PID $sibling" || echo "no sleep 7777 under PID $shim")" \
   "docker exec -d sleeper sleep 7777 runs it inside sleeper"
 if [ -n "$sibling" ]; then
   assert_namespace_shared "sleep 7777 is in sleeper's PID namespace" "$pid" "$sibling" pid

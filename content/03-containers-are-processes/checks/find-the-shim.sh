@@ -3,12 +3,10 @@
 assert_container_state "sleeper is running" sleeper running "docker run -d --name sleeper busybox sleep 3600"
 id=$(container_get sleeper '{{.Id}}')
 pid=$(container_pid sleeper)
-parent=""
-if [ -n "$pid" ] && [ "$pid" != 0 ]; then
-  ppid=$(ps -o ppid= -p "$pid" | tr -d ' ')
-  parent=$(tr '\0' ' ' < "/proc/$ppid/cmdline" 2>/dev/null)
-fi
-assert_match "sleeper's parent process is its shim" "containerd-shim-runc-v2 .*-id ${id:-<no container>}" "${parent:-no process}" \
+if [ -z "$pid" ] || [ "$pid" = 0 ]; then exit; fi
+ppid=$(ps -o ppid= -p "$pid" | tr -d ' ')
+parent=$(tr '\0' ' ' 2>/dev/null < "/proc/$ppid/cmdline")
+assert_match "sleeper's parent process is its shim" "containerd-shim-runc-v2 .*-id $id" "${parent:-no process}" \
   "ps -o ppid= -p <PID> gives the parent; its command line names the container id"
-assert_match "sleeper runs sleep 3600" '^sleep 3600 ?$' "$(tr '\0' ' ' < "/proc/${pid:-0}/cmdline" 2>/dev/null)" \
+assert_match "sleeper runs sleep 3600" '^sleep 3600 ?$' "$(tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline")" \
   "docker run -d --name sleeper busybox sleep 3600"
