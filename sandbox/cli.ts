@@ -78,7 +78,7 @@ async function list(machines: MachineManager): Promise<number> {
     m.state,
     m.createdAt.toISOString().slice(0, 19),
     m.expiresAt.toISOString().slice(0, 19),
-    `${m.limits.memoryMiB}MiB ${m.limits.cpus}cpu ${m.limits.pids}pids`,
+    `${m.limits.memoryMiB}MiB ${m.limits.cpus}cpu ${m.limits.pids}pids ${m.limits.diskMiB}MiB-disk`,
   ]);
   const table = [['MACHINE', 'DRIVER', 'LEARNER', 'STATE', 'CREATED', 'EXPIRES', 'LIMITS'], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));

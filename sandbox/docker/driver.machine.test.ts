@@ -80,6 +80,13 @@ describe('docker driver isolation and limits', () => {
     await sh(ids[0]!, 'pkill -9 -f "b | b" || true');
   });
 
+  it('removes a machine in which the learner paused a container (frozen tasks ignore SIGKILL)', async () => {
+    const paused = await sh(ids[0]!, 'docker run -d --name frozen busybox sleep 1000 >/dev/null && docker pause frozen >/dev/null && docker inspect -f {{.State.Status}} frozen', 120_000);
+    expect(paused.stdout.trim(), paused.stderr).toBe('paused');
+    await d.destroy(ids[0]!);
+    expect((await d.list()).map((m) => m.id)).not.toContain(ids[0]);
+  });
+
   it('kills a memory hog inside the machine and leaves the machine and the host running', async () => {
     const hog = await sh(ids[1]!, 'head -c 2000m /dev/zero | tail >/dev/null; echo "hog exit=$?"', 120_000);
     expect(hog.stdout).toMatch(/hog exit=(137|1)/);

@@ -16,6 +16,7 @@ import {
   type ShellCommand,
 } from '../driver.ts';
 import { createDisk, removeDisk } from './disk.ts';
+import { thawMachineCgroups } from './thaw.ts';
 import { docker, dockerOk } from './engine.ts';
 import { DEFAULT_PROFILE, writeMachineProfile } from './seccomp.ts';
 
@@ -160,6 +161,7 @@ export class DockerDriver implements SandboxDriver {
       throw error;
     });
     if (!inspected) return;
+    await thawMachineCgroups(inspected.Id);
     await dockerOk(['rm', '--force', '--volumes', inspected.Id], { timeoutMs: 60_000 });
     const volume = inspected.Config.Labels?.['unboxed.volume'];
     if (volume) {
