@@ -5,15 +5,15 @@ test('the catalog lists the lessons in order with topics, time and progress', as
   await expect(page.getByRole('heading', { level: 1, name: 'Open the box' })).toBeVisible();
 
   const cards = page.locator('.lesson-card');
-  await expect(cards).toHaveCount(2);
   await expect(cards.nth(0).getByRole('heading')).toHaveText('Docker is a client and a daemon');
   await expect(cards.nth(1).getByRole('heading')).toHaveText('Containers are files');
+  await expect(cards.nth(2).getByRole('heading')).toHaveText('Containers are processes');
 
   const first = cards.nth(0);
   await expect(first.getByRole('list', { name: 'Topics' }).getByRole('listitem')).toHaveText(['docker-api', 'dockerd']);
-  await expect(first).toContainText('15 min');
+  await expect(first).toContainText('20 min');
   // A new learner has recorded nothing yet.
-  await expect(first).toContainText('0 / 2 exercises');
+  await expect(first).toContainText('0 / 4 exercises');
 
   await first.getByRole('link', { name: 'Docker is a client and a daemon' }).click();
   await expect(page).toHaveURL(/\/lessons\/client-and-daemon$/);

@@ -6,7 +6,7 @@ test.describe('lesson page', () => {
     const lesson = page.locator('article.lesson');
 
     await expect(lesson.getByRole('heading', { level: 1 })).toHaveText('Docker is a client and a daemon');
-    await expect(lesson.getByText('Lesson 1 · 15 min')).toBeVisible();
+    await expect(lesson.getByText('Lesson 1 · 20 min')).toBeVisible();
 
     const exercise = lesson.locator('[data-exercise="create-through-api"]');
     await expect(exercise.getByRole('heading', { level: 3 })).toHaveText('Create a container through the API');
@@ -22,16 +22,29 @@ test.describe('lesson page', () => {
     await expect(lesson.locator('[data-exercise="start-through-api"] summary', { hasText: 'Stuck on an error?' })).toBeVisible();
 
     // GFM table.
-    await expect(lesson.getByRole('table').first().getByRole('row')).toHaveCount(5);
+    await expect(lesson.getByRole('table').first().getByRole('row')).toHaveCount(6);
     await expect(lesson.getByRole('cell', { name: 'POST /containers/create' })).toBeVisible();
 
-    // Shiki highlighted the fenced shell code with both themes.
-    const code = lesson.locator('pre.shiki');
+    // Shiki highlighted the fenced code with both themes.
+    const code = lesson.locator('pre.shiki', { hasText: '"ApiVersion": "1.41"' });
     await expect(code).toHaveCount(1);
-    await expect(code).toContainText('strace -f -e trace=connect,write');
     expect(await code.locator('span[style*="--shiki-dark"]').count()).toBeGreaterThan(3);
 
-    await expect(lesson.getByRole('complementary', { name: 'What you saw' })).toContainText('It is an HTTP client of dockerd');
+    // The diagram is inline SVG in a figure named by its alt text, drawn in the theme's colours.
+    const diagram = lesson.getByRole('figure', { name: /^The docker CLI and curl each send HTTP requests/ });
+    await expect(diagram.locator('svg')).toBeVisible();
+    const socketFill = await diagram.locator('rect[fill="var(--diagram-accent-soft)"]').evaluate((rect) => getComputedStyle(rect).fill);
+    const accentSoft = await page.evaluate(() => {
+      const probe = document.body.appendChild(document.createElement('span'));
+      probe.style.color = 'var(--accent-soft)';
+      const color = getComputedStyle(probe).color;
+      probe.remove();
+      return color;
+    });
+    expect(socketFill).toBe(accentSoft);
+
+    await expect(lesson.getByRole('heading', { level: 2, name: 'What you saw' })).toBeVisible();
+    await expect(lesson.getByRole('complementary', { name: 'A second door' })).toContainText('which is root');
   });
 
   test('a Run command without a terminal attached falls back to the clipboard', async ({ page, context }) => {
