@@ -103,31 +103,46 @@ it('a server killed with SIGKILL while recording checks loses no answered run an
 
   const sent: string[] = [];
   const answered = new Set<string>();
+  const durations: number[] = [];
+  let cutOff = 0;
   let next = 0;
-  for (const killAfterMs of [2500, 900, 1700]) {
-    // Keep Check requests going, one after another, and kill the server during one of them.
-    let killing = false;
+  // Each round kills the server this far into a Check run (of a typical run's length):
+  // early, midway and late, so some of a run's exercises are recorded and some not.
+  for (const fraction of [0.3, 0.6, 0.9]) {
+    let inFlight: { key: string; since: number } | undefined;
+    let answeredThisRound = 0;
+    let stop = false;
     const loop = (async () => {
-      while (!killing) {
+      while (!stop) {
         const key = `crash-test-${next++}`;
         sent.push(key);
-        if (await check(lesson.slug, key)) answered.add(key);
-        else break;
+        inFlight = { key, since: Date.now() };
+        const ok = await check(lesson.slug, key);
+        if (!ok) return;
+        durations.push(Date.now() - inFlight.since);
+        answered.add(key);
+        answeredThisRound += 1;
       }
     })();
-    // Let the machine start and a few runs complete before the first kill.
-    while (answered.size < 2) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, killAfterMs));
-    killing = true;
+    while (answeredThisRound < 2) await new Promise((r) => setTimeout(r, 50));
+    const typical = [...durations].sort((a, b) => a - b)[Math.floor(durations.length / 2)]!;
+    // Wait for the next request to be that far into its run, then SIGKILL.
+    const target = answeredThisRound;
+    while (answeredThisRound === target && Date.now() - inFlight!.since < fraction * typical) await new Promise((r) => setTimeout(r, 10));
+    stop = true;
     await killServer('SIGKILL');
     await loop;
     await startServer();
     // The client retries what got no answer, with the same key, and one answered run again.
-    for (const key of [...sent.filter((k) => !answered.has(k)), [...answered][0]!]) {
+    const unanswered = sent.filter((k) => !answered.has(k));
+    cutOff += unanswered.length;
+    for (const key of [...unanswered, [...answered][0]!]) {
       expect(await check(lesson.slug, key)).toBe(true);
       answered.add(key);
     }
   }
+  // The kills hit requests in flight: their retries are what this test is about.
+  expect(cutOff).toBeGreaterThanOrEqual(2);
   await killServer('SIGTERM');
 
   const db = await openDatabase(database.target);
@@ -143,7 +158,7 @@ it('a server killed with SIGKILL while recording checks loses no answered run an
     for (const exercise of lesson.exercises) {
       expect(standings.find((s) => s.exercise === exercise.id)).toMatchObject({ attempts: sent.length, status: 'failed' });
     }
-    console.log(`server-crash: 3 SIGKILLs, ${sent.length} Check requests, ${answered.size} answered, ${runs.length} runs recorded once each`);
+    console.log(`server-crash: 3 SIGKILLs cut off ${cutOff} of ${sent.length} Check requests (a run takes ~${Math.round(durations.sort((a, b) => a - b)[Math.floor(durations.length / 2)]! / 100) / 10} s); ${runs.length} runs recorded once each`);
   } finally {
     await db.destroy();
   }

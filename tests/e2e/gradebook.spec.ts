@@ -55,9 +55,11 @@ function screen(page: Page) {
 
 async function openLesson(page: Page, slug: string) {
   await page.goto(`/lessons/${slug}`);
+  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 180_000 });
+  // Connected means hydrated: the toggle now shows the stored preference, not the server's default.
   const toggle = page.getByRole('button', { name: 'Screen reader' });
   if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 180_000 });
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
 }
 
 test.afterAll(async () => {
@@ -102,7 +104,7 @@ test('an instructor grades a class from the learners’ real machines, with evid
 
   // The instructor creates a class with the first lesson and a deadline.
   await teacher.goto('/classes');
-  await teacher.getByLabel('Name').fill(`Containers ${tag}`);
+  await teacher.getByRole('textbox', { name: 'Name', exact: true }).fill(`Containers ${tag}`);
   await teacher.getByRole('checkbox', { name: lesson!.title }).check();
   await teacher.getByLabel('Deadline').fill('2030-06-01T17:00');
   await teacher.getByRole('button', { name: 'Create class' }).click();
