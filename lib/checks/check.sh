@@ -163,7 +163,8 @@ assert_overlay() {
 }
 
 # assert_runc_state NAME ID STATE [ROOT] [HINT]: `runc state` of a container (ROOT: runc's
-# --root; Docker's containers live under /run/containerd/runc/moby).
+# --root; for Docker's containers read it from the bundle's options.json, on our machines
+# /run/docker/runtime-runc/moby).
 assert_runc_state() {
   local root=${4:-/run/runc} state
   state=$(runc --root "$root" state "$2" 2>/dev/null | jq -r .status)
