@@ -105,6 +105,17 @@ it('a server killed with SIGKILL while recording checks loses no answered run an
   const answered = new Set<string>();
   const durations: number[] = [];
   let cutOff = 0;
+  // How many of its exercises each cut-off request had recorded when the server died.
+  const recordedAtKill: number[] = [];
+  const recordedRuns = async (keys: string[]) => {
+    const db = await openDatabase(database.target);
+    try {
+      const rows = await db.selectFrom('check_runs').select('key').where('learner', '=', learner).execute();
+      return keys.map((k) => rows.filter((r) => r.key.startsWith(`${learner}/${k}/`)).length);
+    } finally {
+      await db.destroy();
+    }
+  };
   let next = 0;
   // Each round kills the server this far into a Check run (of a typical run's length):
   // early, midway and late, so some of a run's exercises are recorded and some not.
@@ -136,6 +147,7 @@ it('a server killed with SIGKILL while recording checks loses no answered run an
     // The client retries what got no answer, with the same key, and one answered run again.
     const unanswered = sent.filter((k) => !answered.has(k));
     cutOff += unanswered.length;
+    recordedAtKill.push(...(await recordedRuns(unanswered)));
     for (const key of [...unanswered, [...answered][0]!]) {
       expect(await check(lesson.slug, key)).toBe(true);
       answered.add(key);
@@ -158,7 +170,7 @@ it('a server killed with SIGKILL while recording checks loses no answered run an
     for (const exercise of lesson.exercises) {
       expect(standings.find((s) => s.exercise === exercise.id)).toMatchObject({ attempts: sent.length, status: 'failed' });
     }
-    console.log(`server-crash: 3 SIGKILLs cut off ${cutOff} of ${sent.length} Check requests (a run takes ~${Math.round(durations.sort((a, b) => a - b)[Math.floor(durations.length / 2)]! / 100) / 10} s); ${runs.length} runs recorded once each`);
+    console.log(`server-crash: 3 SIGKILLs cut off ${cutOff} of ${sent.length} Check requests (a run takes ~${Math.round(durations.sort((a, b) => a - b)[Math.floor(durations.length / 2)]! / 100) / 10} s); recorded at the kill: ${recordedAtKill.join(', ')} of ${lesson.exercises.length} exercises; ${runs.length} runs recorded once each`);
   } finally {
     await db.destroy();
   }
