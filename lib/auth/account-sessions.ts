@@ -64,12 +64,6 @@ export class AccountSessions {
     return Number(result.numDeletedRows);
   }
 
-  /** Removes expired sessions (they are refused anyway; this keeps the table small). */
-  async prune(now = new Date()): Promise<number> {
-    const result = await this.db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).executeTakeFirst();
-    return Number(result.numDeletedRows);
-  }
-
   /** The Set-Cookie header that removes the session cookie from the browser. */
   clearCookie(): string {
     return this.cookie('', 0);

@@ -110,15 +110,6 @@ export class Accounts {
     const result = await this.db.updateTable('users').set({ role }).where('id', '=', id).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
-
-  async setPassword(id: string, password: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('users')
-      .set({ password_hash: await hashPassword(Password.parse(password)) })
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
-  }
 }
 
 export function toAccount(row: UsersTable): Account {
