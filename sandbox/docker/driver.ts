@@ -88,6 +88,17 @@ export class DockerDriver implements SandboxDriver {
   }
 
   async create(limits: MachineLimits): Promise<MachineInfo> {
+    // A machine now and then stops while booting on a loaded host; one fresh try saves
+    // the learner from an error page. A second failure is reported.
+    try {
+      return await this.start(limits);
+    } catch (error) {
+      if (!(error instanceof MachineStartError)) throw error;
+      return this.start(limits);
+    }
+  }
+
+  private async start(limits: MachineLimits): Promise<MachineInfo> {
     const suffix = randomBytes(6).toString('hex');
     const name = STARTING + suffix;
     const now = new Date();
