@@ -90,8 +90,14 @@ export class MachineManager {
                 ? 'stuck starting'
                 : undefined;
       if (!reason) continue;
+      try {
+        await this.driver.destroy(machine.id);
+      } catch (error) {
+        // One machine that will not go must not stop the others' clean-up (or the server).
+        this.options.log('machine-remove-failed', { id: machine.id, reason, error: String(error) });
+        continue;
+      }
       this.options.log('machine-removed', { id: machine.id, learner: machine.learner, reason });
-      await this.driver.destroy(machine.id);
       if (machine.learner) this.lastActivity.delete(machine.learner);
       removed.push(machine.id);
     }

@@ -54,8 +54,9 @@ cp -L "$root/vmlinuz" "$work/vmlinuz"
 cp -L "$root/initrd.img" "$work/initrd.img"
 
 step "3/3 ext4 disk image"
-# 8 GiB virtual and sparse: the machine's whole disk, so also its disk quota.
-mkfs.ext4 -q -L unboxed-root -E root_owner=0:0 -d "$root" "$work/disk.raw" 8G
+# Sparse, and just big enough for the image: every machine's disk grows from it to the
+# machine's disk limit (the qemu driver resizes it on restore).
+mkfs.ext4 -q -L unboxed-root -E root_owner=0:0 -d "$root" "$work/disk.raw" 3G
 qemu-img convert -f raw -O qcow2 "$work/disk.raw" "$work/disk.qcow2"
 mkdir -p "$(dirname "$out")"
 rm -rf "$out.tmp" && mkdir "$out.tmp"
@@ -63,5 +64,5 @@ mv "$work/disk.qcow2" "$work/vmlinuz" "$work/initrd.img" "$out.tmp/"
 rm -rf "$out" && mv "$out.tmp" "$out"
 # Older VM images go; running machines keep theirs open (their overlays name the file).
 find "$(dirname "$out")" -mindepth 1 -maxdepth 1 -type d ! -name "$hash" -exec rm -rf {} + 2>/dev/null || true
-info "disk $(du -h "$out/disk.qcow2" | cut -f1) (virtual 8 GiB), kernel $(du -h "$out/vmlinuz" | cut -f1), initramfs $(du -h "$out/initrd.img" | cut -f1)"
+info "disk $(du -h "$out/disk.qcow2" | cut -f1) (virtual 3 GiB), kernel $(du -h "$out/vmlinuz" | cut -f1), initramfs $(du -h "$out/initrd.img" | cut -f1)"
 info "built $out"

@@ -17,6 +17,9 @@ async function leftovers(ids: readonly string[]): Promise<string[]> {
   return [...folders, ...processes];
 }
 
+// The golden state is made once per host and image (minutes under TCG), before any test's clock runs.
+beforeAll(() => driver().prepare(MachineLimits.parse({})), 20 * 60_000);
+
 runDriverConformance('qemu', driver, leftovers);
 
 describe('qemu driver: restored clones and isolation', () => {

@@ -39,6 +39,8 @@ const MachineMeta = z.strictObject({
 type MachineMeta = z.infer<typeof MachineMeta>;
 
 const RESTORE_TIMEOUT_MS = 120_000;
+/** The image's file system (build-vm.sh) is this big; a machine's disk grows from it. */
+const MIN_DISK_MIB = 3072;
 const root = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
@@ -55,7 +57,7 @@ export interface QemuDriverOptions {
  * the image (booted once, saved) onto a copy-on-write disk, reached over SSH through a
  * loopback port with a key of its own and multiplexed connections. The VM's only network
  * is QEMU's user-mode stack with restrict=on: no route to the host or anywhere else.
- * Its limits are hardware: RAM, vCPUs, an 8 GiB disk, and a pid cap on the guest's
+ * Its limits are hardware: RAM, vCPUs, a disk of the limit's size, and a pid cap on the guest's
  * services; a fork bomb or a full disk stays inside its kernel.
  */
 export class QemuDriver implements SandboxDriver {
@@ -81,15 +83,23 @@ export class QemuDriver implements SandboxDriver {
     });
   }
 
-  async create(limits: MachineLimits): Promise<MachineInfo> {
+  /** Makes the golden state for machines of these limits now (it takes minutes under TCG), so no learner waits for it. */
+  async prepare(limits: MachineLimits): Promise<void> {
     const image = await this.image();
-    const shape: VmShape = { memoryMiB: limits.memoryMiB, cpus: Math.max(1, Math.ceil(limits.cpus)), accel: await this.accelerator(image) };
-    const golden = await goldenState(image, shape, this.options.log ?? (() => undefined));
+    await goldenState(image, await this.shapeFor(image, limits), this.options.log ?? (() => undefined));
+  }
+
+  async create(limits: MachineLimits): Promise<MachineInfo> {
+    if (limits.diskMiB < MIN_DISK_MIB) {
+      throw new MachineStartError(`the qemu driver needs a disk of at least ${MIN_DISK_MIB} MiB (the image and its lesson images); raise UNBOXED_MACHINE_DISK_MIB`);
+    }
+    const image = await this.image();
+    const golden = await goldenState(image, await this.shapeFor(image, limits), this.options.log ?? (() => undefined));
     const suffix = randomBytes(6).toString('hex');
     const name = STARTING + suffix;
     const dir = path.join(this.machinesDir, name);
     await mkdir(dir, { recursive: true });
-    const meta: MachineMeta = { suffix, createdAt: new Date().toISOString(), limits, port: await freePort(), shape };
+    const meta: MachineMeta = { suffix, createdAt: new Date().toISOString(), limits, port: await freePort(), shape: golden.shape };
     try {
       await writeFile(path.join(dir, 'meta.json'), JSON.stringify(meta));
       await checked('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', golden.disk, path.join(dir, 'disk.qcow2')]);
@@ -188,6 +198,8 @@ export class QemuDriver implements SandboxDriver {
       // The state was saved paused; it arrives paused and runs from exactly there.
       await qmp.waitForStatus('paused', RESTORE_TIMEOUT_MS);
       await qmp.execute('cont');
+      // The image's file system is small; the machine's disk limit is its size.
+      await qmp.execute('block_resize', { device: 'root', size: meta.limits.diskMiB * 2 ** 20 });
     } finally {
       qmp.close();
     }
@@ -215,6 +227,9 @@ export class QemuDriver implements SandboxDriver {
       'cat /proc/sys/kernel/random/uuid | tr -d - >/etc/machine-id',
       `echo ${hostname} >/etc/hostname && hostname ${hostname}`,
       `systemctl set-property --runtime system.slice TasksMax=${meta.limits.pids}`,
+      // The grown disk reaches the guest as a config change; then ext4 grows online.
+      `for i in $(seq 100); do [ "$(blockdev --getsize64 /dev/vda)" -ge ${meta.limits.diskMiB * 2 ** 20} ] && break; sleep 0.05; done`,
+      'resize2fs /dev/vda >/dev/null 2>&1',
       'cat /etc/ssh/ssh_host_ed25519_key.pub',
     ].join('\n');
     const first: SshTarget = { ...golden.ssh, port: meta.port, controlPath: path.join(tmpdir(), `unboxed-ssh-g${meta.suffix}`) };
@@ -230,6 +245,10 @@ export class QemuDriver implements SandboxDriver {
     await writeFile(path.join(dir, 'known_hosts'), `unboxed-${meta.suffix} ${hostKey}\n`);
     const check = await sshExec(this.targetFor(dir, meta.port, meta.suffix), ['true'], { timeoutMs: 30_000 });
     if (check.exitCode !== 0) throw new MachineStartError(`the VM does not answer with its own key: ${check.stderr.trim()}`);
+  }
+
+  private async shapeFor(image: VmImage, limits: MachineLimits): Promise<VmShape> {
+    return { memoryMiB: limits.memoryMiB, cpus: Math.max(1, Math.ceil(limits.cpus)), accel: await this.accelerator(image) };
   }
 
   private async target(id: string): Promise<SshTarget> {

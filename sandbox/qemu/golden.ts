@@ -69,7 +69,7 @@ async function makeGolden(image: VmImage, shape: VmShape, dir: string): Promise<
   // Relative backing file: the overlay keeps working after work/ is renamed to dir/.
   await checked('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', '../disk.qcow2', path.join(work, 'disk.qcow2')], { cwd: work });
   const publicKey = (await readFile(path.join(work, 'key.pub'), 'utf8')).trim();
-  const append = kernelCommandLine(`unboxed.ssh_key=${Buffer.from(publicKey).toString('base64')}`);
+  const append = await kernelCommandLine(shape.accel, `unboxed.ssh_key=${Buffer.from(publicKey).toString('base64')}`);
   const port = await freePort();
   const files = {
     disk: path.join(work, 'disk.qcow2'),

@@ -60,9 +60,21 @@ export function qemuArgs(image: VmImage, shape: VmShape, files: VmFiles, sshPort
   ];
 }
 
-export function kernelCommandLine(extra: string): string {
+export async function kernelCommandLine(accel: Accel, extra: string): Promise<string> {
   // apparmor=0: without the apparmor package every inner `docker run` fails (DESIGN.md).
-  return `root=/dev/vda rw console=ttyS0 quiet apparmor=0 net.ifnames=0 panic=-1 ${extra}`.trim();
+  const base = `root=/dev/vda rw console=ttyS0 quiet apparmor=0 net.ifnames=0 panic=-1`;
+  // Under TCG a microvm has no HPET or PM timer, and calibrating the TSC against the PIT
+  // fails on a busy host, which hangs the boot: tell the kernel the TSC rate (TCG's TSC
+  // runs at the host's).
+  const clock = accel === 'tcg' ? ` tsc_early_khz=${await hostTscKhz()} tsc=reliable` : '';
+  return `${base}${clock} ${extra}`.trim();
+}
+
+async function hostTscKhz(): Promise<number> {
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8');
+  const mhz = /^cpu MHz\s*:\s*([\d.]+)/m.exec(cpuinfo);
+  if (!mhz) throw new Error('cannot read the CPU frequency from /proc/cpuinfo for a TCG guest');
+  return Math.round(Number(mhz[1]) * 1000);
 }
 
 /**
