@@ -23,5 +23,5 @@ expected="$(cat "$original" 2>/dev/null)"$'\n'"edited"
 assert_equal "the copy is the original with the line edited appended" "$expected" "$(cat "$copy" 2>/dev/null)" \
   "echo edited >> /etc/debian_version inside edit appends; > would replace the file"
 assert "the image layer's copy is unchanged" "$(grep -qx edited "$original" 2>/dev/null && echo false || echo true)" \
-  "no line edited in ${original:-the image layer}" "$(tr '\n' ' ' <"$original" 2>/dev/null)" \
+  "no line edited in ${original:-the image layer}" "$(tr '\n' ' ' 2>/dev/null <"$original")" \
   "Never write into a lower layer: every container of the image shares it. Remove the line you added there"
