@@ -90,7 +90,7 @@ assert_namespace_shared() {
   local a b
   a=$(readlink "/proc/$2/ns/$4" 2>/dev/null)
   b=$(readlink "/proc/$3/ns/$4" 2>/dev/null)
-  assert "$1" "$(_bool [ -n "$a" ] && [ "$a" = "$b" ])" "PIDs $2 and $3 in one $4 namespace" "${a:-none} vs ${b:-none}" "${5:-}"
+  assert "$1" "$([ -n "$a" ] && [ "$a" = "$b" ] && echo true || echo false)" "PIDs $2 and $3 in one $4 namespace" "${a:-none} vs ${b:-none}" "${5:-}"
 }
 
 # cgroup_dir PID CONTROLLER: the process's cgroup folder for a controller, on cgroup v2
@@ -159,7 +159,7 @@ assert_overlay() {
   merged=$(container_get "$2" '{{.GraphDriver.Data.MergedDir}}')
   upper=$(container_get "$2" '{{.GraphDriver.Data.UpperDir}}')
   actual=$(mount_field "$merged" upperdir)
-  assert "$1" "$(_bool [ -n "$upper" ] && [ "$actual" = "$upper" ])" "an overlay at ${merged:-?} with upperdir $upper" "${actual:-no overlay mounted there}" "${3:-}"
+  assert "$1" "$([ -n "$upper" ] && [ "$actual" = "$upper" ] && echo true || echo false)" "an overlay at ${merged:-?} with upperdir $upper" "${actual:-no overlay mounted there}" "${3:-}"
 }
 
 # assert_runc_state NAME ID STATE [ROOT] [HINT]: `runc state` of a container (ROOT: runc's

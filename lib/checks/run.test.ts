@@ -74,6 +74,13 @@ describe('check library', () => {
   });
 });
 
+describe('namespace comparison', () => {
+  it('fails for two processes in different namespaces of one type', async () => {
+    const outcome = await check(`unshare --uts sleep 5 &\nsleep 0.3\nassert_namespace_shared "one uts" $$ $(pgrep -n -f "^sleep 5$") uts\nkill %1`);
+    expect(outcome.status).toBe('failed');
+  });
+});
+
 describe('check errors are for the author, never a pass', () => {
   it('garbage on stdout', async () => {
     const outcome = await check(`echo "all good!"\nassert_equal x 1 1`);
