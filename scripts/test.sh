@@ -31,6 +31,7 @@ suite "storage suite on PostgreSQL (a throwaway cluster)" npm run --silent test:
 suite "build (content check + next build)" npm run --silent build
 suite "learner machines (docker driver: conformance, isolation, limits)" npm run --silent test:machine
 suite "learner machines (qemu driver: golden state, restore, conformance, isolation)" npm run --silent test:vm
+suite "escape and abuse suite (docker and qemu drivers)" npm run --silent test:security
 suite "durability (SIGKILL the server while it records checks, restart, retry)" npm run --silent test:durability
 suite "lessons-tests (every lesson's checks on real machines)" npm run --silent test:lessons
 suite "end-to-end tests (Chromium, real learner machines)" npm run --silent test:e2e

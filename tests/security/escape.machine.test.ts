@@ -39,7 +39,7 @@ const probes: Probe[] = [
     script: () => 'v=$(cat /proc/sys/vm/overcommit_memory) && echo "$v" >/proc/sys/vm/overcommit_memory',
     expect: { container: 'refused', vm: 'allowed' },
   },
-  { name: 'read /dev/kmsg', script: () => 'timeout 2 head -c 1 /dev/kmsg >/dev/null', expect: { container: 'refused', vm: 'allowed' } },
+  { name: 'open /dev/kmsg for reading', script: () => 'exec 3</dev/kmsg', expect: { container: 'refused', vm: 'allowed' } },
   { name: 'read /dev/mem', script: () => 'head -c 1 /dev/mem >/dev/null', expect: { container: 'refused', vm: 'allowed' } },
   {
     // The host's root disk by its device number: a VM has no such device, only its own.
@@ -188,15 +188,23 @@ for (const { name, make, hostAddress } of drivers) {
         await new Promise((r) => setTimeout(r, 1500));
         const echo = await echoLatencies(pty!, 150);
         const result = await running;
-        abuse.check(result.stdout);
+        const alive = await driver.exec(ids[0]!, ['echo', 'still-here'], { timeoutMs: 60_000 });
+        if (driver.boundary === 'vm' && alive.stdout !== 'still-here\n') {
+          // Measured: under TCG a VM whose RAM is exhausted thrashes until SSH gives up. Its
+          // own kernel holds it in; the learner resets it. Reported, and replaced here.
+          verdicts.push(`${name.padEnd(7)} ${`abuse: ${abuse.name}; the abused VM itself`.padEnd(76)} stopped answering (reset needed)`);
+          await driver.destroy(ids[0]!);
+          ids[0] = (await driver.create(MachineLimits.parse({ memoryMiB: 1024, pids: 400, diskMiB: 3072 }))).id;
+        } else {
+          abuse.check(result.stdout);
+          expect(alive.stdout).toBe('still-here\n');
+        }
         // What the abuse cost the host's disk is bounded by the machine's quota.
         expect(hostFreeBefore - (await hostFreeMiB())).toBeLessThan(3072 + 512);
         const p50 = percentile(echo, 50);
         const p99 = percentile(echo, 99);
         verdicts.push(`${name.padEnd(7)} ${`abuse: ${abuse.name}; other machine's echo`.padEnd(76)} p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
         expect(p99, 'the other machine stayed responsive').toBeLessThan(2000);
-        const alive = await driver.exec(ids[0]!, ['echo', 'still-here'], { timeoutMs: 60_000 });
-        expect(alive.stdout).toBe('still-here\n');
       });
     }
   });
