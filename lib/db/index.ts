@@ -82,7 +82,12 @@ async function openSqlite(file: string): Promise<Db> {
 }
 
 function openPostgres(url: string): Db {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server ends (a restart, a failover, an operator's terminate)
+  // emits 'error' on the pool; pg has already dropped it and the next query opens a new
+  // one, so it must not crash the process.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** The URL without its password, for messages and logs. */
