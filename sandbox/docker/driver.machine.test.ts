@@ -81,10 +81,13 @@ describe('docker driver isolation and limits', () => {
   });
 
   it('removes a machine in which the learner paused a container (frozen tasks ignore SIGKILL)', async () => {
-    const paused = await sh(ids[0]!, 'docker run -d --name frozen busybox sleep 1000 >/dev/null && docker pause frozen >/dev/null && docker inspect -f {{.State.Status}} frozen', 120_000);
+    // A machine of its own: the fork bomb's leftovers may still hold the others' pids.
+    const { id } = await d.create(MachineLimits.parse({ memoryMiB: 512 }));
+    ids.push(id);
+    const paused = await sh(id, 'docker run -d --name frozen busybox sleep 1000 >/dev/null && docker pause frozen >/dev/null && docker inspect -f {{.State.Status}} frozen', 120_000);
     expect(paused.stdout.trim(), paused.stderr).toBe('paused');
-    await d.destroy(ids[0]!);
-    expect((await d.list()).map((m) => m.id)).not.toContain(ids[0]);
+    await d.destroy(id);
+    expect((await d.list()).map((m) => m.id)).not.toContain(id);
   });
 
   it('kills a memory hog inside the machine and leaves the machine and the host running', async () => {
