@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { runCheck, type MachineExec } from '../lib/checks/run.ts';
 import { loadCourse } from '../lib/lessons/load.ts';
 import { MachineLimits, type SandboxDriver } from '../sandbox/driver.ts';
@@ -15,15 +15,11 @@ const root = path.resolve(import.meta.dirname, '..');
 const contentDir = path.join(root, 'content');
 const { lessons } = await loadCourse(contentDir);
 const driver: SandboxDriver = await chooseDriver(process.env, path.join(root, '.cache/lessons-tests'));
-const machines: string[] = [];
 
-afterAll(async () => {
-  for (const id of machines) await driver.destroy(id);
-});
-
+/** A new machine for one test, destroyed when the test ends (60 at once would exhaust the host). */
 async function freshMachine(): Promise<{ id: string; exec: MachineExec }> {
   const machine = await driver.create(MachineLimits.parse({}));
-  machines.push(machine.id);
+  onTestFinished(() => driver.destroy(machine.id));
   return { id: machine.id, exec: (argv, { timeoutMs }) => driver.exec(machine.id, argv, { timeoutMs }) };
 }
 

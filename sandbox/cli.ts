@@ -26,11 +26,22 @@ export async function runSandboxCli(argv: readonly string[], dataDir: string): P
   }
   const quiet = () => undefined;
   const machines = await createMachineManager(process.env, dataDir, quiet);
+  try {
+    return await machineCommand(machines, command, rest);
+  } catch (error) {
+    // parseArgs names the unknown option or missing value; the operator gets it with the usage.
+    if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw error;
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+}
+
+async function machineCommand(machines: MachineManager, command: string, rest: readonly string[]): Promise<number> {
   switch (command) {
     case 'ls':
       return list(machines);
     case 'create': {
-      const { values } = parseArgs({ args: rest, options: { learner: { type: 'string' } } });
+      const { values } = parseArgs({ args: [...rest], options: { learner: { type: 'string' } } });
       const machine = values.learner ? await machines.forLearner(values.learner) : await machines.driver.create(sandboxConfig(process.env).limits);
       console.log(machine.id);
       return 0;
@@ -49,7 +60,7 @@ export async function runSandboxCli(argv: readonly string[], dataDir: string): P
       return result.exitCode;
     }
     case 'rm': {
-      const { values, positionals } = parseArgs({ args: rest, options: { all: { type: 'boolean' } }, allowPositionals: true });
+      const { values, positionals } = parseArgs({ args: [...rest], options: { all: { type: 'boolean' } }, allowPositionals: true });
       const ids = values.all ? (await machines.list()).map((m) => m.id) : positionals;
       if (ids.length === 0 && !values.all) {
         console.error('usage: unboxed sandbox rm MACHINE... | --all');

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
@@ -226,14 +226,15 @@ export class DockerDriver implements SandboxDriver {
       const probe = await this.exec(id, ['sh', '-c', 'docker info >/dev/null 2>&1 && test -e /var/lib/docker/.unboxed-images-loaded'], { timeoutMs: 10_000 });
       if (probe.exitCode === 0) return;
       last = probe.stderr.trim();
-      const state = await docker(['inspect', '--format', '{{.State.Status}}', id]);
-      if (state.stdout.trim() !== 'running') {
+      const state = await docker(['inspect', '--format', '{{.State.Status}} (exit code {{.State.ExitCode}}, OOM-killed {{.State.OOMKilled}}) {{.State.Error}}', id]);
+      if (!state.stdout.startsWith('running')) {
         const logs = await docker(['logs', '--tail', '20', id]);
-        throw new MachineStartError(`learner machine ${id} stopped while starting (${state.stdout.trim()}): ${logs.stdout.slice(-800)}`);
+        const output = `${logs.stdout}${logs.stderr}`.trim().slice(-800) || '(the machine printed nothing)';
+        throw new MachineStartError(`learner machine ${id} stopped while starting: ${state.stdout.trim()}: ${output}${await hostLimitHint()}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new MachineStartError(`learner machine ${id} was not ready after ${READY_TIMEOUT_MS / 1000} s${last ? `: ${last}` : ''}`);
+    throw new MachineStartError(`learner machine ${id} was not ready after ${READY_TIMEOUT_MS / 1000} s${last ? `: ${last}` : ''}${await hostLimitHint()}`);
   }
 
   private seccompProfile(): Promise<string> {
@@ -246,4 +247,12 @@ export class DockerDriver implements SandboxDriver {
     this.tag ??= run('bash', [path.join(root, 'sandbox/image/build.sh'), '--print-tag']).then(({ stdout }) => stdout.trim());
     return this.tag;
   }
+}
+
+/** The host limit that stops machines from starting once enough of them run, named with its fix. */
+async function hostLimitHint(): Promise<string> {
+  const instances = Number(await readFile('/proc/sys/fs/inotify/max_user_instances', 'utf8').catch(() => 'unknown'));
+  return instances < 1024
+    ? `; this host allows root only ${instances} inotify instances and each machine's systemd, dockerd and containerd hold about 7: run sandbox/host/ensure-engine.sh (or sysctl -w fs.inotify.max_user_instances=8192)`
+    : '';
 }

@@ -9,6 +9,26 @@ step "Docker engine on this host"
 # golang-github-docker-docker-dev carries Docker's default seccomp profile, which the
 # driver extends for the machines' nested runc.
 apt_install docker.io iptables golang-github-docker-docker-dev
+
+# Every machine's systemd, dockerd and containerd hold about 7 inotify instances, all
+# counted against root: the kernel's default of 128 stops the 19th machine's systemd.
+# Raised (never lowered) now and at every boot.
+raise_sysctl() {
+  local key=$1 want=$2 have
+  have=$(sysctl -n "$key")
+  if [ "$have" -lt "$want" ]; then
+    as_root sysctl -q -w "$key=$want"
+    info "$key raised from $have to $want"
+  else
+    want=$have
+  fi
+  echo "$key = $want" | as_root tee -a "$sysctl_conf.new" >/dev/null
+}
+sysctl_conf=/etc/sysctl.d/60-unboxed-machines.conf
+as_root rm -f "$sysctl_conf.new"
+raise_sysctl fs.inotify.max_user_instances 8192
+raise_sysctl fs.inotify.max_user_watches 1048576
+as_root mv "$sysctl_conf.new" "$sysctl_conf"
 if docker info >/dev/null 2>&1; then
   info "dockerd answers ($(docker info --format '{{.ServerVersion}}, cgroup v{{.CgroupVersion}}, {{.Driver}}'))"
   exit 0
