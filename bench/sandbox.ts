@@ -26,6 +26,7 @@ function report(label: string, ms: readonly number[]): void {
 const driver = await chooseDriver(process.env, path.resolve('.cache/bench-sandbox'));
 const limits = MachineLimits.parse({});
 const before = new Set((await driver.list()).map((m) => m.id));
+const qemuBefore = new Set(await qemuPids());
 console.log(`driver: ${driver.name}`);
 
 try {
@@ -60,7 +61,7 @@ try {
   report('exec round trip (trivial check)', execMs);
 
   await new Promise((r) => setTimeout(r, 5000));
-  const mib = driver.name === 'docker' ? await dockerMemory(ours) : await qemuMemory(ours);
+  const mib = driver.name === 'docker' ? await dockerMemory(ours) : await qemuMemory();
   const idle = mib.reduce((a, b) => a + b, 0) / mib.length;
   console.log(`${'memory per idle machine'.padEnd(36)} ${idle.toFixed(0)} MiB (${driver.name === 'docker' ? 'cgroup usage, page cache included' : "QEMU's resident memory on the host"})`);
   console.log(`${'machines that fit in 16 GiB'.padEnd(36)} ${Math.floor((16 * 1024) / idle)} by idle usage; ${Math.floor((16 * 1024) / limits.memoryMiB)} at their ${limits.memoryMiB} MiB limit`);
@@ -77,13 +78,17 @@ async function dockerMemory(ids: readonly string[]): Promise<number[]> {
     .map((line) => parseFloat(line) * (/GiB/.test(line.split('/')[0]!) ? 1024 : 1));
 }
 
-/** Each VM's QEMU process (found by the machine's random suffix in its command line): VmRSS. */
-async function qemuMemory(ids: readonly string[]): Promise<number[]> {
+/** The QEMU processes of this bench's VMs (those that were not running before it): VmRSS. */
+async function qemuMemory(): Promise<number[]> {
   const sizes: number[] = [];
-  for (const id of ids) {
-    const pid = (await runProcess('pgrep', ['-f', `qemu-system.*${id.slice(-12)}`])).stdout.trim().split('\n')[0];
+  for (const pid of await qemuPids()) {
+    if (qemuBefore.has(pid)) continue;
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     sizes.push(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
   }
   return sizes;
+}
+
+async function qemuPids(): Promise<string[]> {
+  return (await runProcess('pgrep', ['-f', 'qemu-system'])).stdout.trim().split('\n').filter(Boolean);
 }
