@@ -15,5 +15,7 @@ else
 fi
 mkdir -p "$lab"
 echo 50M > "$lab/$limit_file"
-setsid sleep 3600 </dev/null >/dev/null 2>&1 &
+# nohup, not setsid: typed in a terminal, setsid forks (a job leads its own group) and $!
+# would be the parent that exits at once.
+nohup sleep 3600 </dev/null >/dev/null 2>&1 &
 echo $! > "$lab/cgroup.procs"

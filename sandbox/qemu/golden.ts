@@ -9,7 +9,7 @@ import { MachineStartError } from '../driver.ts';
 import { runProcess } from '../process.ts';
 import { Qmp } from './qmp.ts';
 import { sshClose, sshExec, type SshTarget } from './ssh.ts';
-import { kernelCommandLine, qemuArgs, VmShape, type VmImage } from './vm.ts';
+import { KERNEL_ARGS, kernelCommandLine, qemuArgs, VmShape, type VmImage } from './vm.ts';
 
 /**
  * A golden state: one VM booted until its Docker engine answers, then saved (memory and
@@ -30,8 +30,9 @@ const GoldenMeta = z.strictObject({ shape: VmShape, append: z.string() });
 const BOOT_TIMEOUT_MS = 15 * 60_000;
 
 export async function goldenState(image: VmImage, shape: VmShape, log: (event: string, fields: Record<string, unknown>) => void): Promise<Golden> {
-  // A saved state restores only into the same hardware: the name covers the command line.
-  const hardware = createHash('sha256').update(JSON.stringify(qemuArgs(image, shape, { disk: '', qmp: '', console: '', pidfile: '' }, 0, ''))).digest('hex').slice(0, 8);
+  // A saved state restores only into the same hardware and keeps the kernel it booted:
+  // the name covers both command lines.
+  const hardware = createHash('sha256').update(JSON.stringify([KERNEL_ARGS, qemuArgs(image, shape, { disk: '', qmp: '', console: '', pidfile: '' }, 0, '')])).digest('hex').slice(0, 8);
   const dir = path.join(image.dir, `golden-${shape.memoryMiB}m-${shape.cpus}cpu-${shape.accel}-${hardware}`);
   const existing = await readGolden(dir);
   if (existing) return existing;
@@ -94,8 +95,7 @@ async function makeGolden(image: VmImage, shape: VmShape, dir: string): Promise<
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
-    // Less to save: no page cache, and the disk flushed under the saved memory.
-    await sshExec(target, ['sh', '-c', 'sync; echo 3 >/proc/sys/vm/drop_caches'], { timeoutMs: 60_000 });
+    await handBackFreeMemory(target, qemu.pid!);
     await sshClose(target);
     const qmp = await Qmp.connect(files.qmp);
     await qmp.execute('stop');
@@ -112,6 +112,29 @@ async function makeGolden(image: VmImage, shape: VmShape, dir: string): Promise<
     await rm(files.qmp, { force: true });
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Less to save: no page cache, and the disk flushed under the saved memory. The freed
+ * pages, compacted into runs, go back to the host through the balloon's free page
+ * reporting (a batch every 2 s), so they are saved as zero pages a restored VM never
+ * touches. Rounds repeat until QEMU's resident memory stops falling.
+ */
+async function handBackFreeMemory(target: SshTarget, qemuPid: number): Promise<void> {
+  let before = await residentMiB(qemuPid);
+  for (let round = 0; round < 8; round++) {
+    const trimmed = await sshExec(target, ['sh', '-c', 'test -d /sys/bus/virtio/drivers/virtio_balloon && sync && echo 3 >/proc/sys/vm/drop_caches && echo 1 >/proc/sys/vm/compact_memory'], { timeoutMs: 60_000 });
+    if (trimmed.exitCode !== 0) throw new MachineStartError(`the golden VM could not hand back its free memory (is its virtio balloon driver missing?): ${trimmed.stderr.trim()}`);
+    await new Promise((r) => setTimeout(r, 6000));
+    const after = await residentMiB(qemuPid);
+    if (before - after < 8) return;
+    before = after;
+  }
+}
+
+async function residentMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 async function waitForMigration(qmp: Qmp): Promise<void> {

@@ -53,6 +53,9 @@ export function qemuArgs(image: VmImage, shape: VmShape, files: VmFiles, sshPort
     '-device', 'virtio-blk-device,drive=root',
     '-netdev', `user,id=net,restrict=on,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
     '-device', 'virtio-net-device,netdev=net',
+    // The guest hands pages it frees back to the host, so an idle VM costs what it uses,
+    // not its whole RAM, and the golden state saves them as zero pages.
+    '-device', 'virtio-balloon-device,free-page-reporting=on',
     '-chardev', `file,id=console,path=${files.console}`,
     '-serial', 'chardev:console',
     '-qmp', `unix:${files.qmp},server=on,wait=off`,
@@ -60,14 +63,19 @@ export function qemuArgs(image: VmImage, shape: VmShape, files: VmFiles, sshPort
   ];
 }
 
+/**
+ * apparmor=0: without the apparmor package every inner `docker run` fails (DESIGN.md).
+ * page_reporting_order=5: the balloon reports free runs from 128 KiB, not only 2 MiB
+ * ones, which memory freed by a page cache rarely forms (idle VM RSS 850 → 510 MiB).
+ */
+export const KERNEL_ARGS = 'root=/dev/vda rw console=ttyS0 quiet apparmor=0 net.ifnames=0 panic=-1 page_reporting.page_reporting_order=5';
+
 export async function kernelCommandLine(accel: Accel, extra: string): Promise<string> {
-  // apparmor=0: without the apparmor package every inner `docker run` fails (DESIGN.md).
-  const base = `root=/dev/vda rw console=ttyS0 quiet apparmor=0 net.ifnames=0 panic=-1`;
   // Under TCG a microvm has no HPET or PM timer, and calibrating the TSC against the PIT
   // fails on a busy host, which hangs the boot: tell the kernel the TSC rate (TCG's TSC
   // runs at the host's).
   const clock = accel === 'tcg' ? ` tsc_early_khz=${await hostTscKhz()} tsc=reliable` : '';
-  return `${base}${clock} ${extra}`.trim();
+  return `${KERNEL_ARGS}${clock} ${extra}`.trim();
 }
 
 async function hostTscKhz(): Promise<number> {

@@ -10,5 +10,5 @@ else
 fi
 mkdir -p "$lab"
 echo 50M > "$lab/$soft_file"
-setsid sleep 3600 </dev/null >/dev/null 2>&1 &
+nohup sleep 3600 </dev/null >/dev/null 2>&1 &
 echo $! > "$lab/cgroup.procs"
