@@ -11,7 +11,7 @@ step "Docker engine on this host"
 apt_install docker.io iptables golang-github-docker-docker-dev
 
 # Every machine's systemd, dockerd and containerd hold about 7 inotify instances, all
-# counted against root: the kernel's default of 128 stops the 19th machine's systemd.
+# counted against root: the kernel's default of 128 stops machines from starting at about the 20th.
 # Raised (never lowered) now and at every boot.
 raise_sysctl() {
   local key=$1 want=$2 have

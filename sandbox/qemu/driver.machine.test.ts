@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,22 @@ describe('qemu driver: restored clones and isolation', () => {
     expect(attempt.stdout).not.toContain('host-service');
     expect(attempt.stdout).toMatch(/exit=[1-9]/);
     expect(attempt.stdout).not.toContain('default');
+  });
+
+  it('hands the memory its guest frees back to the host: an idle VM costs what it uses, not its RAM', async () => {
+    const [pid] = (await runProcess('pgrep', ['-f', `qemu-system.*${ids[0]!.slice(-12)}`])).stdout.trim().split('\n');
+    const residentMiB = async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+    const limit = MachineLimits.parse({}).memoryMiB;
+    const idle = await residentMiB();
+    expect(idle, 'QEMU resident right after restore').toBeLessThan(0.8 * limit);
+    // tail keeps its endless "last line" in memory: 400 MiB touched, then freed on exit.
+    expect((await sh(ids[0]!, 'head -c 400M /dev/zero | tail >/dev/null')).exitCode).toBe(0);
+    let now = await residentMiB();
+    for (let i = 0; i < 30 && now > idle + 100; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      now = await residentMiB();
+    }
+    expect(now, `resident after the guest freed 400 MiB (idle was ${Math.round(idle)} MiB)`).toBeLessThan(idle + 100);
   });
 
   it('refuses the golden key once a machine is restored', async () => {
