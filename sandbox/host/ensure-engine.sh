@@ -12,12 +12,13 @@ apt_install docker.io iptables golang-github-docker-docker-dev
 
 # Every machine's systemd, dockerd and containerd hold about 7 inotify instances, all
 # counted against root: the kernel's default of 128 stops machines from starting at about the 20th.
-# Raised (never lowered) now and at every boot.
+# Raised (never lowered) now and at every boot (systemd-sysctl reads sysctl.d).
 raise_sysctl() {
-  local key=$1 want=$2 have
-  have=$(sysctl -n "$key")
+  local key=$1 want=$2 have file
+  file=/proc/sys/${key//.//}
+  have=$(cat "$file")
   if [ "$have" -lt "$want" ]; then
-    as_root sysctl -q -w "$key=$want"
+    echo "$want" | as_root tee "$file" >/dev/null
     info "$key raised from $have to $want"
   else
     want=$have
