@@ -7,13 +7,12 @@
  * Ready means the shell works, the machine's dockerd answers and the lesson images are
  * loaded. Every machine it starts is removed at the end.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MachineManager } from '../sandbox/manager.ts';
 import { MachineLimits } from '../sandbox/driver.ts';
 import { chooseDriver } from '../sandbox/index.ts';
 import { dockerOk } from '../sandbox/docker/engine.ts';
-import { runProcess } from '../sandbox/process.ts';
+import { residentMiB, runProcess } from '../sandbox/process.ts';
 import { percentile } from './percentile.ts';
 
 const cold = Number(process.argv[2] ?? 3);
@@ -80,13 +79,8 @@ async function dockerMemory(ids: readonly string[]): Promise<number[]> {
 
 /** The QEMU processes of this bench's VMs (those that were not running before it): VmRSS. */
 async function qemuMemory(): Promise<number[]> {
-  const sizes: number[] = [];
-  for (const pid of await qemuPids()) {
-    if (qemuBefore.has(pid)) continue;
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    sizes.push(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
-  }
-  return sizes;
+  const ours = (await qemuPids()).filter((pid) => !qemuBefore.has(pid));
+  return Promise.all(ours.map((pid) => residentMiB(pid)));
 }
 
 async function qemuPids(): Promise<string[]> {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import type { ExecResult } from './driver.ts';
 
 /** Output kept per stream; a check or command printing more is cut (from the front). */
@@ -43,4 +44,12 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** A local process's resident memory (VmRSS), in MiB. */
+export async function residentMiB(pid: number | string): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  if (!kib) throw new Error(`process ${pid} has no resident memory (a kernel thread or a zombie)`);
+  return Number(kib[1]) / 1024;
 }

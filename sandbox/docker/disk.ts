@@ -38,9 +38,10 @@ export async function removeDisk(file: string): Promise<void> {
   const attached = await runProcess('losetup', ['--associated', file]);
   for (const [, device] of attached.stdout.matchAll(/^(\/dev\/loop\d+):/gm)) {
     const detached = await runProcess('losetup', ['--detach', device!]);
+    if (detached.exitCode === 0) continue;
     // Someone else (a concurrent removal) may have detached it in between: that is fine.
     const still = (await runProcess('losetup', ['--associated', file])).stdout.includes(`${device!}:`);
-    if (detached.exitCode !== 0 && still) throw new MachineStartError(`could not detach ${device!} from ${file}: ${detached.stderr.trim()}`);
+    if (still) throw new MachineStartError(`could not detach ${device!} from ${file}: ${detached.stderr.trim()}`);
   }
   await rm(file, { force: true });
 }

@@ -1,10 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDriverConformance } from '../conformance.ts';
 import { MachineLimits } from '../driver.ts';
-import { runProcess } from '../process.ts';
+import { residentMiB, runProcess } from '../process.ts';
 import { QemuDriver } from './driver.ts';
 
 const stateDir = path.resolve(import.meta.dirname, '../../.cache/test-sandbox-qemu');
@@ -67,16 +67,15 @@ describe('qemu driver: restored clones and isolation', () => {
 
   it('hands the memory its guest frees back to the host: an idle VM costs what it uses, not its RAM', async () => {
     const [pid] = (await runProcess('pgrep', ['-f', `qemu-system.*${ids[0]!.slice(-12)}`])).stdout.trim().split('\n');
-    const residentMiB = async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
     const limit = MachineLimits.parse({}).memoryMiB;
-    const idle = await residentMiB();
+    const idle = await residentMiB(pid!);
     expect(idle, 'QEMU resident right after restore').toBeLessThan(0.8 * limit);
     // tail keeps its endless "last line" in memory: 400 MiB touched, then freed on exit.
     expect((await sh(ids[0]!, 'head -c 400M /dev/zero | tail >/dev/null')).exitCode).toBe(0);
-    let now = await residentMiB();
+    let now = await residentMiB(pid!);
     for (let i = 0; i < 30 && now > idle + 100; i++) {
       await new Promise((r) => setTimeout(r, 1000));
-      now = await residentMiB();
+      now = await residentMiB(pid!);
     }
     expect(now, `resident after the guest freed 400 MiB (idle was ${Math.round(idle)} MiB)`).toBeLessThan(idle + 100);
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { MachineStartError } from '../driver.ts';
-import { runProcess } from '../process.ts';
+import { residentMiB, runProcess } from '../process.ts';
 import { Qmp } from './qmp.ts';
 import { sshClose, sshExec, type SshTarget } from './ssh.ts';
 import { KERNEL_ARGS, kernelCommandLine, qemuArgs, VmShape, type VmImage } from './vm.ts';
@@ -130,11 +130,6 @@ async function handBackFreeMemory(target: SshTarget, qemuPid: number): Promise<v
     if (before - after < 8) return;
     before = after;
   }
-}
-
-async function residentMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 async function waitForMigration(qmp: Qmp): Promise<void> {
