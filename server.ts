@@ -9,13 +9,13 @@ import { contentDir, dataDir, env } from './lib/env.ts';
 import { loadCourse } from './lib/lessons/load.ts';
 import { log } from './lib/log.ts';
 import { accountServices, handleApi, type ApiDeps } from './lib/server/api.ts';
+import { AnonymousStarts } from './lib/server/machine-admission.ts';
 import { routeUpgrades } from './lib/server/upgrade.ts';
 import { TerminalHub } from './lib/terminal/hub.ts';
 import { machineShells } from './lib/terminal/machine-shells.ts';
 import { TERMINAL_PATH } from './lib/terminal/protocol.ts';
 import { terminalUpgrade } from './lib/terminal/upgrade.ts';
-import { sandboxConfig } from './sandbox/config.ts';
-import { createMachineManager, DriverUnavailableError } from './sandbox/index.ts';
+import { createMachineManager, DriverUnavailableError, sandboxConfig } from './sandbox/index.ts';
 
 /**
  * One process, one port: Next.js serves the pages, and WebSocket upgrades are routed
@@ -28,30 +28,39 @@ const handle = app.getRequestHandler();
 
 const sessions = new SessionSigner(await loadSessionSecret(env.UNBOXED_SECRET, dataDir));
 const secureCookies = env.UNBOXED_PUBLIC_ORIGIN?.startsWith('https:') ?? false;
-const machines = await createMachineManager(process.env, dataDir, (event, fields) => log.info(fields, event)).catch((error: unknown) => {
+const db = await openDatabase(databaseTarget(env.DATABASE_URL, dataDir));
+const accounts = accountServices(db, sessions, secureCookies);
+const sandbox = sandboxConfig(process.env);
+const machines = await createMachineManager(sandbox, dataDir, {
+  log: (event, fields) => log.info(fields, event),
+  // Announced class sessions warm the pool up before the class arrives.
+  expectedLearners: () => accounts.classSessions.expectedLearners(new Date()),
+}).catch((error: unknown) => {
   // No machine, no product: say why in one line and stop (e.g. public trust on the docker driver).
   if (!(error instanceof DriverUnavailableError)) throw error;
   log.fatal(error.message);
   process.exit(1);
 });
 await machines.start();
-log.info({ driver: machines.driver.name, boundary: machines.driver.boundary, trust: sandboxConfig(process.env).trust }, 'learner machines ready');
-const db = await openDatabase(databaseTarget(env.DATABASE_URL, dataDir));
+log.info({ driver: machines.driverName, boundary: machines.boundary, trust: sandbox.trust, capacity: machines.capacity }, 'learner machines ready');
 const results = new ResultStore(db);
-const accounts = accountServices(db, sessions, secureCookies);
 const course = loadCourse(contentDir);
+const running = async (learner: string) => (await machines.machineOf(learner))?.state === 'running';
 const live = new LiveChecks({
   lesson: async (slug) => (await course).lessons.find((l) => l.slug === slug),
   contentDir,
   store: results,
-  machine: async (learner) => {
-    const machine = await machines.forLearner(learner);
-    return (argv, { timeoutMs }) => machines.driver.exec(machine.id, argv, { timeoutMs });
-  },
+  // Checks run on the learner's running machine, found by name; they never start one.
+  machine: async (learner) => ((await running(learner)) ? (argv, { timeoutMs }) => machines.exec(learner, argv, { timeoutMs }) : undefined),
   onError: (error, learner) => log.error({ err: error, learner }, 'live checks failed'),
 });
 const hub = new TerminalHub(machineShells(machines), (learner) => live.commandFinished(learner));
 const extraOrigins = env.UNBOXED_PUBLIC_ORIGIN ? [new URL(env.UNBOXED_PUBLIC_ORIGIN).origin] : [];
+const anonymousStarts = new AnonymousStarts(
+  { perAddress: sandbox.anonymousStartsPerAddress, perMinute: sandbox.anonymousStartsPerMinute },
+  { stateOf: async (learner) => (await machines.machineOf(learner))?.state },
+  accounts.accounts,
+);
 const api: ApiDeps = {
   hub,
   live,
@@ -59,8 +68,9 @@ const api: ApiDeps = {
   extraOrigins,
   ...accounts,
   lessons: async () => (await course).lessons,
-  // Re-check looks for a running machine and never starts one.
-  hasMachine: async (learner) => (await machines.list()).some((m) => m.learner === learner && m.state === 'running'),
+  hasMachine: running,
+  machines,
+  anonymousStarts,
   onError: (error, route) => log.error({ err: error, route }, 'api request failed'),
 };
 
@@ -81,13 +91,17 @@ server.on(
     [
       TERMINAL_PATH,
       // An account's learner id opens its terminals only with a live session of that account.
+      // Anonymous visitors start machines only so fast.
       accounts.identities.guardUpgrade(
-        terminalUpgrade({
-          hub,
+        anonymousStarts.guardUpgrade(
           sessions,
-          extraOrigins,
-          onError: (error, learner, terminal) => log.error({ err: error, learner, terminal }, 'terminal failed to start'),
-        }),
+          terminalUpgrade({
+            hub,
+            sessions,
+            extraOrigins,
+            onError: (error, learner, terminal) => log.error({ err: error, learner, terminal }, 'terminal failed to start'),
+          }),
+        ),
       ),
     ],
     ['/_next/', app.getUpgradeHandler()],

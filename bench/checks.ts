@@ -16,14 +16,14 @@ import { ResultStore } from '../lib/checks/store.ts';
 import { openDatabase } from '../lib/db/index.ts';
 import { loadCourse } from '../lib/lessons/load.ts';
 import { MachineLimits } from '../sandbox/driver.ts';
-import { chooseDriver } from '../sandbox/index.ts';
+import { chooseDriver, sandboxConfig } from '../sandbox/index.ts';
 import { percentile } from './percentile.ts';
 
 const runs = Number(process.argv[2] ?? 20);
 const contentDir = path.resolve('content');
 const { lessons } = await loadCourse(contentDir);
 const lesson = lessons[0]!;
-const driver = await chooseDriver(process.env, path.resolve('.cache/bench-checks'));
+const driver = await chooseDriver(sandboxConfig(process.env), path.resolve('.cache/bench-checks'));
 const machine = await driver.create(MachineLimits.parse({}));
 const dir = await mkdtemp(path.join(tmpdir(), 'unboxed-bench-checks-'));
 

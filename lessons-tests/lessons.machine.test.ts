@@ -4,7 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { runCheck, type MachineExec } from '../lib/checks/run.ts';
 import { loadCourse } from '../lib/lessons/load.ts';
 import { MachineLimits, type SandboxDriver } from '../sandbox/driver.ts';
-import { chooseDriver } from '../sandbox/index.ts';
+import { chooseDriver, sandboxConfig } from '../sandbox/index.ts';
 
 /**
  * Proves every lesson on real learner machines of the default driver: on an untouched
@@ -14,7 +14,7 @@ import { chooseDriver } from '../sandbox/index.ts';
 const root = path.resolve(import.meta.dirname, '..');
 const contentDir = path.join(root, 'content');
 const { lessons } = await loadCourse(contentDir);
-const driver: SandboxDriver = await chooseDriver(process.env, path.join(root, '.cache/lessons-tests'));
+const driver: SandboxDriver = await chooseDriver(sandboxConfig(process.env), path.join(root, '.cache/lessons-tests'));
 
 /** A new machine for one test, destroyed when the test ends (60 at once would exhaust the host). */
 async function freshMachine(): Promise<{ id: string; exec: MachineExec }> {

@@ -24,8 +24,7 @@ export async function runSandboxCli(argv: readonly string[], dataDir: string): P
     console.error(command ? `unknown sandbox command '${command}'\n\n${usage}` : usage);
     return 2;
   }
-  const quiet = () => undefined;
-  const machines = await createMachineManager(process.env, dataDir, quiet);
+  const machines = await createMachineManager(sandboxConfig(process.env), dataDir, { log: () => undefined });
   try {
     return await machineCommand(machines, command, rest);
   } catch (error) {
@@ -42,7 +41,7 @@ async function machineCommand(machines: MachineManager, command: string, rest: r
       return list(machines);
     case 'create': {
       const { values } = parseArgs({ args: [...rest], options: { learner: { type: 'string' } } });
-      const machine = values.learner ? await machines.forLearner(values.learner) : await machines.driver.create(sandboxConfig(process.env).limits);
+      const machine = values.learner ? await machines.acquire(values.learner) : await machines.create();
       console.log(machine.id);
       return 0;
     }
@@ -54,7 +53,7 @@ async function machineCommand(machines: MachineManager, command: string, rest: r
         console.error('usage: unboxed sandbox exec MACHINE -- CMD...');
         return 2;
       }
-      const result = await machines.driver.exec(id, argvInside, { timeoutMs: 10 * 60_000 });
+      const result = await machines.execById(id, argvInside, { timeoutMs: 10 * 60_000 });
       process.stdout.write(result.stdout);
       process.stderr.write(result.stderr);
       return result.exitCode;
@@ -81,8 +80,11 @@ async function machineCommand(machines: MachineManager, command: string, rest: r
 
 async function list(machines: MachineManager): Promise<number> {
   const { trust } = sandboxConfig(process.env);
-  console.log(`trust mode: ${trust}; driver: ${machines.driver.name} (${machines.driver.boundary === 'vm' ? 'a VM per learner' : 'containers on the host kernel: trusted learners only'})\n`);
-  const rows = (await machines.list()).map((m) => [
+  const all = await machines.list();
+  const active = all.filter((m) => m.state !== 'stopped').length;
+  console.log(`trust mode: ${trust}; driver: ${machines.driverName} (${machines.boundary === 'vm' ? 'a VM per learner' : 'containers on the host kernel: trusted learners only'})`);
+  console.log(`machines: ${all.length} (${active} running or starting, capacity ${machines.capacity})\n`);
+  const rows = all.map((m) => [
     m.id,
     m.driver,
     m.learner ?? '(pool)',

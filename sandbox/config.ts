@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MachineLimits } from './driver.ts';
+import { MachineLimits, SandboxError } from './driver.ts';
 
 /** Sandbox settings from the environment, validated once; every one has a default. */
 const SandboxEnv = z.object({
@@ -10,6 +10,21 @@ const SandboxEnv = z.object({
   UNBOXED_SANDBOX_DRIVER: z.enum(['auto', 'docker', 'qemu']).default('auto').describe('Learner machine backend; auto picks the fastest that works here'),
   UNBOXED_QEMU_ACCEL: z.enum(['auto', 'kvm', 'tcg']).default('auto').describe('qemu driver: hardware KVM, TCG emulation, or auto (KVM when a test boot works)'),
   UNBOXED_POOL_SIZE: z.coerce.number().int().min(0).max(100).default(1).describe('Machines kept started and unclaimed, so a learner never waits for a cold start'),
+  UNBOXED_SANDBOX_SCOPE: z
+    .string()
+    .regex(/^[a-z0-9]{1,16}$/, 'must be 1–16 lowercase letters or digits')
+    .optional()
+    .describe('Keeps these machines apart from any other installation (or test run) on the same engine'),
+  UNBOXED_CAPACITY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .describe("Machines that may run at once on this host; unset: derived from the host's memory and free disk"),
+  UNBOXED_START_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Machines started at the same time'),
+  UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(10).describe('Machines anonymous visitors from one address may start in 10 minutes'),
+  UNBOXED_ANONYMOUS_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30).describe('Machines all anonymous visitors together may start in a minute'),
   UNBOXED_MACHINE_MEMORY_MIB: z.coerce.number().optional(),
   UNBOXED_MACHINE_CPUS: z.coerce.number().optional(),
   UNBOXED_MACHINE_PIDS: z.coerce.number().optional(),
@@ -18,11 +33,21 @@ const SandboxEnv = z.object({
   UNBOXED_MACHINE_IDLE_SECONDS: z.coerce.number().optional(),
 });
 
+export class SandboxConfigError extends SandboxError {
+  override name = 'SandboxConfigError';
+}
+
 export interface SandboxConfig {
   readonly trust: 'trusted' | 'public';
   readonly driver: 'auto' | 'docker' | 'qemu';
   readonly qemuAccel: 'auto' | 'kvm' | 'tcg';
+  readonly scope: string | undefined;
   readonly poolSize: number;
+  /** Unset: derived from the host (see createMachineManager). */
+  readonly capacity: number | undefined;
+  readonly startConcurrency: number;
+  readonly anonymousStartsPerAddress: number;
+  readonly anonymousStartsPerMinute: number;
   readonly limits: MachineLimits;
 }
 
@@ -30,7 +55,7 @@ export function sandboxConfig(env: Readonly<Record<string, string | undefined>>)
   const parsed = SandboxEnv.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`${String(issue.path[0])}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}. Fix: correct or unset it`);
+    throw new SandboxConfigError(`${String(issue.path[0])}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}. Fix: correct or unset it`);
   }
   const e = parsed.data;
   const limits = MachineLimits.safeParse({
@@ -43,7 +68,18 @@ export function sandboxConfig(env: Readonly<Record<string, string | undefined>>)
   });
   if (!limits.success) {
     const issue = limits.error.issues[0]!;
-    throw new Error(`machine limit ${String(issue.path[0])}: ${issue.message}. Fix: correct the UNBOXED_MACHINE_* variable`);
+    throw new SandboxConfigError(`machine limit ${String(issue.path[0])}: ${issue.message}. Fix: correct the UNBOXED_MACHINE_* variable`);
   }
-  return { trust: e.UNBOXED_TRUST, driver: e.UNBOXED_SANDBOX_DRIVER, qemuAccel: e.UNBOXED_QEMU_ACCEL, poolSize: e.UNBOXED_POOL_SIZE, limits: limits.data };
+  return {
+    trust: e.UNBOXED_TRUST,
+    driver: e.UNBOXED_SANDBOX_DRIVER,
+    qemuAccel: e.UNBOXED_QEMU_ACCEL,
+    scope: e.UNBOXED_SANDBOX_SCOPE,
+    poolSize: e.UNBOXED_POOL_SIZE,
+    capacity: e.UNBOXED_CAPACITY,
+    startConcurrency: e.UNBOXED_START_CONCURRENCY,
+    anonymousStartsPerAddress: e.UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS,
+    anonymousStartsPerMinute: e.UNBOXED_ANONYMOUS_STARTS_PER_MINUTE,
+    limits: limits.data,
+  };
 }

@@ -48,11 +48,28 @@ export interface ExecResult {
   readonly timedOut: boolean;
 }
 
-/** A local process that node-pty can spawn to get an interactive root shell in a machine. */
-export interface ShellCommand {
-  readonly file: string;
-  readonly args: readonly string[];
-  readonly env?: Readonly<Record<string, string>>;
+/** A terminal's size in character cells. */
+export interface ShellSize {
+  readonly cols: number;
+  readonly rows: number;
+}
+
+/**
+ * The host side of one attachment to a persistent shell in a machine: a byte stream with
+ * a size. Closing it (or losing it: an engine restart, a dropped connection) ends only
+ * the attachment; the shell lives on in the machine under dtach, and the next
+ * `openShell` with the same terminal name attaches to it again.
+ */
+export interface MachineShell {
+  write(data: string): void;
+  resize(size: ShellSize): void;
+  /** Flow control: stop reading the shell's output until `resume`. */
+  pause(): void;
+  resume(): void;
+  onData(listener: (data: string) => void): void;
+  /** The attachment ended; `exitCode` is the attaching process's, when known. */
+  onExit(listener: (exitCode: number) => void): void;
+  close(): void;
 }
 
 export interface SandboxDriver {
@@ -64,19 +81,34 @@ export interface SandboxDriver {
   readonly boundary: 'vm' | 'container';
   /** Throws `DriverUnavailableError` saying what is missing and how to fix it. */
   probe(): Promise<void>;
-  /** Starts a machine and resolves once its shell works and its Docker engine answers. */
-  create(limits: MachineLimits): Promise<MachineInfo>;
+  /**
+   * Makes what machines of these limits start from (a prepared disk, a golden state) now,
+   * once, so that no learner waits for it.
+   */
+  prepare(limits: MachineLimits): Promise<void>;
+  /**
+   * Starts a machine and resolves once its shell works and its Docker engine answers:
+   * the learner's when `learner` is given (never claimable by anyone else on the way),
+   * otherwise an unclaimed one for the pool.
+   */
+  create(limits: MachineLimits, learner?: string): Promise<MachineInfo>;
   /**
    * Gives an unclaimed machine to a learner and returns it as it is now (its id may
    * change); undefined if someone else got it first.
    */
   assign(id: string, learner: string): Promise<MachineInfo | undefined>;
+  /** The learner's machine, in any state, by one lookup of its name (never a listing). */
+  find(learner: string): Promise<MachineInfo | undefined>;
   exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult>;
   /**
-   * The process to attach to the persistent shell `terminal` in the machine: it is
-   * created on first attach and outlives the attaching process (and the server).
+   * Attaches to the persistent shell `terminal` in a running machine: it is created on
+   * first attach and outlives the attachment (and the server).
    */
-  shellCommand(id: string, terminal: string): Promise<ShellCommand>;
+  openShell(id: string, terminal: string, size: ShellSize): Promise<MachineShell>;
+  /** Stops a machine: its memory is freed, its disk and identity kept. */
+  stop(id: string): Promise<void>;
+  /** Starts a stopped machine again and resolves once it is ready (a new boot: shells are new). */
+  start(id: string): Promise<MachineInfo>;
   destroy(id: string): Promise<void>;
   list(): Promise<MachineInfo[]>;
   inspect(id: string): Promise<MachineInfo>;
@@ -99,4 +131,8 @@ export class MachineNotFoundError extends SandboxError {
 
 export class MachineStartError extends SandboxError {
   override name = 'MachineStartError';
+}
+
+export class MachineRemoveError extends SandboxError {
+  override name = 'MachineRemoveError';
 }

@@ -1,25 +1,27 @@
+import { statfs } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import path from 'node:path';
-import { sandboxConfig, type SandboxConfig } from './config.ts';
+import type { SandboxConfig } from './config.ts';
 import { DockerDriver } from './docker/driver.ts';
-import { DriverUnavailableError, type SandboxDriver } from './driver.ts';
+import { DriverUnavailableError, type MachineLimits, type SandboxDriver } from './driver.ts';
 import { MachineManager } from './manager.ts';
 import { QemuDriver } from './qemu/driver.ts';
 
-export { MachineManager } from './manager.ts';
-export type { MachineInfo, MachineLimits, ExecResult, ShellCommand } from './driver.ts';
+export { MachineManager, NoMachineError, type Progress } from './manager.ts';
+export type { MachineInfo, MachineLimits, ExecResult, MachineShell, ShellSize } from './driver.ts';
 export { SandboxError, MachineNotFoundError, DriverUnavailableError } from './driver.ts';
+export { sandboxConfig, type SandboxConfig } from './config.ts';
 
 type Log = (event: string, fields: Record<string, unknown>) => void;
 
 /** Every backend, fastest first: `auto` takes the first whose probe passes and whose boundary the trust mode accepts. */
 const drivers: Record<'docker' | 'qemu', (cacheDir: string, config: SandboxConfig, log: Log) => SandboxDriver> = {
-  docker: (cacheDir) => new DockerDriver({ cacheDir }),
+  docker: (cacheDir, config, log) => new DockerDriver({ cacheDir, log, scope: config.scope }),
   qemu: (cacheDir, config, log) => new QemuDriver({ stateDir: cacheDir, accel: config.qemuAccel, log }),
 };
 
 /** The driver the environment asks for, probed; `auto` explains why each one was skipped. */
-export async function chooseDriver(env: Readonly<Record<string, string | undefined>>, cacheDir: string, log: Log = () => undefined): Promise<SandboxDriver> {
-  const config = sandboxConfig(env);
+export async function chooseDriver(config: SandboxConfig, cacheDir: string, log: Log = () => undefined): Promise<SandboxDriver> {
   if (config.trust === 'public' && config.driver !== 'auto' && drivers[config.driver](cacheDir, config, log).boundary !== 'vm') {
     throw new DriverUnavailableError(
       `UNBOXED_TRUST=public refuses the ${config.driver} driver: its machines share the host's kernel, and a learner's root there (CAP_SYS_ADMIN without a user namespace) can still reach host settings such as core_pattern. ` +
@@ -45,13 +47,29 @@ export async function chooseDriver(env: Readonly<Record<string, string | undefin
   throw new DriverUnavailableError(`no learner machine driver works on this host:\n  ${reasons.join('\n  ')}`);
 }
 
-/** The manager the server and the CLI use, configured from the environment. */
-export async function createMachineManager(
-  env: Readonly<Record<string, string | undefined>>,
-  dataDir: string,
-  log: Log,
-): Promise<MachineManager> {
-  const config = sandboxConfig(env);
-  const driver = await chooseDriver(env, path.join(dataDir, 'sandbox'), log);
-  return new MachineManager(driver, { limits: config.limits, poolSize: config.poolSize, log });
+/** Host memory kept for the host itself (engine, app server, page cache). */
+const HOST_RESERVE_MIB = 2048;
+/** What an idle machine costs, with headroom: measured 89 MiB for a docker-driver machine (page cache included). */
+const IDLE_MACHINE_MIB: Record<string, (limits: MachineLimits) => number> = { docker: () => 128, qemu: (limits) => limits.memoryMiB };
+/** Disk a machine's own changes take, typically (its disk is a clone sharing the prepared one). */
+const MACHINE_DISK_MIB = 512;
+
+/** How many machines this host runs at once when the operator does not say: what its memory and free disk hold. */
+export async function hostCapacity(driver: string, limits: MachineLimits, dataDir: string): Promise<number> {
+  const memory = Math.floor((totalmem() / 2 ** 20 - HOST_RESERVE_MIB) / IDLE_MACHINE_MIB[driver]!(limits));
+  const disk = await statfs(dataDir).then((s) => Math.floor((s.bavail * s.bsize) / 2 ** 20 / MACHINE_DISK_MIB));
+  return Math.max(1, Math.min(memory, disk));
+}
+
+export interface ManagerDeps {
+  readonly log: Log;
+  /** Learners expected soon (announced class sessions). */
+  readonly expectedLearners?: () => Promise<number>;
+}
+
+/** The manager the server and the CLI use, from validated settings. */
+export async function createMachineManager(config: SandboxConfig, dataDir: string, deps: ManagerDeps): Promise<MachineManager> {
+  const driver = await chooseDriver(config, path.join(dataDir, 'sandbox'), deps.log);
+  const capacity = config.capacity ?? (await hostCapacity(driver.name, config.limits, dataDir));
+  return new MachineManager(driver, { ...config, capacity, ...deps });
 }

@@ -1,56 +1,128 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
 import { DockerDriver } from './docker/driver.ts';
+import { dockerCli } from './docker/testing.ts';
 import { MachineLimits } from './driver.ts';
-import { MachineManager } from './manager.ts';
+import { MachineManager, NoMachineError, type ManagerOptions } from './manager.ts';
 
-const driver = new DockerDriver({ cacheDir: path.resolve(import.meta.dirname, '../.cache/test-sandbox') });
+// A scope of this run's own: the tests see, claim and remove only machines they started.
+const driver = new DockerDriver({ cacheDir: path.resolve(import.meta.dirname, '../.cache/test-sandbox'), scope: `t${randomBytes(4).toString('hex')}` });
 const limits = MachineLimits.parse({ lifetimeSeconds: 3600, idleSeconds: 600 });
 const events: string[] = [];
-const manager = (poolSize: number) => new MachineManager(driver, { limits, poolSize, log: (event, fields) => events.push(`${event} ${String(fields.reason ?? '')}`) });
-const before = new Set<string>();
+const manager = (options: Partial<ManagerOptions> = {}) =>
+  new MachineManager(driver, { limits, poolSize: 0, capacity: 20, startConcurrency: 4, log: (event, fields) => events.push(`${event} ${String(fields.reason ?? '')}`), ...options });
+const sh = (id: string, script: string) => driver.exec(id, ['sh', '-c', script], { timeoutMs: 60_000 });
+const until = async (what: () => Promise<boolean>, ms = 120_000) => {
+  const deadline = Date.now() + ms;
+  while (!(await what())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+};
 
-afterAll(async () => {
-  for (const machine of await driver.list()) if (!before.has(machine.id)) await driver.destroy(machine.id);
-});
+const removeAll = async () => {
+  for (const machine of await driver.list()) await driver.destroy(machine.id);
+};
+afterEach(removeAll);
+afterAll(removeAll);
 
 it('claims from the warm pool, re-adopts after a restart, resets to a fresh machine, and expires machines', async () => {
-  for (const m of await driver.list()) before.add(m.id);
-  const first = manager(1);
-  await first.fillPool();
-  const pooled = (await driver.list()).filter((m) => !m.learner && !before.has(m.id));
-  expect(pooled).toHaveLength(1);
+  const first = manager({ poolSize: 1 });
+  await first.pump();
+  await until(async () => (await driver.list()).some((m) => !m.learner && m.state === 'running'));
 
-  const machine = await first.forLearner('learner-one-aaaa');
+  const machine = await first.acquire('learner-one-aaaa');
   expect(machine.learner).toBe('learner-one-aaaa');
-  await first.fillPool();
-  await driver.exec(machine.id, ['sh', '-c', 'docker create --name keep busybox true'], { timeoutMs: 60_000 });
+  expect(await first.machineOf('learner-one-aaaa')).toMatchObject({ id: machine.id, state: 'running' });
+  await sh(machine.id, 'docker create --name keep busybox true');
 
   // A restarted server has a new manager: it finds the learner's machine and its work.
-  const restarted = manager(0);
-  const again = await restarted.forLearner('learner-one-aaaa');
+  const restarted = manager();
+  const again = await restarted.acquire('learner-one-aaaa');
   expect(again.id).toBe(machine.id);
-  const kept = await driver.exec(again.id, ['docker', 'ps', '-a', '--format', '{{.Names}}'], { timeoutMs: 30_000 });
-  expect(kept.stdout.trim()).toBe('keep');
+  expect((await restarted.exec('learner-one-aaaa', ['docker', 'ps', '-a', '--format', '{{.Names}}'], { timeoutMs: 30_000 })).stdout.trim()).toBe('keep');
 
   const reset = await restarted.reset('learner-one-aaaa');
   expect(reset.id).toBe(machine.id); // the same name, a new machine
-  const clean = await driver.exec(reset.id, ['docker', 'ps', '-aq'], { timeoutMs: 30_000 });
-  expect(clean.stdout).toBe('');
+  expect((await sh(reset.id, 'docker ps -aq')).stdout).toBe('');
 
-  // Past the lifetime every machine goes; an idle learner's too.
+  // Past the lifetime every machine goes.
   const removed = await restarted.gc(Date.now() + 3601 * 1000);
   expect(removed).toContain(reset.id);
   expect(events).toContain('machine-removed lifetime');
-  expect((await driver.list()).filter((m) => !before.has(m.id))).toEqual([]);
+  first.stop();
+  await until(async () => (await driver.list()).every((m) => m.state !== 'starting'));
 });
 
-it('never hands a learner a machine that is still starting', async () => {
-  const m = manager(1);
-  const filling = m.fillPool();
-  await new Promise((r) => setTimeout(r, 1500)); // the pool's machine is booting now
-  const machine = await m.forLearner('learner-two-bbbb');
-  const ready = await driver.exec(machine.id, ['sh', '-c', 'docker image inspect debian >/dev/null && echo ready'], { timeoutMs: 30_000 });
-  expect(ready.stdout).toBe('ready\n');
-  await filling;
+it('never starts a machine for a check or a lookup: exec and machineOf of a learner without one start nothing', async () => {
+  const m = manager({ poolSize: 0 });
+  await expect(m.exec('learner-none-cccc', ['true'], { timeoutMs: 5000 })).rejects.toBeInstanceOf(NoMachineError);
+  expect(await m.machineOf('learner-none-cccc')).toBeUndefined();
+  expect(await driver.list()).toEqual([]);
+});
+
+it('serves learners within capacity in arrival order, and the one beyond it waits with its place until a machine frees', async () => {
+  const m = manager({ capacity: 2, startConcurrency: 2 });
+  const said: string[] = [];
+  const [a, b] = [m.acquire('learner-cap-aaaa'), m.acquire('learner-cap-bbbb')];
+  const c = m.acquire('learner-cap-cccc', (message) => said.push(message));
+  let cServed = false;
+  void c.then(() => (cServed = true));
+  const [ma] = await Promise.all([a, b]);
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(cServed).toBe(false);
+  expect(said.join('\n')).toMatch(/you are next: all 2 machines of this host are in use; a machine should free up in about \d+ min/);
+  expect(await m.retryAfter()).toBeGreaterThan(0);
+  await m.destroy(ma.id);
+  const mc = await c;
+  expect(mc).toMatchObject({ learner: 'learner-cap-cccc', state: 'running' });
+  expect((await driver.list()).filter((x) => x.state !== 'stopped')).toHaveLength(2);
+  m.stop();
+  await until(async () => (await driver.list()).every((x) => x.state !== 'starting'));
+});
+
+it('stops an idle machine (memory freed, files kept) and starts it again, as the learner left it, when they return', async () => {
+  const m = manager();
+  const machine = await m.acquire('learner-idle-dddd');
+  await sh(machine.id, 'echo lunch >/root/notes.txt && docker create --name kept busybox true');
+  const collected = await m.gc(Date.now() + 601 * 1000);
+  expect(collected).not.toContain(machine.id);
+  expect(events).toContain('machine-stopped idle');
+  expect(await m.machineOf('learner-idle-dddd')).toMatchObject({ id: machine.id, state: 'stopped' });
+  expect((await dockerCli(['inspect', '--format', '{{.State.Running}}', machine.id])).trim()).toBe('false');
+
+  const said: string[] = [];
+  const back = await m.acquire('learner-idle-dddd', (message) => said.push(message));
+  expect(back).toMatchObject({ id: machine.id, state: 'running' });
+  expect(said.join('\n')).toContain('your files are kept');
+  expect((await sh(back.id, 'cat /root/notes.txt; docker ps -a --format {{.Names}}')).stdout).toBe('lunch\nkept\n');
+  await driver.destroy(back.id);
+});
+
+it('never removes a learner machine that stopped underneath it (an engine or host crash): it starts again with its files', async () => {
+  const m = manager();
+  const machine = await m.acquire('learner-crash-eeee');
+  await sh(machine.id, 'echo still-here >/root/work.txt && sync');
+  await dockerCli(['kill', machine.id]);
+  expect(await m.gc()).toEqual([]);
+  expect(await m.machineOf('learner-crash-eeee')).toMatchObject({ state: 'stopped' });
+  const back = await m.acquire('learner-crash-eeee');
+  expect((await sh(back.id, 'cat /root/work.txt; docker info >/dev/null && echo docker-answers')).stdout).toBe('still-here\ndocker-answers\n');
+  await driver.destroy(back.id);
+});
+
+it('warms the pool for announced learners, within capacity', async () => {
+  const m = manager({ capacity: 3, expectedLearners: () => Promise.resolve(5) });
+  await m.pump();
+  await until(async () => (await driver.list()).filter((x) => !x.learner && x.state === 'running').length === 3);
+  await new Promise((r) => setTimeout(r, 500));
+  await m.pump();
+  expect(await driver.list()).toHaveLength(3);
+  const claimed = await m.acquire('learner-warm-ffff');
+  expect(claimed.learner).toBe('learner-warm-ffff');
+  // The claim makes room for one more warm machine: let it finish before clean-up.
+  await until(async () => (await driver.list()).filter((x) => x.state === 'running').length === 3);
+  expect(await driver.list()).toHaveLength(3);
+  m.stop();
 });

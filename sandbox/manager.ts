@@ -1,150 +1,376 @@
-import type { MachineInfo, MachineLimits, SandboxDriver } from './driver.ts';
+import {
+  SandboxError,
+  type ExecOptions,
+  type ExecResult,
+  type MachineInfo,
+  type MachineLimits,
+  type MachineShell,
+  type SandboxDriver,
+  type ShellSize,
+} from './driver.ts';
 
 /** A machine still starting after this long was left behind by a crashed start. */
 const STUCK_STARTING_MS = 10 * 60_000;
+/** Arrivals this recent make the pool grow: a class that arrives unannounced warms up for the rest of it. */
+const ARRIVAL_WINDOW_MS = 2 * 60_000;
+/** Announced learners who arrived within this long count against the announcement. */
+const ANNOUNCED_WINDOW_MS = 45 * 60_000;
 
 export interface ManagerOptions {
   readonly limits: MachineLimits;
-  /** Unclaimed ready machines to keep. @default 1 */
+  /** Unclaimed ready machines to keep at least. @default 1 */
   readonly poolSize: number;
+  /** Machines that may run (or start) at once on this host; stopped ones do not count. */
+  readonly capacity: number;
+  /** Machines started at the same time. */
+  readonly startConcurrency: number;
+  /** Learners expected soon (announced class sessions): the pool warms up for them. */
+  readonly expectedLearners?: () => Promise<number>;
   readonly log: (event: string, fields: Record<string, unknown>) => void;
 }
 
+/** Progress for a learner waiting for a machine; shown in their terminal. */
+export type Progress = (message: string) => void;
+
+/** The learner has no running machine (and this call never starts one). */
+export class NoMachineError extends SandboxError {
+  override name = 'NoMachineError';
+  constructor(readonly learner: string) {
+    super('your machine is not running: open the terminal to start it');
+  }
+}
+
+interface Waiter {
+  readonly learner: string;
+  readonly progress: Progress;
+  readonly resolve: (machine: MachineInfo) => void;
+  readonly reject: (error: unknown) => void;
+  /** Their stopped machine, to start again; otherwise they get a new one. */
+  readonly stopped?: MachineInfo;
+  /** Being served (a start of theirs is under way). */
+  served?: boolean;
+}
+
 /**
- * Owns the learner machines' lifecycle over one driver: one machine per learner, a warm
- * pool so nobody waits for a cold start, reset as a fresh machine, and removal of
- * machines past their lifetime or idle for too long. It keeps no machine state of its
- * own beyond last activity: after a restart it finds every machine through the driver.
+ * Learner machines as a service over one driver, addressed by learner: one machine per
+ * learner, found by one lookup of its name. A machine starts only when a learner asks for
+ * it (`acquire`, from a terminal); within the host's capacity, in arrival order: beyond
+ * it learners queue and are told their place. A warm pool, grown by recent arrivals and
+ * announced classes, means nobody waits for a cold start. Idle machines are stopped
+ * (memory freed, disk kept) and start again when their learner returns; only the
+ * lifetime or a reset removes them. It keeps no machine state of its own beyond last
+ * activity and recent arrivals: after a restart it finds every machine through the driver.
  */
 export class MachineManager {
   private readonly lastActivity = new Map<string, number>();
-  private readonly claiming = new Map<string, Promise<MachineInfo>>();
+  private readonly arrivals: number[] = [];
+  private readonly acquiring = new Map<string, Promise<MachineInfo>>();
+  private readonly waiting: Waiter[] = [];
   private readonly startedAt = Date.now();
-  private filling: Promise<void> | undefined;
+  /** Starts under way (pool or learners'); they count against capacity before the engine lists them. */
+  private starting = 0;
+  /** Pool machines being started, so a fill does not start them twice. */
+  private poolStarts = 0;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
   private gcTimer: ReturnType<typeof setInterval> | undefined;
+  private stopped = false;
 
   constructor(
-    readonly driver: SandboxDriver,
+    private readonly driver: SandboxDriver,
     private readonly options: ManagerOptions,
   ) {}
 
-  /** Re-adopts what is running, removes what expired, fills the pool, and keeps doing so. */
+  get driverName(): string {
+    return this.driver.name;
+  }
+
+  get boundary(): SandboxDriver['boundary'] {
+    return this.driver.boundary;
+  }
+
+  get capacity(): number {
+    return this.options.capacity;
+  }
+
+  /** Re-adopts what is there, collects, fills the pool, and keeps doing so. */
   async start(gcIntervalMs = 30_000): Promise<void> {
     await this.driver.probe();
     await this.gc();
-    void this.fillPool();
-    this.gcTimer = setInterval(() => void this.gc().then(() => this.fillPool()).catch((error: unknown) => this.options.log('gc-failed', { error: String(error) })), gcIntervalMs);
+    this.pump();
+    this.gcTimer = setInterval(
+      () =>
+        void this.gc()
+          .then(() => this.pump())
+          .catch((error: unknown) => this.options.log('gc-failed', { error: String(error) })),
+      gcIntervalMs,
+    );
     this.gcTimer.unref();
   }
 
+  /** Ends collection and pool filling (starts under way finish); queued learners are told. */
   stop(): void {
+    this.stopped = true;
     clearInterval(this.gcTimer);
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new SandboxError('the server is shutting down'));
   }
 
-  /** The learner's machine, claimed from the pool or started now. */
-  forLearner(learner: string, status: (message: string) => void = () => undefined): Promise<MachineInfo> {
-    let claim = this.claiming.get(learner);
-    if (!claim) {
-      claim = this.claim(learner, status).finally(() => this.claiming.delete(learner));
-      this.claiming.set(learner, claim);
+  /** The learner's machine as it is now, if they have one; never starts one. */
+  machineOf(learner: string): Promise<MachineInfo | undefined> {
+    return this.driver.find(learner);
+  }
+
+  /**
+   * The learner's running machine: theirs, started again if it was stopped, or a new
+   * one (from the pool when there is one). Beyond capacity, waits its turn.
+   */
+  acquire(learner: string, progress: Progress = () => undefined): Promise<MachineInfo> {
+    let pending = this.acquiring.get(learner);
+    if (!pending) {
+      pending = this.serve(learner, progress).finally(() => this.acquiring.delete(learner));
+      this.acquiring.set(learner, pending);
     }
-    return claim;
+    return pending;
+  }
+
+  /**
+   * Seconds until a machine is likely to free up when a new learner would have to queue
+   * now (every slot taken), or 0 when there is room. For HTTP callers' Retry-After.
+   */
+  async retryAfter(): Promise<number> {
+    const machines = await this.driver.list();
+    const active = machines.filter((m) => m.state !== 'stopped').length + this.starting;
+    const pool = machines.some((m) => !m.learner && m.state === 'running');
+    if (pool || active < this.options.capacity) return 0;
+    const next = this.freeTimes(machines)[this.waiting.length];
+    return next === undefined ? 60 : Math.max(1, Math.ceil((next - Date.now()) / 1000));
+  }
+
+  /** Runs a command in the learner's running machine; `NoMachineError` if there is none. */
+  async exec(learner: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+    const machine = await this.driver.find(learner);
+    if (machine?.state !== 'running') throw new NoMachineError(learner);
+    return this.driver.exec(machine.id, argv, options);
+  }
+
+  /** Attaches to the learner's shell `terminal`, getting them a machine first. */
+  async openShell(learner: string, terminal: string, size: ShellSize, progress: Progress = () => undefined): Promise<MachineShell> {
+    const machine = await this.acquire(learner, progress);
+    this.touch(learner);
+    return this.driver.openShell(machine.id, terminal, size);
   }
 
   /** Replaces the learner's machine with a fresh one. */
-  async reset(learner: string, status?: (message: string) => void): Promise<MachineInfo> {
-    const current = await this.find(learner);
-    if (current) await this.driver.destroy(current.id);
-    return this.forLearner(learner, status);
+  async reset(learner: string, progress?: Progress): Promise<MachineInfo> {
+    const current = await this.driver.find(learner);
+    if (current) await this.remove(current, 'reset');
+    return this.acquire(learner, progress);
   }
 
   touch(learner: string): void {
     this.lastActivity.set(learner, Date.now());
   }
 
-  async destroy(id: string): Promise<void> {
-    await this.driver.destroy(id);
-  }
-
+  /** Every machine (operators' view: `unboxed sandbox ls`). */
   list(): Promise<MachineInfo[]> {
     return this.driver.list();
   }
 
+  /** Runs a command in a machine by its id (operators: `unboxed sandbox exec`). */
+  execById(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+    return this.driver.exec(id, argv, options);
+  }
+
+  /** Starts an unclaimed machine (operators: `unboxed sandbox create`). */
+  create(): Promise<MachineInfo> {
+    return this.driver.create(this.options.limits);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.driver.destroy(id);
+    this.pump();
+  }
+
   /**
-   * Removes machines past their lifetime, learners' machines idle past their idle
-   * timeout (activity seen since this manager started), machines that stopped, and
-   * machines stuck starting.
+   * Stops learners' machines idle past their idle limit (activity seen since this
+   * manager started) and removes machines past their lifetime, unclaimed machines that
+   * stopped, and machines stuck starting. A learner's stopped machine stays: it starts
+   * again when they return.
    */
   async gc(now = Date.now()): Promise<string[]> {
     const removed: string[] = [];
     for (const machine of await this.driver.list()) {
-      const idleSince = machine.learner ? (this.lastActivity.get(machine.learner) ?? Math.max(this.startedAt, machine.createdAt.getTime())) : now;
-      const reason =
-        machine.expiresAt.getTime() <= now
-          ? 'lifetime'
-          : now - idleSince > machine.limits.idleSeconds * 1000
-            ? 'idle'
-            : machine.state === 'stopped'
-              ? 'stopped'
-              : machine.state === 'starting' && now - machine.createdAt.getTime() > STUCK_STARTING_MS
-                ? 'stuck starting'
-                : undefined;
-      if (!reason) continue;
+      const action = this.verdict(machine, now);
+      if (!action) continue;
       try {
-        await this.driver.destroy(machine.id);
+        if (action.stop) {
+          await this.driver.stop(machine.id);
+          this.options.log('machine-stopped', { id: machine.id, learner: machine.learner, reason: action.reason });
+        } else {
+          await this.remove(machine, action.reason);
+          removed.push(machine.id);
+        }
       } catch (error) {
         // One machine that will not go must not stop the others' clean-up (or the server).
-        this.options.log('machine-remove-failed', { id: machine.id, reason, error: String(error) });
-        continue;
+        this.options.log('machine-collect-failed', { id: machine.id, reason: action.reason, error: String(error) });
       }
-      this.options.log('machine-removed', { id: machine.id, learner: machine.learner, reason });
-      if (machine.learner) this.lastActivity.delete(machine.learner);
-      removed.push(machine.id);
     }
     return removed;
   }
 
-  /** Tops the warm pool up to its size; concurrent calls share one fill. */
-  fillPool(): Promise<void> {
-    this.filling ??= (async () => {
-      try {
-        let unclaimed = (await this.driver.list()).filter((m) => !m.learner && m.state !== 'stopped').length;
-        while (unclaimed < this.options.poolSize) {
-          await this.driver.create(this.options.limits);
-          unclaimed += 1;
+  /** Starts what the queue and the pool need, within capacity; concurrent calls coalesce. */
+  pump(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return this.pumping;
+    }
+    this.pumping = (async () => {
+      do {
+        this.pumpAgain = false;
+        try {
+          await this.pumpOnce();
+        } catch (error) {
+          this.options.log('pool-fill-failed', { error: String(error) });
         }
-      } catch (error) {
-        this.options.log('pool-fill-failed', { error: String(error) });
-      } finally {
-        this.filling = undefined;
-      }
-    })();
-    return this.filling;
+      } while (this.pumpAgain);
+    })().finally(() => (this.pumping = undefined));
+    return this.pumping;
   }
 
-  private async find(learner: string): Promise<MachineInfo | undefined> {
-    return (await this.driver.list()).find((m) => m.learner === learner && m.state !== 'stopped');
+  private verdict(machine: MachineInfo, now: number): { reason: string; stop?: true } | undefined {
+    if (machine.expiresAt.getTime() <= now) return { reason: 'lifetime' };
+    if (machine.state === 'starting') return now - machine.createdAt.getTime() > STUCK_STARTING_MS ? { reason: 'stuck starting' } : undefined;
+    if (!machine.learner) return machine.state === 'stopped' ? { reason: 'stopped unclaimed' } : undefined;
+    if (machine.state !== 'running' || this.acquiring.has(machine.learner)) return undefined;
+    const idleSince = this.lastActivity.get(machine.learner) ?? Math.max(this.startedAt, machine.createdAt.getTime());
+    return now - idleSince > machine.limits.idleSeconds * 1000 ? { reason: 'idle', stop: true } : undefined;
   }
 
-  private async claim(learner: string, status: (message: string) => void): Promise<MachineInfo> {
-    const existing = await this.find(learner);
-    if (existing) return existing;
+  private async remove(machine: MachineInfo, reason: string): Promise<void> {
+    await this.driver.destroy(machine.id);
+    this.options.log('machine-removed', { id: machine.id, learner: machine.learner, reason });
+    if (machine.learner) this.lastActivity.delete(machine.learner);
+    this.pump();
+  }
+
+  private async serve(learner: string, progress: Progress): Promise<MachineInfo> {
+    const existing = await this.driver.find(learner);
+    if (existing?.state === 'running') return existing;
     this.touch(learner);
-    for (const candidate of (await this.driver.list()).filter((m) => !m.learner && m.state === 'running')) {
-      const claimed = await this.driver.assign(candidate.id, learner);
+    if (!existing) this.arrivals.push(Date.now());
+    const machine = new Promise<MachineInfo>((resolve, reject) => {
+      this.waiting.push({ learner, progress, resolve, reject, ...(existing && { stopped: existing }) });
+    });
+    void this.pump();
+    return machine;
+  }
+
+  private async pumpOnce(): Promise<void> {
+    const machines = await this.driver.list();
+    const pool = machines.filter((m) => !m.learner && m.state === 'running');
+    let active = machines.filter((m) => m.state !== 'stopped').length + this.starting;
+    const room = () => active < this.options.capacity && this.starting < this.options.startConcurrency;
+
+    for (const waiter of this.waiting.filter((w) => !w.served)) {
+      if (!waiter.stopped && pool.length > 0) {
+        const claimed = await this.claimFromPool(waiter, pool);
+        if (claimed) continue;
+      }
+      if (!room()) break;
+      active += 1;
+      this.serveWaiter(waiter);
+    }
+
+    const queued = this.waiting.filter((w) => !w.served);
+    const full = active >= this.options.capacity;
+    queued.forEach((waiter, i) => waiter.progress(full ? this.queueMessage(i, machines) : `Starting your machine… (${i + this.starting} ahead of you)`));
+    const wanted = (await this.poolTarget()) - pool.length - this.poolStarts;
+    for (let i = 0; i < wanted && queued.length === 0 && room(); i++) {
+      active += 1;
+      this.startPoolMachine();
+    }
+  }
+
+  private async claimFromPool(waiter: Waiter, pool: MachineInfo[]): Promise<boolean> {
+    while (pool.length > 0) {
+      const candidate = pool.shift()!;
+      const claimed = await this.driver.assign(candidate.id, waiter.learner).catch(() => undefined);
       if (claimed) {
-        void this.fillPool();
-        return claimed;
+        this.finish(waiter, claimed);
+        this.pump();
+        return true;
       }
     }
-    status('Starting your machine…');
-    const fresh = await this.driver.create(this.options.limits);
-    const claimed = await this.driver.assign(fresh.id, learner);
-    if (!claimed) {
-      await this.driver.destroy(fresh.id);
-      throw new Error(`could not give machine ${fresh.id} to the learner`);
-    }
-    void this.fillPool();
-    return claimed;
+    return false;
+  }
+
+  private serveWaiter(waiter: Waiter): void {
+    waiter.served = true;
+    this.starting += 1;
+    waiter.progress(waiter.stopped ? 'Starting your machine again (your files are kept)…' : 'Starting your machine…');
+    const started = waiter.stopped ? this.driver.start(waiter.stopped.id) : this.driver.create(this.options.limits, waiter.learner);
+    started
+      .then(
+        (machine) => this.finish(waiter, machine),
+        (error: unknown) => {
+          this.drop(waiter);
+          waiter.reject(error);
+        },
+      )
+      .finally(() => {
+        this.starting -= 1;
+        this.pump();
+      });
+  }
+
+  private startPoolMachine(): void {
+    this.starting += 1;
+    this.poolStarts += 1;
+    this.driver
+      .create(this.options.limits)
+      .catch((error: unknown) => this.options.log('pool-fill-failed', { error: String(error) }))
+      .finally(() => {
+        this.starting -= 1;
+        this.poolStarts -= 1;
+        this.pump();
+      });
+  }
+
+  private finish(waiter: Waiter, machine: MachineInfo): void {
+    this.drop(waiter);
+    this.touch(waiter.learner);
+    waiter.resolve(machine);
+  }
+
+  private drop(waiter: Waiter): void {
+    const index = this.waiting.indexOf(waiter);
+    if (index >= 0) this.waiting.splice(index, 1);
+  }
+
+  /** The pool's size now: the floor, recent arrivals, and announced learners not yet here, within capacity. */
+  private async poolTarget(): Promise<number> {
+    const now = Date.now();
+    while (this.arrivals.length > 0 && this.arrivals[0]! < now - ANNOUNCED_WINDOW_MS) this.arrivals.shift();
+    const recent = this.arrivals.filter((t) => t > now - ARRIVAL_WINDOW_MS).length;
+    const expected = (await this.options.expectedLearners?.().catch(() => 0)) ?? 0;
+    const announced = Math.max(0, expected - this.arrivals.length);
+    return Math.min(Math.max(this.options.poolSize, recent, announced), this.options.capacity);
+  }
+
+  /** What a queued learner sees: their place and an honest estimate of when a machine frees. */
+  private queueMessage(index: number, machines: readonly MachineInfo[]): string {
+    const ahead = index === 0 ? 'you are next' : `${index} ahead of you`;
+    const at = this.freeTimes(machines)[index];
+    const estimate = at === undefined ? '' : `; a machine should free up in about ${Math.max(1, Math.ceil((at - Date.now()) / 60_000))} min`;
+    return `Starting your machine… (${ahead}: all ${this.options.capacity} machines of this host are in use${estimate})`;
+  }
+
+  /** When running learners' machines reach their idle limit or lifetime, soonest first. */
+  private freeTimes(machines: readonly MachineInfo[]): number[] {
+    return machines
+      .filter((m) => m.learner && m.state === 'running')
+      .map((m) => Math.min(m.expiresAt.getTime(), (this.lastActivity.get(m.learner!) ?? this.startedAt) + m.limits.idleSeconds * 1000))
+      .sort((a, b) => a - b);
   }
 }

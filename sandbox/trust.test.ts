@@ -8,7 +8,7 @@ describe('trust modes', () => {
   });
 
   it('refuses the docker driver in public mode, naming the fix', async () => {
-    const choice = chooseDriver({ UNBOXED_TRUST: 'public', UNBOXED_SANDBOX_DRIVER: 'docker' }, '/nonexistent');
+    const choice = chooseDriver(sandboxConfig({ UNBOXED_TRUST: 'public', UNBOXED_SANDBOX_DRIVER: 'docker' }), '/nonexistent');
     await expect(choice).rejects.toBeInstanceOf(DriverUnavailableError);
     await expect(choice).rejects.toThrow(/UNBOXED_TRUST=public refuses the docker driver.*Fix: set UNBOXED_SANDBOX_DRIVER=qemu/);
   });

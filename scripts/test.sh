@@ -29,16 +29,18 @@ suite "lint" npm run --silent lint
 suite "unit tests" npm run --silent test:unit
 suite "storage suite on PostgreSQL (a throwaway cluster)" npm run --silent test:postgres
 suite "build (content check + next build)" npm run --silent build
-suite "learner machines (docker driver: conformance, isolation, limits)" npm run --silent test:machine
+suite "learner machines (docker driver: conformance, isolation, limits; the manager; host engine restarts)" npm run --silent test:machine
+suite "a host's full density (150 idle machines)" npm run --silent test:fleet
 suite "learner machines (qemu driver: golden state, restore, conformance, isolation)" npm run --silent test:vm
 suite "escape and abuse suite (docker and qemu drivers)" npm run --silent test:security
 suite "durability (SIGKILL the server while it records checks, restart, retry)" npm run --silent test:durability
 suite "lessons-tests (every lesson's checks on real machines)" npm run --silent test:lessons
 suite "end-to-end tests (Chromium, real learner machines)" npm run --silent test:e2e
 
-# The e2e server leaves its learner machines running by design (they outlive restarts).
-step "Removing the learner machines the tests started"
-node --import tsx bin/unboxed.ts sandbox rm --all >/dev/null || failed+=("cleanup")
+# The e2e server leaves its learner machines running by design (they outlive restarts);
+# they are in a scope of their own, so a host's learners keep theirs.
+step "Removing the learner machines the end-to-end tests started"
+UNBOXED_SANDBOX_SCOPE=e2e node --import tsx bin/unboxed.ts sandbox rm --all >/dev/null || failed+=("cleanup")
 
 printf '\n'
 [ ${#failed[@]} -eq 0 ] || info "failed: ${failed[*]}"

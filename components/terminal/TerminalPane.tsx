@@ -8,14 +8,14 @@ import { useStoredFlag } from './useStoredFlag.ts';
 
 const TerminalList = z.object({ terminals: z.array(z.string()) });
 
-
+/** A short label for the tab bar; long messages (a queue position, a refusal) get the banner below. */
 function describe(state: ConnectionState | undefined): string {
   switch (state?.kind) {
     case undefined:
     case 'connecting':
       return state && state.attempt > 1 ? `Reconnecting (attempt ${state.attempt})…` : 'Connecting…';
     case 'starting':
-      return state.message;
+      return 'Starting…';
     case 'connected':
       return 'Connected';
     case 'waiting':
@@ -25,7 +25,7 @@ function describe(state: ConnectionState | undefined): string {
     case 'exited':
       return `Shell exited (${state.code})`;
     case 'failed':
-      return state.message;
+      return 'Not connected';
   }
 }
 
@@ -37,6 +37,8 @@ export function TerminalPane() {
   const [names, setNames] = useState<string[] | null>(null);
   const [active, setActive] = useState('1');
   const [states, setStates] = useState<Record<string, ConnectionState>>({});
+  // Bumping a terminal's generation remounts its view: a fresh connection after a refusal.
+  const [generations, setGenerations] = useState<Record<string, number>>({});
   const [screenReader, setScreenReader] = useStoredFlag('unboxed.terminal.screenReader');
 
   useEffect(() => {
@@ -88,9 +90,22 @@ export function TerminalPane() {
       </header>
       <div className="terminal-screens">
         {names?.map((name) => (
-          <TerminalView key={name} name={name} active={name === active} screenReader={screenReader} onState={(s) => setStates((all) => ({ ...all, [name]: s }))} />
+          <TerminalView key={`${name}#${generations[name] ?? 0}`} name={name} active={name === active} screenReader={screenReader} onState={(s) => setStates((all) => ({ ...all, [name]: s }))} />
         ))}
       </div>
+      {state?.kind === 'starting' && (
+        <p className="terminal-banner" role="status">
+          {state.message}
+        </p>
+      )}
+      {state?.kind === 'failed' && (
+        <p className="terminal-banner" role="alert">
+          {state.message}{' '}
+          <button type="button" onClick={() => setGenerations((all) => ({ ...all, [active]: (all[active] ?? 0) + 1 }))}>
+            Try again
+          </button>
+        </p>
+      )}
       {state?.kind === 'taken-over' && (
         <p className="terminal-banner">
           This terminal is open in another window. <button type="button" onClick={() => location.reload()}>Use it here</button>

@@ -9,8 +9,8 @@ export interface LiveChecksOptions {
   /** Lessons by slug. */
   readonly lesson: (slug: string) => Promise<Lesson | undefined>;
   readonly contentDir: string;
-  /** The learner's machine, as a check runner. */
-  readonly machine: (learner: string) => Promise<MachineExec>;
+  /** The learner's running machine, as a check runner; undefined when none runs (checks never start one). */
+  readonly machine: (learner: string) => Promise<MachineExec | undefined>;
   readonly store: ResultStore;
   readonly onError: (error: unknown, learner: string) => void;
 }
@@ -79,6 +79,7 @@ export class LiveChecks {
 
   private async runChecks(learner: string, slugs: readonly string[], key?: string): Promise<void> {
     const exec = await this.options.machine(learner);
+    if (!exec) return;
     for (const slug of slugs) {
       const lesson = await this.options.lesson(slug);
       if (!lesson) continue;

@@ -44,8 +44,8 @@ export const authRoutes: readonly Route[] = [
       }
       const account = await deps.accounts.authenticate(body.email, body.password);
       if (!account) {
-        byEmail.fail(email);
-        byAddress.fail(address);
+        byEmail.record(email);
+        byAddress.record(address);
         throw new HttpError(401, 'wrong email or password');
       }
       byEmail.clear(email);

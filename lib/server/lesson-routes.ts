@@ -32,6 +32,7 @@ export const lessonRoutes: readonly Route[] = [
       if (header !== undefined && (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header))) {
         throw new HttpError(400, 'Idempotency-Key must be 8 to 100 letters, digits or _ . : -');
       }
+      if (!(await deps.hasMachine(identity.learner))) throw new HttpError(409, 'your machine is not running: open the terminal to start it, then check again');
       // Scoped to the learner, so nobody can use up another learner's keys.
       await deps.live.check(identity.learner, [slug], header && `${identity.learner}/${header}`);
       sendJson(res, 200, { results: await deps.live.snapshot(identity.learner, slug) });
@@ -51,6 +52,7 @@ function streamResults(req: IncomingMessage, res: ServerResponse, learner: strin
     clearInterval(keepAlive);
     stop();
   });
-  // Opening the lesson is a good moment to see where the learner stands.
+  // Opening the lesson is a good moment to see where the learner stands (on a machine
+  // that runs already: an event stream never starts one).
   live.commandFinished(learner);
 }

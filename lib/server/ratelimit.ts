@@ -1,9 +1,10 @@
 /**
- * Failed attempts per key in a sliding window (sign-in per email and per address,
- * join codes per account): past the limit, the key waits until its oldest failure
- * leaves the window. In memory: a restart forgets, which only ever helps a user.
+ * Events per key in a sliding window (failed sign-ins per email and per address, wrong
+ * join codes per account, machines started by anonymous visitors per address): past the
+ * limit, the key waits until its oldest event leaves the window. In memory: a restart
+ * forgets, which only ever helps a user.
  */
-export class FailureLimiter {
+export class WindowLimiter {
   private readonly failures = new Map<string, number[]>();
 
   constructor(
@@ -17,7 +18,7 @@ export class FailureLimiter {
     return recent.length < this.limit ? 0 : Math.ceil((recent[0]! + this.windowMs - now) / 1000);
   }
 
-  fail(key: string, now = Date.now()): void {
+  record(key: string, now = Date.now()): void {
     if (this.failures.size > 10_000) this.sweep(now);
     this.failures.set(key, [...this.recent(key, now), now]);
   }

@@ -53,7 +53,8 @@ export class TerminalConnection {
       if (this.socket !== socket) return;
       this.socket = undefined;
       if (event.code === CloseCode.takenOver) return this.events.state({ kind: 'taken-over' });
-      if (event.code === CloseCode.exited) return;
+      // The learner has to act first (close a terminal): retrying would only be refused again.
+      if (event.code === CloseCode.exited || event.code === CloseCode.tooManyTerminals) return;
       this.scheduleRetry();
     };
   }

@@ -1,36 +1,53 @@
-import { spawn } from 'node-pty';
 import type WebSocket from 'ws';
+import type { MachineShell, ShellSize } from '../../sandbox/driver.ts';
 import type { ClientMessage } from './protocol.ts';
 import { TerminalSession } from './session.ts';
-
-/** A process for node-pty that attaches to one named, persistent shell on a machine. */
-export interface ShellProcess {
-  readonly file: string;
-  readonly args: readonly string[];
-  readonly env?: Readonly<Record<string, string>>;
-}
 
 /** Where shells come from: the sandbox manager, seen only through this port. */
 export interface ShellSource {
   /**
    * Gets the learner a ready machine (reporting progress through `status`) and
-   * returns the process that attaches to the shell named `terminal` on it.
+   * attaches to the shell named `terminal` on it.
    */
-  shellFor(learner: string, terminal: string, status: (message: string) => void): Promise<ShellProcess>;
+  shellFor(learner: string, terminal: string, size: ShellSize, status: (message: string) => void): Promise<MachineShell>;
   /** Learner input: the machine is in use, not idle. */
   touch(learner: string): void;
+}
+
+export interface TerminalHubOptions {
+  /** Most terminals one learner may have open at once; reattaching one is always allowed. @default 8 */
+  readonly maxTerminalsPerLearner?: number;
+  /**
+   * A terminal with no client attached for this long has its host side closed. Its shell
+   * lives on in the machine; the next attach opens a new attachment. @default 600_000 (10 min)
+   */
+  readonly detachedCloseMs?: number;
+}
+
+/** A learner asked for one terminal more than they may have; the message says what to do. */
+export class TerminalLimitError extends Error {
+  override name = 'TerminalLimitError';
+  constructor(readonly limit: number) {
+    super(`You already have ${limit} terminals open, the most one learner may have. Close one (type exit in it) and try again.`);
+  }
 }
 
 /** Every learner's terminals, each a persistent `TerminalSession`. */
 export class TerminalHub {
   private readonly sessions = new Map<string, TerminalSession>();
   private readonly opening = new Map<string, Promise<TerminalSession>>();
+  private readonly maxTerminals: number;
+  private readonly detachedCloseMs: number;
 
   /** @param onCommandFinished a learner's shell finished a command (time to re-check). */
   constructor(
     private readonly shells: ShellSource,
     private readonly onCommandFinished: (learner: string) => void = () => undefined,
-  ) {}
+    { maxTerminalsPerLearner = 8, detachedCloseMs = 10 * 60_000 }: TerminalHubOptions = {},
+  ) {
+    this.maxTerminals = maxTerminalsPerLearner;
+    this.detachedCloseMs = detachedCloseMs;
+  }
 
   /** The names of a learner's open terminals, oldest first. */
   list(learner: string): string[] {
@@ -38,6 +55,7 @@ export class TerminalHub {
     return [...this.sessions.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
   }
 
+  /** Throws `TerminalLimitError` when `name` is new and the learner is at the limit. */
   async attach(learner: string, name: string, socket: WebSocket, hello: Extract<ClientMessage, { t: 'hello' }>, status: (message: string) => void): Promise<void> {
     const session = await this.open(learner, name, hello, status);
     session.attach(socket, hello);
@@ -52,32 +70,33 @@ export class TerminalHub {
     for (const session of this.sessions.values()) session.close();
   }
 
-  private open(learner: string, name: string, size: { cols: number; rows: number }, status: (message: string) => void): Promise<TerminalSession> {
+  private open(learner: string, name: string, size: ShellSize, status: (message: string) => void): Promise<TerminalSession> {
     const key = `${learner}/${name}`;
     const existing = this.sessions.get(key);
-    if (existing && !existing.exited) return Promise.resolve(existing);
+    if (existing) return Promise.resolve(existing);
     // Two tabs attaching at once share one start-up.
     let opening = this.opening.get(key);
     if (!opening) {
-      opening = this.spawn(learner, name, size, status).finally(() => this.opening.delete(key));
+      if (this.count(learner) >= this.maxTerminals) return Promise.reject(new TerminalLimitError(this.maxTerminals));
+      opening = this.start(learner, name, size, status).finally(() => this.opening.delete(key));
       this.opening.set(key, opening);
     }
     return opening;
   }
 
-  private async spawn(learner: string, name: string, size: { cols: number; rows: number }, status: (message: string) => void): Promise<TerminalSession> {
+  /** Open and opening terminals: a burst of new tabs cannot slip past the limit. */
+  private count(learner: string): number {
+    const prefix = `${learner}/`;
+    return new Set([...this.sessions.keys(), ...this.opening.keys()].filter((k) => k.startsWith(prefix))).size;
+  }
+
+  private async start(learner: string, name: string, size: ShellSize, status: (message: string) => void): Promise<TerminalSession> {
     const key = `${learner}/${name}`;
-    const shell = await this.shells.shellFor(learner, name, status);
-    const pty = spawn(shell.file, [...shell.args], {
-      name: 'xterm-256color',
-      cols: size.cols,
-      rows: size.rows,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', ...shell.env },
-    });
-    const session = new TerminalSession(name, pty, {
+    const shell = await this.shells.shellFor(learner, name, { cols: size.cols, rows: size.rows }, status);
+    const session = new TerminalSession(name, shell, this.detachedCloseMs, {
       activity: () => this.shells.touch(learner),
       commandFinished: () => this.onCommandFinished(learner),
-      exit: () => {
+      ended: () => {
         if (this.sessions.get(key) === session) this.sessions.delete(key);
       },
     });

@@ -1,13 +1,10 @@
 import type { MachineManager } from '../../sandbox/index.ts';
 import type { ShellSource } from './hub.ts';
 
-/** Terminals open shells on the learner's own machine, started or claimed on demand. */
+/** Terminals open shells on the learner's own machine: attaching a terminal is what starts one. */
 export function machineShells(machines: MachineManager): ShellSource {
   return {
-    async shellFor(learner, terminal, status) {
-      const machine = await machines.forLearner(learner, status);
-      return machines.driver.shellCommand(machine.id, terminal);
-    },
+    shellFor: (learner, terminal, size, status) => machines.openShell(learner, terminal, size, status),
     touch: (learner) => machines.touch(learner),
   };
 }

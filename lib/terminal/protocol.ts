@@ -57,4 +57,6 @@ export const CloseCode = {
   takenOver: 4001,
   badMessage: 4002,
   exited: 4003,
+  /** The learner is at their terminal limit; the `error` before it says what to do. */
+  tooManyTerminals: 4004,
 } as const;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IPty } from 'node-pty';
 import type WebSocket from 'ws';
+import type { MachineShell } from '../../sandbox/driver.ts';
 import { OutputBuffer } from './output-buffer.ts';
 import { CloseCode, ClientMessage, type ServerMessage } from './protocol.ts';
 
@@ -13,10 +13,18 @@ type PauseReason = 'client' | 'socket';
 /** OSC 133;D: the machine's shell reports that a command finished (shell integration). */
 const COMMAND_DONE = '\x1b]133;D';
 
+export interface SessionEvents {
+  activity(): void;
+  commandFinished(): void;
+  /** The shell exited or the session was closed: forget it. */
+  ended(): void;
+}
+
 /**
- * One persistent shell of a learner: the pty, its recent output, and at most one
- * attached WebSocket. The pty outlives connections; a newer connection takes the
- * terminal over from an older one (a reload, a second browser tab).
+ * One persistent shell of a learner: the attachment to it, its recent output, and at
+ * most one attached WebSocket. The attachment outlives connections, up to
+ * `detachedCloseMs` without one; a newer connection takes the terminal over from an
+ * older one (a reload, a second browser tab).
  */
 export class TerminalSession {
   readonly epoch = randomUUID();
@@ -24,36 +32,36 @@ export class TerminalSession {
   private socket: WebSocket | undefined;
   private readonly paused = new Set<PauseReason>();
   private unacked = 0;
-  private exitCode: number | undefined;
+  private ended = false;
+  private detachTimer: ReturnType<typeof setTimeout> | undefined;
   /** The end of the previous chunk, so a marker split across two chunks is still seen once. */
   private carry = '';
 
   constructor(
     readonly name: string,
-    private readonly pty: IPty,
-    private readonly events: { activity(): void; commandFinished(): void; exit(): void },
+    private readonly shell: MachineShell,
+    private readonly detachedCloseMs: number,
+    private readonly events: SessionEvents,
   ) {
-    pty.onData((data) => {
+    shell.onData((data) => {
       const seq = this.buffer.push(data);
       this.send({ t: 'output', seq, data });
       const scanned = this.carry + data;
       if (scanned.includes(COMMAND_DONE)) events.commandFinished();
       this.carry = scanned.slice(-(COMMAND_DONE.length - 1));
     });
-    pty.onExit(({ exitCode }) => {
-      this.exitCode = exitCode;
-      this.send({ t: 'exit', code: exitCode });
+    shell.onExit((code) => {
+      // After close() the socket is gone already; nobody is told twice.
+      if (this.ended) return;
+      this.end();
+      this.send({ t: 'exit', code });
       this.socket?.close(CloseCode.exited, 'shell exited');
-      events.exit();
     });
-  }
-
-  get exited(): boolean {
-    return this.exitCode !== undefined;
   }
 
   /** Attaches `socket`, replaying what the client has not seen. */
   attach(socket: WebSocket, hello: Extract<ClientMessage, { t: 'hello' }>): void {
+    clearTimeout(this.detachTimer);
     const previous = this.socket;
     if (previous) {
       this.socket = undefined;
@@ -80,23 +88,38 @@ export class TerminalSession {
       }
       this.handle(message);
     });
-    socket.on('close', () => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      // Nobody is rendering: keep reading the shell into the bounded buffer.
-      this.setPaused('client', false);
-      this.setPaused('socket', false);
-    });
+    socket.on('close', () => this.detach(socket));
+    // The client may have left while the machine was starting: its close event has passed.
+    if (socket.readyState === socket.CLOSED) this.detach(socket);
   }
 
   write(data: string): void {
-    this.pty.write(data);
+    if (this.ended) return;
+    this.shell.write(data);
     this.events.activity();
   }
 
+  /** Closes the attachment (not the shell in the machine) and any client. */
   close(): void {
+    if (this.ended) return;
+    this.end();
     this.socket?.close(CloseCode.exited, 'terminal closed');
-    if (!this.exited) this.pty.kill();
+    this.shell.close();
+  }
+
+  private end(): void {
+    this.ended = true;
+    clearTimeout(this.detachTimer);
+    this.events.ended();
+  }
+
+  private detach(socket: WebSocket): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    // Nobody is rendering: keep reading the shell into the bounded buffer.
+    this.setPaused('client', false);
+    this.setPaused('socket', false);
+    if (!this.ended) this.detachTimer = setTimeout(() => this.close(), this.detachedCloseMs);
   }
 
   private handle(message: ClientMessage): void {
@@ -118,7 +141,7 @@ export class TerminalSession {
   }
 
   private resize(cols: number, rows: number): void {
-    if (!this.exited) this.pty.resize(cols, rows);
+    if (!this.ended) this.shell.resize({ cols, rows });
   }
 
   private send(message: ServerMessage, socket = this.socket): void {
@@ -138,9 +161,9 @@ export class TerminalSession {
     if (on) this.paused.add(reason);
     else this.paused.delete(reason);
     const after = this.paused.size > 0;
-    if (before === after || this.exited) return;
-    if (after) this.pty.pause();
-    else this.pty.resume();
+    if (before === after || this.ended) return;
+    if (after) this.shell.pause();
+    else this.shell.resume();
   }
 }
 

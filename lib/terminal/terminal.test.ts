@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SessionSigner } from '../auth/session.ts';
+import { ptyShell } from '../../sandbox/pty-shell.ts';
 import { routeUpgrades } from '../server/upgrade.ts';
-import { TerminalHub, type ShellSource } from './hub.ts';
+import { TerminalHub, type ShellSource, type TerminalHubOptions } from './hub.ts';
 import { CloseCode, MAX_FRAME_BYTES, ServerMessage, TERMINAL_PATH } from './protocol.ts';
 import { terminalUpgrade } from './upgrade.ts';
 
@@ -14,7 +15,16 @@ import { terminalUpgrade } from './upgrade.ts';
  * real bash (no learner machine: the machine-backed path is covered by the e2e suite).
  */
 const localBash: ShellSource = {
-  shellFor: async (_learner, name) => ({ file: 'bash', args: ['--norc', '--noprofile', '-i'], env: { PS1: `${name}$ `, TERM: 'xterm-256color' } }),
+  shellFor: async (_learner, name, size) => {
+    const shell = ptyShell('bash', ['--norc', '--noprofile', '-i'], size, { PS1: `${name}$ `, TERM: 'xterm-256color' });
+    return {
+      ...shell,
+      close: () => {
+        closedShells.push(name);
+        shell.close();
+      },
+    };
+  },
   touch: () => undefined,
 };
 
@@ -22,19 +32,22 @@ let server: Server;
 let hub: TerminalHub;
 let base: string;
 let finished: string[] = [];
+/** Terminals whose host-side attachment the hub closed. */
+let closedShells: string[] = [];
 const signer = new SessionSigner(randomBytes(32));
 const alice = signer.issue({ secure: false });
 const bob = signer.issue({ secure: false });
 const cookie = (s: { setCookie: string }) => s.setCookie.split(';')[0]!;
 
-beforeEach(async () => {
+async function serve(options?: TerminalHubOptions): Promise<void> {
   finished = [];
-  hub = new TerminalHub(localBash, (learner) => finished.push(learner));
+  closedShells = [];
+  hub = new TerminalHub(localBash, (learner) => finished.push(learner), options);
   server = createServer((_req, res) => res.end());
   server.on('upgrade', routeUpgrades([[TERMINAL_PATH, terminalUpgrade({ hub, sessions: signer, extraOrigins: [], onError: () => undefined })]]));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+}
 
 afterEach(async () => {
   hub.closeAll();
@@ -105,6 +118,8 @@ function refusal(terminal: string, options: { cookie?: string; origin?: string }
 }
 
 describe('terminal sessions', () => {
+  beforeEach(() => serve());
+
   it('runs a command and streams its output', async () => {
     const client = await new Client('1', { cookie: cookie(alice) }).hello();
     client.type('echo $((6*7))-done\r');
@@ -181,6 +196,8 @@ describe('terminal sessions', () => {
 });
 
 describe('terminal door', () => {
+  beforeEach(() => serve());
+
   it('refuses a foreign Origin with 403 (cross-site WebSocket hijacking)', async () => {
     expect(await refusal('1', { cookie: cookie(alice), origin: 'http://evil.example' })).toBe(403);
     expect(await refusal('1', { cookie: cookie(alice) })).toBe(403);
@@ -212,5 +229,79 @@ describe('terminal door', () => {
     client.type('echo sneaky\r');
     expect(await client.closed).toBe(CloseCode.badMessage);
     expect(hub.list(alice.id)).toEqual([]);
+  });
+});
+
+describe('terminal limits', () => {
+  beforeEach(() => serve());
+
+  it('refuses a 9th terminal, saying why and what to do, and still reattaches the 8 open ones', async () => {
+    const open = await Promise.all(['1', '2', '3', '4', '5', '6', '7', '8'].map((name) => new Client(name, { cookie: cookie(alice) }).hello()));
+    expect(hub.list(alice.id)).toHaveLength(8);
+
+    const ninth = new Client('9', { cookie: cookie(alice) });
+    await new Promise((resolve) => ninth.ws.once('open', resolve));
+    ninth.send({ t: 'hello', lastSeq: 0, cols: 80, rows: 24 });
+    expect(await ninth.closed).toBe(CloseCode.tooManyTerminals);
+    expect(ninth.messages).toEqual([{ t: 'error', message: 'You already have 8 terminals open, the most one learner may have. Close one (type exit in it) and try again.' }]);
+    expect(hub.list(alice.id)).not.toContain('9');
+
+    const again = await new Client('3', { cookie: cookie(alice) }).hello();
+    expect(await open[2]!.closed).toBe(CloseCode.takenOver);
+    again.type('echo back-in-3\r');
+    await again.until(() => again.output.includes('back-in-3\r\n'));
+    // Another learner has a limit of their own.
+    await new Client('9', { cookie: cookie(bob) }).hello();
+  });
+});
+
+describe('detached terminals', () => {
+  beforeEach(() => serve({ detachedCloseMs: 300 }));
+
+  /** The pid of the bash behind `client`. */
+  async function shellPid(client: Client): Promise<number> {
+    client.type('echo "pid=$$"\r');
+    await client.until(() => /pid=\d+/.test(client.output));
+    return Number(/pid=(\d+)/.exec(client.output)![1]);
+  }
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('closes the host side of a terminal nobody is attached to', async () => {
+    const client = await new Client('1', { cookie: cookie(alice) }).hello();
+    const pid = await shellPid(client);
+    client.ws.close();
+    await client.closed;
+
+    await client.until(() => closedShells.length > 0, 2000);
+    expect(closedShells).toEqual(['1']);
+    expect(hub.list(alice.id)).toEqual([]);
+    await client.until(() => !alive(pid), 2000);
+
+    // The next attach opens a new attachment.
+    const next = await new Client('1', { cookie: cookie(alice) }).hello(client.lastSeq, client.epoch);
+    expect(next.epoch).not.toBe(client.epoch);
+    expect(await shellPid(next)).not.toBe(pid);
+  });
+
+  it('keeps a terminal whose client comes back in time', async () => {
+    const first = await new Client('1', { cookie: cookie(alice) }).hello();
+    const pid = await shellPid(first);
+    first.ws.close();
+    await first.closed;
+
+    await new Promise((r) => setTimeout(r, 150));
+    const second = await new Client('1', { cookie: cookie(alice) }).hello(first.lastSeq, first.epoch);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(closedShells).toEqual([]);
+    expect(second.epoch).toBe(first.epoch);
+    expect(await shellPid(second)).toBe(pid);
   });
 });

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SessionSigner } from '../auth/session.ts';
 import { sameOrigin } from '../server/origin.ts';
-import type { TerminalHub } from './hub.ts';
+import { TerminalLimitError, type TerminalHub } from './hub.ts';
 import { ClientMessage, CloseCode, MAX_FRAME_BYTES, TERMINAL_PATH, TerminalName, type ServerMessage } from './protocol.ts';
 
 /** How long a new connection may take to say hello. */
@@ -51,6 +51,12 @@ export function terminalUpgrade({ hub, sessions, extraOrigins, onError }: Termin
         return;
       }
       hub.attach(learner, terminal, ws, hello, (message) => send({ t: 'status', message })).catch((error: unknown) => {
+        // A refusal, not a failure: the learner is told, nothing is logged.
+        if (error instanceof TerminalLimitError) {
+          send({ t: 'error', message: error.message });
+          ws.close(CloseCode.tooManyTerminals, 'too many terminals');
+          return;
+        }
         onError(error, learner, terminal);
         send({ t: 'error', message: error instanceof Error ? error.message : 'the terminal could not start' });
         ws.close(1011, 'terminal could not start');

@@ -6,18 +6,18 @@ import { runDriverConformance } from '../conformance.ts';
 import { MachineLimits } from '../driver.ts';
 import { DockerDriver } from './driver.ts';
 import { runProcess } from '../process.ts';
-import { docker, dockerOk } from './engine.ts';
+import { dockerCli } from './testing.ts';
 
 const cacheDir = path.resolve(import.meta.dirname, '../../.cache/test-sandbox');
 const driver = () => new DockerDriver({ cacheDir });
 
 /** What destroyed machines left on the engine: their containers, or volumes no container uses. */
 async function leftovers(ids: readonly string[]): Promise<string[]> {
-  const containers = (await dockerOk(['ps', '-a', '--format', '{{.Names}}'])).split('\n').filter((n) => ids.includes(n));
-  const volumes = (await dockerOk(['volume', 'ls', '-q', '--filter', 'dangling=true'])).split('\n').filter((v) => v.startsWith('unboxed-'));
+  const containers = (await dockerCli(['ps', '-a', '--format', '{{.Names}}'])).split('\n').filter((n) => ids.includes(n));
+  const volumes = (await dockerCli(['volume', 'ls', '-q', '--filter', 'dangling=true'])).split('\n').filter((v) => v.startsWith('unboxed-'));
   // Disks are named after the machine's first name; its random suffix stays through renames.
   const suffixes = ids.map((id) => id.slice(-12));
-  const disks = (await readdir(path.join(cacheDir, 'disks')).catch(() => [] as string[])).filter((f) => suffixes.some((s) => f.includes(s)));
+  const disks = (await readdir('/var/lib/unboxed/disks').catch(() => [] as string[])).filter((f) => suffixes.some((s) => f.includes(s)));
   const loops = (await runProcess('losetup', ['--list', '--noheadings', '--output', 'BACK-FILE'])).stdout.split('\n').filter((f) => suffixes.some((s) => f.includes(s)));
   return [...containers, ...volumes, ...disks, ...loops];
 }
@@ -36,7 +36,7 @@ describe('docker driver isolation and limits', () => {
     listener = createServer((socket) => socket.end('host-service\n'));
     await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
     port = (listener.address() as { port: number }).port;
-    gateway = (await dockerOk(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim();
+    gateway = (await dockerCli(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim();
     for (let i = 0; i < 2; i++) ids.push((await d.create(MachineLimits.parse({ memoryMiB: 512, pids: 300 }))).id);
   });
 
@@ -48,7 +48,7 @@ describe('docker driver isolation and limits', () => {
   const sh = (id: string, script: string, timeoutMs = 60_000) => d.exec(id, ['bash', '-c', script], { timeoutMs });
 
   it('has its own Docker engine, not the host one', async () => {
-    const host = (await dockerOk(['info', '--format', '{{.ID}}'])).trim();
+    const host = (await dockerCli(['info', '--format', '{{.ID}}'])).trim();
     const inside = await sh(ids[0]!, 'docker info --format {{.ID}}');
     expect(inside.stdout.trim()).not.toBe(host);
     expect(inside.stdout.trim()).not.toBe('');
@@ -62,7 +62,7 @@ describe('docker driver isolation and limits', () => {
       expect(attempt.stdout).not.toContain('host-service');
       expect(attempt.stdout).toMatch(/exit=[1-9]/);
     }
-    const other = (await dockerOk(['inspect', '--format', '{{.Config.Hostname}}', ids[1]!])).trim();
+    const other = (await dockerCli(['inspect', '--format', '{{.Config.Hostname}}', ids[1]!])).trim();
     const lookup = await sh(ids[0]!, `getent hosts ${other} || echo unresolvable`);
     expect(lookup.stdout.trim()).toBe('unresolvable');
   });
@@ -74,7 +74,7 @@ describe('docker driver isolation and limits', () => {
     const answer = await sh(ids[1]!, 'echo alive');
     expect(answer.stdout).toBe('alive\n');
     expect(Date.now() - started).toBeLessThan(10_000);
-    const pids = Number((await dockerOk(['stats', '--no-stream', '--format', '{{.PIDs}}', ids[0]!])).trim());
+    const pids = Number((await dockerCli(['stats', '--no-stream', '--format', '{{.PIDs}}', ids[0]!])).trim());
     expect(pids).toBeLessThanOrEqual(300);
     await bomb;
     await sh(ids[0]!, 'pkill -9 -f "b | b" || true');
@@ -95,6 +95,6 @@ describe('docker driver isolation and limits', () => {
     expect(hog.stdout).toMatch(/hog exit=(137|1)/);
     const after = await sh(ids[1]!, 'echo still-here');
     expect(after.stdout).toBe('still-here\n');
-    expect((await docker(['inspect', '--format', '{{.State.Running}}', ids[1]!])).stdout.trim()).toBe('true');
+    expect((await dockerCli(['inspect', '--format', '{{.State.Running}}', ids[1]!])).trim()).toBe('true');
   });
 });

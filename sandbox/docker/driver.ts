@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type Docker from 'dockerode';
 import { z } from 'zod';
 import {
   DriverUnavailableError,
@@ -12,13 +13,16 @@ import {
   type ExecOptions,
   type ExecResult,
   type MachineInfo,
+  type MachineShell,
+  type MachineState,
   type SandboxDriver,
-  type ShellCommand,
+  type ShellSize,
 } from '../driver.ts';
-import { createDisk, removeDisk } from './disk.ts';
-import { thawMachineCgroups } from './thaw.ts';
-import { docker, dockerOk } from './engine.ts';
+import { DiskPool, type AttachedDisk } from './disk.ts';
+import { connectEngine, engineCall, statusOf } from './engine.ts';
+import { execIn, shellIn } from './exec.ts';
 import { DEFAULT_PROFILE, writeMachineProfile } from './seccomp.ts';
+import { thawMachineCgroups } from './thaw.ts';
 
 /**
  * Capabilities a learner machine keeps (../shared/DESIGN.md, measured): enough for its
@@ -33,137 +37,151 @@ export const MACHINE_CAPABILITIES = [
 
 const LABEL = 'unboxed.machine';
 const PREFIX = 'unboxed-';
-/** Booting machines are named starting-…, renamed pool-… once ready: only those can be claimed. */
-const STARTING = `${PREFIX}starting-`;
-const POOL = `${PREFIX}pool-`;
-const LEARNER = `${PREFIX}learner-`;
+const Scope = z.string().regex(/^[a-z0-9]{1,16}$/, 'a scope is 1–16 lowercase letters or digits');
 /** Container names allow [a-zA-Z0-9_.-]; session ids are base64url, so they fit. */
 const LearnerId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
-
-/** `docker inspect` as far as the driver reads it; validated, as anything read back from the engine. */
-const Inspected = z.object({
-  Id: z.string(),
-  Name: z.string(),
-  Created: z.string(),
-  State: z.object({ Status: z.string(), Running: z.boolean() }),
-  Config: z.object({ Labels: z.record(z.string(), z.string()).nullable() }),
+const Labels = z.object({
+  'unboxed.created': z.iso.datetime(),
+  'unboxed.limits': z.string().transform((s) => MachineLimits.parse(JSON.parse(s))),
+  'unboxed.disk': z.string(),
 });
-type Inspected = z.infer<typeof Inspected>;
 
 const READY_TIMEOUT_MS = 180_000;
 const root = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
+/** One disk pool per host, like the engine's own /var/lib/docker: every installation and test shares its prepared disks. */
+const DISK_POOL = '/var/lib/unboxed';
+
 export interface DockerDriverOptions {
   /** Where the generated seccomp profile goes. */
   readonly cacheDir: string;
+  /** @default /var/lib/unboxed: the machines' disk pool (an XFS file and its mount point). */
+  readonly diskPool?: string;
+  /**
+   * Machines of another scope on the same engine are invisible to this driver (tests,
+   * a second installation). Unset: the platform's own machines.
+   */
+  readonly scope?: string;
+  /** `machine-started` events with the time each phase of a start took (ms). */
+  readonly log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
 /**
- * Learner machines as system containers on a Docker engine: systemd as init, their own
- * dockerd on a per-machine volume (overlay2), a private cgroup namespace, no network
- * interface but loopback (so neither the host's services nor other machines are
- * reachable), and memory, CPU and pid limits. A trusted-learner driver: see DESIGN.md.
+ * Learner machines as system containers on a Docker engine, through its API: systemd as
+ * init, their own dockerd on a disk of their own (a copy-on-write clone of a prepared
+ * one, lesson images included), a private cgroup namespace, no network interface but
+ * loopback (so neither the host's services nor other machines are reachable), and
+ * memory, CPU and pid limits. A trusted-learner driver: see DESIGN.md.
  */
 export class DockerDriver implements SandboxDriver {
   readonly name = 'docker';
   readonly boundary = 'container';
+  private readonly engine: Docker = connectEngine();
+  private readonly disks: DiskPool;
   private profile: Promise<string> | undefined;
   private tag: Promise<string> | undefined;
+  private readonly bases = new Map<number, Promise<string>>();
+  /** The label value that marks this scope's machines. */
+  private readonly mark: string;
+  /** Name prefixes. Booting machines are named starting-…, renamed pool-… once ready: only those can be claimed. */
+  private readonly names: { readonly starting: string; readonly pool: string; readonly learner: string };
 
-  constructor(private readonly options: DockerDriverOptions) {}
+  constructor(private readonly options: DockerDriverOptions) {
+    this.disks = new DiskPool(options.diskPool ?? DISK_POOL);
+    const scope = options.scope === undefined ? undefined : Scope.parse(options.scope);
+    this.mark = scope ?? '1';
+    const prefix = scope ? `${PREFIX}${scope}-` : PREFIX;
+    this.names = { starting: `${prefix}starting-`, pool: `${prefix}pool-`, learner: `${prefix}learner-` };
+  }
 
   async probe(): Promise<void> {
-    const info = await docker(['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 10_000 }).catch(() => undefined);
-    if (!info || info.exitCode !== 0) {
-      throw new DriverUnavailableError(`the docker driver needs a running Docker engine (${info?.stderr.trim() || 'docker CLI not found'}); run sandbox/host/ensure-engine.sh`);
-    }
+    await this.engine.ping().catch((error: unknown) => {
+      throw new DriverUnavailableError(`the docker driver needs a running Docker engine (${error instanceof Error ? error.message : String(error)}); run sandbox/host/ensure-engine.sh`);
+    });
     await access(DEFAULT_PROFILE).catch(() => {
       throw new DriverUnavailableError(`the docker driver needs Docker's seccomp profile at ${DEFAULT_PROFILE}; apt-get install golang-github-docker-docker-dev`);
     });
     const image = await this.image();
-    if ((await docker(['image', 'inspect', image])).exitCode !== 0) {
-      throw new DriverUnavailableError(`the learner machine image ${image} is not built; run: npx unboxed sandbox image build`);
-    }
+    await this.engine
+      .getImage(image)
+      .inspect()
+      .catch(() => {
+        throw new DriverUnavailableError(`the learner machine image ${image} is not built; run: npx unboxed sandbox image build`);
+      });
   }
 
-  async create(limits: MachineLimits): Promise<MachineInfo> {
+  /** Prepares the base disk for machines of these limits now (a machine's boot, once per image), so no learner waits for it. */
+  async prepare(limits: MachineLimits): Promise<void> {
+    await this.baseDisk(limits);
+  }
+
+  async create(limits: MachineLimits, learner?: string): Promise<MachineInfo> {
+    const final = learner === undefined ? undefined : this.names.learner + LearnerId.parse(learner);
     // A machine now and then stops while booting on a loaded host; one fresh try saves
     // the learner from an error page. A second failure is reported.
     try {
-      return await this.start(limits);
+      return await this.startNew(limits, final);
     } catch (error) {
       if (!(error instanceof MachineStartError)) throw error;
-      return this.start(limits);
+      return this.startNew(limits, final);
     }
-  }
-
-  private async start(limits: MachineLimits): Promise<MachineInfo> {
-    const suffix = randomBytes(6).toString('hex');
-    const name = STARTING + suffix;
-    const now = new Date();
-    const disk = await createDisk(path.join(this.options.cacheDir, 'disks'), name, limits.diskMiB);
-    const volume = await docker(['volume', 'create', '--driver', 'local', '--opt', 'type=ext4', '--opt', 'o=discard', '--opt', `device=${disk.device}`, `${name}-docker`]);
-    if (volume.exitCode !== 0) {
-      await removeDisk(disk.file);
-      throw new MachineStartError(`could not make the machine's disk volume: ${volume.stderr.trim()}`);
-    }
-    const args = [
-      'run', '--detach', '--name', name, '--hostname', `machine-${suffix.slice(0, 6)}`,
-      '--label', `${LABEL}=1`,
-      '--label', `unboxed.created=${now.toISOString()}`,
-      '--label', `unboxed.limits=${JSON.stringify(limits)}`,
-      '--label', `unboxed.volume=${name}-docker`,
-      '--label', `unboxed.disk=${disk.file}`,
-      '--cap-drop', 'ALL', ...MACHINE_CAPABILITIES.flatMap((c) => ['--cap-add', c]),
-      '--security-opt', `seccomp=${await this.seccompProfile()}`,
-      '--security-opt', 'no-new-privileges=false',
-      '--cgroupns', 'private',
-      '--sysctl', 'net.ipv4.ip_forward=1',
-      '--network', 'none',
-      '--tmpfs', '/run', '--tmpfs', '/run/lock', '--tmpfs', '/tmp',
-      '--mount', `type=volume,source=${name}-docker,target=/var/lib/docker`,
-      '--stop-signal', 'SIGRTMIN+3',
-      '--memory', `${limits.memoryMiB}m`, '--memory-swap', `${limits.memoryMiB}m`,
-      '--cpus', String(limits.cpus),
-      '--pids-limit', String(limits.pids),
-      await this.image(),
-    ];
-    try {
-      await dockerOk(args, { timeoutMs: 60_000 });
-      await this.waitReady(name);
-    } catch (error) {
-      await this.destroy(name);
-      await docker(['volume', 'rm', '--force', `${name}-docker`]);
-      await removeDisk(disk.file);
-      throw error;
-    }
-    await dockerOk(['rename', name, POOL + suffix]);
-    return this.inspect(POOL + suffix);
   }
 
   async assign(id: string, learner: string): Promise<MachineInfo | undefined> {
-    const name = LEARNER + LearnerId.parse(learner);
+    const name = this.names.learner + LearnerId.parse(learner);
     // The engine renames atomically and refuses a taken name: two claims cannot both win.
-    if ((await docker(['rename', id, name])).exitCode !== 0) return undefined;
+    try {
+      await this.engine.getContainer(id).rename({ name });
+    } catch (error) {
+      if (statusOf(error) === 404 || statusOf(error) === 409) return undefined;
+      throw error;
+    }
     return this.inspect(name);
   }
 
-  exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
-    return docker(['exec', '-i', id, ...argv], { stdin: options.stdin, timeoutMs: options.timeoutMs });
+  async find(learner: string): Promise<MachineInfo | undefined> {
+    const id = LearnerId.safeParse(learner);
+    if (!id.success) return undefined;
+    try {
+      return await this.inspect(this.names.learner + id.data);
+    } catch (error) {
+      if (error instanceof MachineNotFoundError) return undefined;
+      throw error;
+    }
   }
 
-  shellCommand(id: string, terminal: string): Promise<ShellCommand> {
-    // dtach holds the shell inside the machine: closing the attaching `docker exec`
-    // (a reload, a server restart) leaves it running. -E: no detach key to press by
-    // accident; -r winch: redraw on attach; -z: Ctrl-Z goes to the shell.
+  exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+    return execIn(this.engine.getContainer(id), argv, options);
+  }
+
+  openShell(id: string, terminal: string, size: ShellSize): Promise<MachineShell> {
+    // dtach holds the shell inside the machine: ending this attachment (a reload, a
+    // server restart) leaves it running. -E: no detach key to press by accident;
+    // -r winch: redraw on attach; -z: Ctrl-Z goes to the shell.
     const socket = `/run/unboxed-terminal-${z.string().regex(/^[a-z0-9-]+$/).parse(terminal)}.sock`;
-    return Promise.resolve({
-      file: 'docker',
-      args: ['exec', '-it', '-e', 'TERM=xterm-256color', '-w', '/root', id, 'dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'],
-      // The pty gets a minimal environment; a remote engine must still be found.
-      ...(process.env.DOCKER_HOST && { env: { DOCKER_HOST: process.env.DOCKER_HOST } }),
+    return shellIn(this.engine.getContainer(id), ['dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'], size);
+  }
+
+  async stop(id: string): Promise<void> {
+    const container = await this.inspectRaw(id);
+    await thawMachineCgroups(container.Id);
+    // systemd shuts down on SIGRTMIN+3 (the container's stop signal); the disk stays mounted on the host.
+    await engineCall(`stopping machine ${id}`, () => this.engine.getContainer(container.Id).stop({ t: 20 })).catch((error: unknown) => {
+      if (statusOf((error as Error).cause) !== 304) throw error;
     });
+  }
+
+  async start(id: string): Promise<MachineInfo> {
+    const container = await this.inspectRaw(id);
+    const disk = Labels.parse(container.Config.Labels)['unboxed.disk'];
+    // After a host reboot its loop device is gone: attach it again under the same link.
+    await this.disks.attach(disk);
+    if (!container.State.Running) {
+      await engineCall(`starting machine ${id}`, () => this.engine.getContainer(container.Id).start());
+    }
+    await this.waitReady(container.Id, id);
+    return this.inspect(id);
   }
 
   async destroy(id: string): Promise<void> {
@@ -173,72 +191,188 @@ export class DockerDriver implements SandboxDriver {
     });
     if (!inspected) return;
     await thawMachineCgroups(inspected.Id);
-    await dockerOk(['rm', '--force', '--volumes', inspected.Id], { timeoutMs: 60_000 });
-    const volume = inspected.Config.Labels?.['unboxed.volume'];
-    if (volume) {
-      const removed = await docker(['volume', 'rm', '--force', volume]);
-      if (removed.exitCode !== 0) throw new MachineStartError(`could not remove volume ${volume}: ${removed.stderr.trim()}`);
-    }
+    await engineCall(`removing machine ${id}`, () => this.engine.getContainer(inspected.Id).remove({ force: true, v: true })).catch((error: unknown) => {
+      if (statusOf((error as Error).cause) !== 404) throw error;
+    });
     const disk = inspected.Config.Labels?.['unboxed.disk'];
-    if (disk) await removeDisk(disk);
+    if (disk) await this.disks.remove(disk);
   }
 
   async list(): Promise<MachineInfo[]> {
-    const ids = (await dockerOk(['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${LABEL}=1`])).split('\n').filter(Boolean);
-    if (ids.length === 0) return [];
-    const raw = JSON.parse(await dockerOk(['inspect', ...ids])) as unknown;
-    return z.array(Inspected).parse(raw).map((c) => this.toInfo(c));
+    // One request; the summary carries names, labels and state (no per-machine inspect).
+    const containers = await engineCall('listing machines', () => this.engine.listContainers({ all: true, filters: { label: [`${LABEL}=${this.mark}`] } }));
+    return containers.map((c) => this.toInfo(c.Names[0] ?? c.Id, c.Labels, c.State));
   }
 
   async inspect(id: string): Promise<MachineInfo> {
-    return this.toInfo(await this.inspectRaw(id));
+    const c = await this.inspectRaw(id);
+    return this.toInfo(c.Name, c.Config.Labels, c.State.Status);
   }
 
-  private async inspectRaw(id: string): Promise<Inspected> {
-    const result = await docker(['inspect', '--type', 'container', id]);
-    if (result.exitCode !== 0) throw new MachineNotFoundError(id);
-    const [container] = z.array(Inspected).parse(JSON.parse(result.stdout));
-    if (!container || container.Config.Labels?.[LABEL] !== '1') throw new MachineNotFoundError(id);
-    return container;
+  /** Free space for more machines' disks: the pool's and the host's. */
+  diskSpace(): Promise<{ poolBytes: number; hostBytes: number }> {
+    return this.disks.free();
   }
 
-  private toInfo(c: Inspected): MachineInfo {
-    const labels = c.Config.Labels ?? {};
-    const limits = MachineLimits.parse(JSON.parse(labels['unboxed.limits'] ?? '{}'));
-    const createdAt = new Date(labels['unboxed.created'] ?? c.Created);
-    const name = c.Name.replace(/^\//, '');
+  private async inspectRaw(id: string): Promise<Docker.ContainerInspectInfo> {
+    try {
+      const container = await this.engine.getContainer(id).inspect();
+      if (container.Config.Labels?.[LABEL] !== this.mark) throw new MachineNotFoundError(id);
+      return container;
+    } catch (error) {
+      if (statusOf(error) === 404) throw new MachineNotFoundError(id);
+      throw error;
+    }
+  }
+
+  private toInfo(rawName: string, labels: Record<string, string> | null | undefined, status: string): MachineInfo {
+    const parsed = Labels.parse(labels ?? {});
+    const createdAt = new Date(parsed['unboxed.created']);
+    const limits = parsed['unboxed.limits'];
+    const name = rawName.replace(/^\//, '');
+    const state: MachineState = status !== 'running' ? (status === 'created' ? 'starting' : 'stopped') : name.startsWith(this.names.starting) ? 'starting' : 'running';
     return {
       id: name,
       driver: this.name,
-      state: !c.State.Running ? (c.State.Status === 'created' ? 'starting' : 'stopped') : name.startsWith(STARTING) ? 'starting' : 'running',
-      learner: name.startsWith(LEARNER) ? name.slice(LEARNER.length) : undefined,
+      state,
+      learner: name.startsWith(this.names.learner) ? name.slice(this.names.learner.length) : undefined,
       createdAt,
       expiresAt: new Date(createdAt.getTime() + limits.lifetimeSeconds * 1000),
       limits,
     };
   }
 
-  /** Ready = the machine's dockerd answers and the lesson images are loaded. */
-  private async waitReady(id: string): Promise<void> {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    let last = '';
-    while (Date.now() < deadline) {
-      const probe = await this.exec(id, ['sh', '-c', 'docker info >/dev/null 2>&1 && test -e /var/lib/docker/.unboxed-images-loaded'], { timeoutMs: 10_000 });
-      if (probe.exitCode === 0) return;
-      last = probe.stderr.trim();
-      const state = await docker(['inspect', '--format', '{{.State.Status}} (exit code {{.State.ExitCode}}, OOM-killed {{.State.OOMKilled}}) {{.State.Error}}', id]);
-      if (!state.stdout.startsWith('running')) {
-        const logs = await docker(['logs', '--tail', '20', id]);
-        const output = `${logs.stdout}${logs.stderr}`.trim().slice(-800) || '(the machine printed nothing)';
-        throw new MachineStartError(`learner machine ${id} stopped while starting: ${state.stdout.trim()}: ${output}${await hostLimitHint()}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
+  private async startNew(limits: MachineLimits, final: string | undefined): Promise<MachineInfo> {
+    const suffix = randomBytes(6).toString('hex');
+    const name = this.names.starting + suffix;
+    const ready = final ?? this.names.pool + suffix;
+    const phases: Record<string, number> = {};
+    let last = performance.now();
+    const phase = (label: string) => {
+      const now = performance.now();
+      phases[label] = Math.round(now - last);
+      last = now;
+    };
+    const base = await this.baseDisk(limits);
+    phase('base');
+    const disk = await this.disks.clone(base, name);
+    phase('disk');
+    try {
+      const container = await this.run(name, suffix, disk, limits, { [LABEL]: this.mark });
+      phase('container');
+      await this.waitReady(container, name, phase);
+      // The engine refuses a taken name: a learner never gets two machines.
+      await engineCall(`naming machine ${ready}`, () => this.engine.getContainer(container).rename({ name: ready }));
+    } catch (error) {
+      await this.destroy(name).catch(() => undefined);
+      await this.disks.remove(disk.name);
+      throw error;
     }
-    throw new MachineStartError(`learner machine ${id} was not ready after ${READY_TIMEOUT_MS / 1000} s${last ? `: ${last}` : ''}${await hostLimitHint()}`);
+    this.options.log?.('machine-started', { id: ready, phases });
+    return this.inspect(ready);
   }
 
+  /** Creates and starts a machine's container on `disk`; resolves with the container's id once the engine started it. */
+  private async run(name: string, suffix: string, disk: AttachedDisk, limits: MachineLimits, labels: Record<string, string>): Promise<string> {
+    const [image, profile] = await Promise.all([this.image(), this.seccompProfile()]);
+    const container = await engineCall(`creating machine ${name}`, () =>
+      this.engine.createContainer({
+        name,
+        Image: image,
+        Hostname: `machine-${suffix.slice(0, 6)}`,
+        Labels: {
+          ...labels,
+          'unboxed.created': new Date().toISOString(),
+          'unboxed.limits': JSON.stringify(limits),
+          'unboxed.disk': disk.name,
+        },
+        StopSignal: 'SIGRTMIN+3',
+        HostConfig: {
+          CapDrop: ['ALL'],
+          CapAdd: [...MACHINE_CAPABILITIES],
+          // The API takes the profile itself; the CLI would read the file for us.
+          SecurityOpt: [`seccomp=${profile}`, 'no-new-privileges=false'],
+          CgroupnsMode: 'private',
+          Sysctls: { 'net.ipv4.ip_forward': '1' },
+          NetworkMode: 'none',
+          Tmpfs: { '/run': '', '/run/lock': '', '/tmp': '' },
+          Mounts: [{ Type: 'bind', Source: disk.mountpoint, Target: '/var/lib/docker' }],
+          Memory: limits.memoryMiB * 2 ** 20,
+          MemorySwap: limits.memoryMiB * 2 ** 20,
+          NanoCpus: Math.round(limits.cpus * 1e9),
+          PidsLimit: limits.pids,
+        },
+      } as Docker.ContainerCreateOptions & { HostConfig: { CgroupnsMode: string } }),
+    );
+    await engineCall(`starting machine ${name}`, () => container.start());
+    return container.id;
+  }
+
+  /**
+   * The prepared disk machines of these limits clone: a machine booted once on an empty
+   * disk until its dockerd loaded the lesson images, then shut down cleanly. Named by the
+   * image and the disk size; made once per image, by one caller at a time.
+   */
+  private baseDisk(limits: MachineLimits): Promise<string> {
+    let base = this.bases.get(limits.diskMiB);
+    if (!base) {
+      base = this.image().then((image) =>
+        this.disks.base(`base-${image.split(':')[1]}-${limits.diskMiB}`, limits.diskMiB, async (disk) => {
+          const suffix = randomBytes(6).toString('hex');
+          const name = `${PREFIX}base-${suffix}`;
+          this.options.log?.('base-disk-preparing', { image, diskMiB: limits.diskMiB });
+          const id = await this.run(name, suffix, disk, limits, { 'unboxed.base': '1' });
+          try {
+            await this.waitReady(id, name);
+            // Each clone's dockerd makes an engine id of its own.
+            await execIn(this.engine.getContainer(id), ['rm', '-f', '/var/lib/docker/engine-id'], { timeoutMs: 10_000 });
+            await this.engine.getContainer(id).stop({ t: 60 });
+          } finally {
+            await this.engine.getContainer(id).remove({ force: true, v: true });
+          }
+        }),
+      );
+      base.catch(() => this.bases.delete(limits.diskMiB));
+      this.bases.set(limits.diskMiB, base);
+    }
+    return base;
+  }
+
+  /** Ready = the machine's dockerd answers and the lesson images are there. */
+  private async waitReady(container: string, name: string, phase?: (label: string) => void): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const handle = this.engine.getContainer(container);
+    let last = '';
+    let booted = false;
+    while (Date.now() < deadline) {
+      const probe = await execIn(handle, ['sh', '-c', 'systemctl is-active --quiet docker.service || exit 3; docker info >/dev/null 2>&1 || exit 4; test -e /var/lib/docker/.unboxed-images-loaded || exit 5'], { timeoutMs: 10_000 }).catch(
+        (error: unknown) => ({ exitCode: -1, stdout: '', stderr: String(error), timedOut: false }),
+      );
+      if (probe.exitCode === 0) {
+        phase?.(booted ? 'dockerd' : 'systemd+dockerd');
+        return;
+      }
+      if (probe.exitCode === 4 && !booted) {
+        booted = true;
+        phase?.('systemd');
+      }
+      last = probe.stderr.trim();
+      const state = await handle.inspect();
+      if (!state.State.Running) {
+        const logs = await handle.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.from(''));
+        const output = logs.toString('utf8').replace(/[\x00-\x08]/g, '').trim().slice(-800) || '(the machine printed nothing)';
+        throw new MachineStartError(
+          `learner machine ${name} stopped while starting: ${state.State.Status} (exit code ${state.State.ExitCode}, OOM-killed ${state.State.OOMKilled}) ${state.State.Error}: ${output}${await hostLimitHint()}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new MachineStartError(`learner machine ${name} was not ready after ${READY_TIMEOUT_MS / 1000} s${last ? `: ${last}` : ''}${await hostLimitHint()}`);
+  }
+
+  /** The machine's seccomp profile, as the API takes it: the JSON itself, not a path. */
   private seccompProfile(): Promise<string> {
-    this.profile ??= writeMachineProfile(this.options.cacheDir);
+    this.profile ??= writeMachineProfile(this.options.cacheDir).then((file) => readFile(file, 'utf8'));
     return this.profile;
   }
 

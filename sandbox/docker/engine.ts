@@ -1,22 +1,32 @@
-import type { ExecResult } from '../driver.ts';
-import { runProcess } from '../process.ts';
+import Docker from 'dockerode';
+import { SandboxError } from '../driver.ts';
 
 /**
- * Runs the docker CLI against the engine in DOCKER_HOST (the local socket by default), so
- * the same code drives a remote engine. Never throws for a failing command: the caller
- * reads the exit code.
+ * The Docker Engine API client the driver talks through: the socket in DOCKER_HOST (with
+ * DOCKER_TLS_VERIFY/DOCKER_CERT_PATH for a remote engine over mutual TLS), the local
+ * socket by default. No CLI: a call is an HTTP request, not a process, and no `docker`
+ * binary earlier in PATH can answer in its own dialect.
  */
-export function docker(args: readonly string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
-  return runProcess('docker', args, options);
+export function connectEngine(): Docker {
+  return new Docker();
 }
 
-export class DockerCommandError extends Error {
-  override readonly name = 'DockerCommandError';
+export class EngineError extends SandboxError {
+  override name = 'EngineError';
 }
 
-/** Runs docker and returns stdout, throwing with stderr when it fails. */
-export async function dockerOk(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<string> {
-  const result = await docker(args, options);
-  if (result.exitCode !== 0) throw new DockerCommandError(`docker ${args[0]} failed: ${(result.stderr || result.stdout).trim()}`);
-  return result.stdout;
+/** The status code of an Engine API error (404 no such container, 409 conflict), if it is one. */
+export function statusOf(error: unknown): number | undefined {
+  const code = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Runs an Engine API call, turning its failure into an `EngineError` that says what was being done. */
+export async function engineCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const message = (error as { json?: { message?: string } }).json?.message ?? (error instanceof Error ? error.message : String(error));
+    throw new EngineError(`${what}: ${message}`, { cause: error });
+  }
 }

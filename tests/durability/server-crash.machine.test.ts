@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadCourse } from '../../lib/lessons/load.ts';
 import { openDatabase } from '../../lib/db/index.ts';
 import { openTestDatabase, type TestDatabase } from '../../lib/db/testing.ts';
-import { createMachineManager } from '../../sandbox/index.ts';
+import { createMachineManager, sandboxConfig } from '../../sandbox/index.ts';
 
 /**
  * The real server (production build, a real learner machine) is killed with SIGKILL
@@ -17,6 +17,8 @@ import { createMachineManager } from '../../sandbox/index.ts';
  * the machine image; uses SQLite, or PostgreSQL when UNBOXED_TEST_POSTGRES_URL is set.
  */
 const root = path.resolve(import.meta.dirname, '../..');
+/** This test's machines, apart from any other on the engine. */
+const SCOPE = 'durability';
 let database: TestDatabase;
 let server: ChildProcess | undefined;
 let port: number;
@@ -42,6 +44,7 @@ async function startServer(): Promise<void> {
     LOG_LEVEL: 'warn',
     NEXT_TELEMETRY_DISABLED: '1',
     UNBOXED_POOL_SIZE: '0',
+    UNBOXED_SANDBOX_SCOPE: SCOPE,
     UNBOXED_DATA_DIR: target.kind === 'sqlite' ? path.dirname(target.file) : path.join(root, '.data'),
     DATABASE_URL: target.kind === 'postgres' ? target.url : '',
   };
@@ -88,7 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (server) await killServer('SIGKILL');
   // The learner machine this test's server started.
-  const machines = await createMachineManager(process.env, path.join(root, '.data'), () => undefined);
+  const machines = await createMachineManager(sandboxConfig({ ...process.env, UNBOXED_SANDBOX_SCOPE: SCOPE }), path.join(root, '.data'), { log: () => undefined });
   for (const m of await machines.list()) if (learner && m.learner === learner) await machines.destroy(m.id);
   await database.remove();
 });
@@ -100,6 +103,9 @@ it('a server killed with SIGKILL while recording checks loses no answered run an
   const first = await fetch(`http://127.0.0.1:${port}/api/me`);
   cookie = first.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   learner = /unboxed_session=([^.;]+)\./.exec(cookie)![1]!;
+  // Checks run on a machine the learner started (a Check never starts one).
+  const started = await fetch(`http://127.0.0.1:${port}/api/machine`, { method: 'POST', headers: { origin: `http://127.0.0.1:${port}`, cookie } });
+  expect(started.status).toBe(200);
 
   const sent: string[] = [];
   const answered = new Set<string>();

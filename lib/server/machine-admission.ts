@@ -1,0 +1,70 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Accounts } from '../auth/accounts.ts';
+import type { SessionSigner } from '../auth/session.ts';
+import { WindowLimiter } from './ratelimit.ts';
+import type { UpgradeHandler } from './upgrade.ts';
+
+/** What the web edge asks the machine fleet. */
+export interface MachinePort {
+  /** The learner's machine state, without starting one. */
+  stateOf(learner: string): Promise<'running' | 'stopped' | 'starting' | undefined>;
+}
+
+export interface StartLimits {
+  /** Machines anonymous visitors from one address may start in 10 minutes. @default 10 */
+  readonly perAddress: number;
+  /** Machines all anonymous visitors together may start in a minute. @default 30 */
+  readonly perMinute: number;
+}
+
+/**
+ * Bounds how fast anonymous visitors start machines: one cookieless request must not be
+ * worth a machine, and a script making sessions must run out. Signed-in learners and
+ * learners who already have a machine (started again after idling) are not counted:
+ * the fleet's capacity and queue bound them.
+ */
+export class AnonymousStarts {
+  private readonly byAddress: WindowLimiter;
+  private readonly all: WindowLimiter;
+
+  constructor(
+    limits: StartLimits,
+    private readonly machines: MachinePort,
+    private readonly accounts: Pick<Accounts, 'byLearner'>,
+  ) {
+    this.byAddress = new WindowLimiter(limits.perAddress, 10 * 60_000);
+    this.all = new WindowLimiter(limits.perMinute, 60_000);
+  }
+
+  /** Seconds the learner must wait before their machine may start; 0 (and counted) when it may now. */
+  async admit(learner: string, address: string): Promise<number> {
+    if ((await this.machines.stateOf(learner)) !== undefined) return 0;
+    if (await this.accounts.byLearner(learner)) return 0;
+    const wait = Math.max(this.byAddress.retryAfter(address), this.all.retryAfter('all'));
+    if (wait > 0) return wait;
+    this.byAddress.record(address);
+    this.all.record('all');
+    return 0;
+  }
+
+  /** The terminal door, refusing (429, Retry-After) an anonymous visitor over the limits before it opens. */
+  guardUpgrade(signer: SessionSigner, door: UpgradeHandler): UpgradeHandler {
+    return async (req, socket, head) => {
+      const learner = signer.read(req.headers.cookie);
+      if (learner) {
+        const wait = await this.admit(learner, clientAddress(req));
+        if (wait > 0) return refuse(socket, wait);
+      }
+      return door(req, socket, head);
+    };
+  }
+}
+
+export function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function refuse(socket: Duplex, wait: number): void {
+  socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${wait}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

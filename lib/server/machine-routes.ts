@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { MachineInfo } from '../../sandbox/index.ts';
+import { clientAddress } from './machine-admission.ts';
+import { HttpError, sendJson } from './http.ts';
+import type { Route } from './routes.ts';
+
+/** A learner's machine as their page sees it: state, limits, and what happens to it when. */
+export const MachineView = z.strictObject({
+  state: z.enum(['none', 'starting', 'running', 'stopped']),
+  driver: z.string().optional(),
+  expiresAt: z.iso.datetime().optional().describe('When the machine is removed (its lifetime ends)'),
+  idleSeconds: z.int().optional().describe('Unused this long, the machine is stopped: memory freed, files kept until expiresAt'),
+  limits: z.strictObject({ memoryMiB: z.int(), cpus: z.number(), pids: z.int(), diskMiB: z.int() }).optional(),
+});
+export type MachineView = z.infer<typeof MachineView>;
+
+function machineView(machine: MachineInfo | undefined): MachineView {
+  if (!machine) return { state: 'none' };
+  const { memoryMiB, cpus, pids, diskMiB } = machine.limits;
+  return MachineView.parse({
+    state: machine.state,
+    driver: machine.driver,
+    expiresAt: machine.expiresAt.toISOString(),
+    idleSeconds: machine.limits.idleSeconds,
+    limits: { memoryMiB, cpus, pids, diskMiB },
+  });
+}
+
+/** The learner's own machine: see it, or start it explicitly (a terminal attach starts it too). */
+export const machineRoutes: readonly Route[] = [
+  {
+    method: 'GET',
+    path: /^\/api\/machine$/,
+    handle: async ({ res, identity, deps }) => sendJson(res, 200, { machine: machineView(await deps.machines.machineOf(identity.learner)) }),
+  },
+  {
+    method: 'POST',
+    path: /^\/api\/machine$/,
+    handle: async ({ req, res, identity, deps }) => {
+      const limited = await deps.anonymousStarts.admit(identity.learner, clientAddress(req));
+      if (limited > 0) {
+        res.setHeader('Retry-After', String(limited));
+        throw new HttpError(429, `too many machines were started from your address; sign in, or try again in ${Math.ceil(limited / 60)} minute(s)`);
+      }
+      const existing = await deps.machines.machineOf(identity.learner);
+      const wait = existing?.state === 'running' ? 0 : await deps.machines.retryAfter();
+      if (wait > 0) {
+        res.setHeader('Retry-After', String(wait));
+        throw new HttpError(503, `every machine of this host is in use; try again in ${Math.ceil(wait / 60)} minute(s), or open the terminal to wait in the queue`);
+      }
+      sendJson(res, 200, { machine: machineView(await deps.machines.acquire(identity.learner)) });
+    },
+  },
+];

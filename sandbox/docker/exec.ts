@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { PassThrough, type Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type Docker from 'dockerode';
+import type { ExecOptions, ExecResult, MachineShell, ShellSize } from '../driver.ts';
+import { engineCall } from './engine.ts';
+
+/** Output kept per stream; a command printing more is cut (from the front). */
+const MAX_OUTPUT = 1024 * 1024;
+
+/**
+ * Runs argv in a container as root through the Engine API's exec (a request on the
+ * engine's socket, no local process), feeding `stdin` and collecting both streams. A
+ * timeout ends the wait and says so; the caller bounds the process inside (checks run
+ * under `timeout`).
+ */
+export async function execIn(container: Docker.Container, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  const exec = await engineCall(`exec in ${container.id}`, () =>
+    container.exec({ Cmd: [...argv], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false }),
+  );
+  const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
+  const stdout = collector();
+  const stderr = collector();
+  container.modem.demuxStream(stream, stdout.sink, stderr.sink);
+  const ended = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      stream.destroy();
+      resolve(true);
+    }, options.timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    stream.once('end', done);
+    stream.once('close', done);
+    stream.once('error', done);
+  });
+  stream.on('error', () => undefined);
+  // A half-close: the process reads EOF after stdin and can still answer.
+  stream.end(options.stdin ?? '');
+  const timedOut = await ended;
+  return { exitCode: timedOut ? 124 : await exitCodeOf(exec), stdout: stdout.text(), stderr: stderr.text(), timedOut };
+}
+
+/** The engine records the exit a moment after the stream ends. */
+async function exitCodeOf(exec: Docker.Exec): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const info = await exec.inspect();
+    if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return -1;
+}
+
+/**
+ * An interactive attachment on a pseudo-terminal in the container, as a `MachineShell`.
+ * Ending the API connection does not end a TTY exec's process, so the process records its
+ * pid and closing the attachment ends it: attachments do not pile up in the machine.
+ */
+export async function shellIn(container: Docker.Container, argv: readonly string[], size: ShellSize): Promise<MachineShell> {
+  const pidFile = `/run/unboxed-attach-${randomBytes(6).toString('hex')}.pid`;
+  const exec = await engineCall(`opening a shell in ${container.id}`, () =>
+    container.exec({ Cmd: ['sh', '-c', 'echo $$ >"$0"; exec "$@"', pidFile, ...argv], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true, Env: ['TERM=xterm-256color'], WorkingDir: '/root' }),
+  );
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+  const resize = ({ cols, rows }: ShellSize) => void exec.resize({ w: cols, h: rows }).catch(() => undefined);
+  resize(size);
+  const decoder = new StringDecoder('utf8');
+  const dataListeners: Array<(data: string) => void> = [];
+  const exitListeners: Array<(code: number) => void> = [];
+  stream.on('data', (chunk: Buffer) => {
+    const text = decoder.write(chunk);
+    if (text) for (const listener of dataListeners) listener(text);
+  });
+  stream.on('error', () => undefined);
+  let exited = false;
+  stream.once('close', () => {
+    if (exited) return;
+    exited = true;
+    void exec
+      .inspect()
+      .then((info) => info.ExitCode ?? 0, () => 0)
+      .then((code) => exitListeners.forEach((listener) => listener(code)));
+  });
+  return {
+    write: (data) => void (!exited && stream.write(data)),
+    resize,
+    pause: () => void stream.pause(),
+    resume: () => void stream.resume(),
+    onData: (listener) => void dataListeners.push(listener),
+    onExit: (listener) => void exitListeners.push(listener),
+    close: () => {
+      stream.destroy();
+      void execIn(container, ['sh', '-c', 'kill -HUP "$(cat "$0")" 2>/dev/null; rm -f "$0"', pidFile], { timeoutMs: 10_000 }).catch(() => undefined);
+    },
+  };
+}
+
+function collector() {
+  const sink = new PassThrough();
+  const decoder = new StringDecoder('utf8');
+  let text = '';
+  sink.on('data', (chunk: Buffer) => (text = (text + decoder.write(chunk)).slice(-MAX_OUTPUT)));
+  return { sink, text: () => text + decoder.end() };
+}
