@@ -51,6 +51,7 @@ try {
   const coldMs: number[] = [];
   for (let i = 0; i < Number(values.cold); i++) await timed(coldMs, () => driver.create(limits));
   report('time to ready, cold', coldMs);
+  await new Promise((r) => setTimeout(r, 1000)); // the last start's phases arrive just after it
   for (const [phase, ms] of phases) report(`  phase: ${phase}`, ms);
 
   const manager = new MachineManager(driver, { limits, poolSize: 1, capacity: 1000, startConcurrency: 4, log: () => undefined });

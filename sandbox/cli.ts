@@ -25,6 +25,8 @@ export async function runSandboxCli(argv: readonly string[], dataDir: string): P
     return 2;
   }
   const machines = await createMachineManager(sandboxConfig(process.env), dataDir, { log: () => undefined });
+  // An operator's command never fills the pool (that is the server's job); only `create --learner` needs the queue.
+  if (command !== 'create') machines.stop();
   try {
     return await machineCommand(machines, command, rest);
   } catch (error) {

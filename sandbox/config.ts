@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MachineLimits, SandboxError } from './driver.ts';
+import { drivers, type DriverName } from './drivers.ts';
 
 /** Sandbox settings from the environment, validated once; every one has a default. */
 const SandboxEnv = z.object({
@@ -7,7 +8,7 @@ const SandboxEnv = z.object({
     .enum(['trusted', 'public'])
     .default('trusted')
     .describe('trusted: a classroom, a laptop, CI (any driver); public: anonymous or untrusted learners (only drivers that are a security boundary, i.e. VMs)'),
-  UNBOXED_SANDBOX_DRIVER: z.enum(['auto', 'docker', 'qemu']).default('auto').describe('Learner machine backend; auto picks the fastest that works here'),
+  UNBOXED_SANDBOX_DRIVER: z.enum(['auto', ...(Object.keys(drivers) as DriverName[])] as ['auto', ...DriverName[]]).default('auto').describe('Learner machine backend; auto picks the fastest that works here'),
   UNBOXED_QEMU_ACCEL: z.enum(['auto', 'kvm', 'tcg']).default('auto').describe('qemu driver: hardware KVM, TCG emulation, or auto (KVM when a test boot works)'),
   UNBOXED_POOL_SIZE: z.coerce.number().int().min(0).max(100).default(1).describe('Machines kept started and unclaimed, so a learner never waits for a cold start'),
   UNBOXED_SANDBOX_SCOPE: z
@@ -39,7 +40,7 @@ export class SandboxConfigError extends SandboxError {
 
 export interface SandboxConfig {
   readonly trust: 'trusted' | 'public';
-  readonly driver: 'auto' | 'docker' | 'qemu';
+  readonly driver: 'auto' | DriverName;
   readonly qemuAccel: 'auto' | 'kvm' | 'tcg';
   readonly scope: string | undefined;
   readonly poolSize: number;

@@ -1,28 +1,32 @@
 import { afterAll, expect, it } from 'vitest';
-import { MachineLimits, type SandboxDriver } from './driver.ts';
+import { MachineLimits, type MachineInfo, type SandboxDriver } from './driver.ts';
 
 /**
  * What every driver must do, as one suite each driver's test calls in one line:
  * create → docker run inside → files appear under the machine's /var/lib/docker →
- * a reset machine is clean → destroy leaves nothing behind.
+ * a learner's machine is found by name → its shell outlives an attachment → stop keeps
+ * its disk and start brings it back → a reset machine is clean → destroy leaves nothing.
+ * The steps share one machine and run in order.
  */
 export function runDriverConformance(name: string, factory: () => SandboxDriver, leftovers: (destroyed: readonly string[]) => Promise<string[]>): void {
   const driver = factory();
   const limits = MachineLimits.parse({});
+  const learner = 'conformance-learner';
   const created: string[] = [];
+  let machine: MachineInfo;
+  const sh = (script: string, timeoutMs = 120_000) => driver.exec(machine.id, ['sh', '-c', script], { timeoutMs });
 
   afterAll(async () => {
     for (const id of created) await driver.destroy(id).catch(() => undefined);
   });
 
-  it(`${name}: a machine runs containers, keeps their files, and leaves nothing once destroyed`, async () => {
+  it(`${name}: a machine runs containers and keeps their files`, async () => {
     await driver.probe();
-    const machine = await driver.create(limits);
+    machine = await driver.create(limits);
     created.push(machine.id);
     expect(machine).toMatchObject({ driver: driver.name, state: 'running', learner: undefined });
     expect((await driver.list()).map((m) => m.id)).toContain(machine.id);
 
-    const sh = (script: string) => driver.exec(machine.id, ['sh', '-c', script], { timeoutMs: 120_000 });
     const run = await sh('docker run --name probe busybox echo hello-from-inside');
     expect(run).toMatchObject({ exitCode: 0, stdout: 'hello-from-inside\n', timedOut: false });
     const files = await sh('id=$(docker inspect -f {{.Id}} probe); ls /var/lib/docker/containers/$id; docker info -f {{.Driver}}');
@@ -36,20 +40,77 @@ export function runDriverConformance(name: string, factory: () => SandboxDriver,
     expect(failing).toMatchObject({ exitCode: 7, stderr: 'oops\n' });
     const slow = await driver.exec(machine.id, ['sleep', '30'], { timeoutMs: 500 });
     expect(slow.timedOut).toBe(true);
+  });
 
-    const assigned = await driver.assign(machine.id, 'conformance-learner');
-    expect(assigned?.learner).toBe('conformance-learner');
-    created.push(assigned!.id);
+  it(`${name}: an assigned machine is found by its learner's name`, async () => {
+    const assigned = await driver.assign(machine.id, learner);
+    expect(assigned?.learner).toBe(learner);
+    machine = assigned!;
+    created.push(machine.id);
+    expect(await driver.find(learner)).toMatchObject({ id: machine.id, learner, state: 'running' });
+    expect(await driver.find('conformance-nobody')).toBeUndefined();
+  });
 
-    // Reset is a fresh machine: nothing of the old one's containers.
+  it(`${name}: a terminal's shell outlives its attachment`, async () => {
+    const first = await terminal(driver, machine.id);
+    first.shell.write('UNBOXED_MARK=kept; echo $((6*7))\r');
+    await first.until('42');
+    first.shell.close();
+
+    const second = await terminal(driver, machine.id);
+    second.shell.write('echo "mark=$UNBOXED_MARK"\r');
+    await second.until('mark=kept');
+    second.shell.close();
+  });
+
+  it(`${name}: stop keeps the disk, start brings the machine back`, async () => {
+    expect(await sh('echo before-stop >/root/conformance-mark && sync')).toMatchObject({ exitCode: 0 });
+    await driver.stop(machine.id);
+    expect(await driver.inspect(machine.id)).toMatchObject({ state: 'stopped' });
+    expect(await driver.find(learner)).toMatchObject({ id: machine.id, state: 'stopped' });
+
+    const started = await driver.start(machine.id);
+    expect(started).toMatchObject({ id: machine.id, learner, state: 'running' });
+    const after = await sh('cat /root/conformance-mark; docker info -f {{.Driver}} && docker ps -aq --filter name=probe | wc -l');
+    expect(after).toMatchObject({ exitCode: 0, stdout: 'before-stop\noverlay2\n1\n' });
+    // A new boot: a new shell, which works.
+    const shell = await terminal(driver, machine.id);
+    shell.shell.write('echo $((6*7))\r');
+    await shell.until('42');
+    shell.shell.close();
+  });
+
+  it(`${name}: a reset replaces the machine with a clean one, and destroy leaves nothing`, async () => {
+    const old = machine;
+    await driver.destroy(old.id);
+    expect(await driver.find(learner)).toBeUndefined();
     const fresh = await driver.create(limits);
     created.push(fresh.id);
-    const clean = await driver.exec(fresh.id, ['docker', 'ps', '-aq'], { timeoutMs: 30_000 });
+    machine = (await driver.assign(fresh.id, learner))!;
+    created.push(machine.id);
+    expect(await driver.find(learner)).toMatchObject({ id: machine.id, state: 'running' });
+    const clean = await sh('docker ps -aq && test ! -e /root/conformance-mark');
     expect(clean).toMatchObject({ exitCode: 0, stdout: '' });
 
-    for (const id of [assigned!.id, fresh.id]) await driver.destroy(id);
-    expect((await driver.list()).map((m) => m.id)).not.toContain(assigned!.id);
-    expect(await leftovers([machine.id, assigned!.id, fresh.id])).toEqual([]);
-    await expect(driver.inspect(fresh.id)).rejects.toThrow(/no learner machine/);
+    await driver.destroy(machine.id);
+    expect((await driver.list()).map((m) => m.id)).not.toContain(machine.id);
+    expect(await driver.find(learner)).toBeUndefined();
+    await expect(driver.inspect(machine.id)).rejects.toThrow(/no learner machine/);
+    expect(await leftovers(created)).toEqual([]);
   });
+}
+
+/** A shell attachment and everything it printed so far. */
+async function terminal(driver: SandboxDriver, id: string) {
+  const shell = await driver.openShell(id, 'conformance', { cols: 120, rows: 30 });
+  let output = '';
+  shell.onData((data) => (output += data));
+  const until = async (text: string, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!output.includes(text)) {
+      if (Date.now() > deadline) throw new Error(`the shell did not print '${text}' in ${timeoutMs / 1000} s; it printed: ${JSON.stringify(output.slice(-500))}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { shell, until };
 }

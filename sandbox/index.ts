@@ -1,11 +1,10 @@
-import { statfs } from 'node:fs/promises';
+import { mkdir, statfs } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import path from 'node:path';
 import type { SandboxConfig } from './config.ts';
-import { DockerDriver } from './docker/driver.ts';
+import { drivers } from './drivers.ts';
 import { DriverUnavailableError, type MachineLimits, type SandboxDriver } from './driver.ts';
 import { MachineManager } from './manager.ts';
-import { QemuDriver } from './qemu/driver.ts';
 
 export { MachineManager, NoMachineError, type Progress } from './manager.ts';
 export type { MachineInfo, MachineLimits, ExecResult, MachineShell, ShellSize } from './driver.ts';
@@ -13,12 +12,6 @@ export { SandboxError, MachineNotFoundError, DriverUnavailableError } from './dr
 export { sandboxConfig, type SandboxConfig } from './config.ts';
 
 type Log = (event: string, fields: Record<string, unknown>) => void;
-
-/** Every backend, fastest first: `auto` takes the first whose probe passes and whose boundary the trust mode accepts. */
-const drivers: Record<'docker' | 'qemu', (cacheDir: string, config: SandboxConfig, log: Log) => SandboxDriver> = {
-  docker: (cacheDir, config, log) => new DockerDriver({ cacheDir, log, scope: config.scope }),
-  qemu: (cacheDir, config, log) => new QemuDriver({ stateDir: cacheDir, accel: config.qemuAccel, log }),
-};
 
 /** The driver the environment asks for, probed; `auto` explains why each one was skipped. */
 export async function chooseDriver(config: SandboxConfig, cacheDir: string, log: Log = () => undefined): Promise<SandboxDriver> {
@@ -57,6 +50,7 @@ const MACHINE_DISK_MIB = 512;
 /** How many machines this host runs at once when the operator does not say: what its memory and free disk hold. */
 export async function hostCapacity(driver: string, limits: MachineLimits, dataDir: string): Promise<number> {
   const memory = Math.floor((totalmem() / 2 ** 20 - HOST_RESERVE_MIB) / IDLE_MACHINE_MIB[driver]!(limits));
+  await mkdir(dataDir, { recursive: true });
   const disk = await statfs(dataDir).then((s) => Math.floor((s.bavail * s.bsize) / 2 ** 20 / MACHINE_DISK_MIB));
   return Math.max(1, Math.min(memory, disk));
 }

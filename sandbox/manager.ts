@@ -284,7 +284,10 @@ export class MachineManager {
 
     const queued = this.waiting.filter((w) => !w.served);
     const full = active >= this.options.capacity;
-    queued.forEach((waiter, i) => waiter.progress(full ? this.queueMessage(i, machines) : `Starting your machine… (${i + this.starting} ahead of you)`));
+    queued.forEach((waiter, i) => {
+      const ahead = i + this.starting;
+      waiter.progress(full ? this.queueMessage(i, machines) : ahead > 0 ? `Starting your machine… (${ahead} ahead of you)` : 'Starting your machine…');
+    });
     const wanted = (await this.poolTarget()) - pool.length - this.poolStarts;
     for (let i = 0; i < wanted && queued.length === 0 && room(); i++) {
       active += 1;

@@ -41,6 +41,12 @@ export const ClassCreated = z.object({ class: ClassView });
 export const JoinResponse = z.object({ class: z.object({ id: z.string(), name: z.string(), deadline: time }), alreadyMember: z.boolean() });
 export const CodeResponse = z.object({ joinCode: z.string(), joinPath: z.string() });
 
+/** An announced class session: learner machines are warm around its start (lib/classes/sessions.ts). */
+export const ClassSessionView = z.object({ id: z.string(), startsAt: time, expectedLearners: count });
+export type ClassSessionView = z.infer<typeof ClassSessionView>;
+export const ClassSessionsResponse = z.object({ sessions: z.array(ClassSessionView).readonly() });
+export const ClassSessionCreated = z.object({ session: ClassSessionView });
+
 export const CellStatus = z.enum(['passed', 'failed', 'error', 'not-started']);
 export type CellStatus = z.infer<typeof CellStatus>;
 const Column = z.object({ lesson: z.string(), lessonTitle: z.string(), exercise: z.string(), exerciseTitle: z.string() });

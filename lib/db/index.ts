@@ -7,6 +7,7 @@ import * as exerciseResults from './migrations/0001-exercise-results.ts';
 import * as accounts from './migrations/0002-accounts.ts';
 import * as classes from './migrations/0003-classes.ts';
 import * as checkRuns from './migrations/0004-check-runs.ts';
+import * as classSessions from './migrations/0005-class-sessions.ts';
 import type { Database } from './schema.ts';
 
 export { dialectOf } from './dialect.ts';
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0002-accounts': accounts,
   '0003-classes': classes,
   '0004-check-runs': checkRuns,
+  '0005-class-sessions': classSessions,
 };
 
 export type Db = Kysely<Database>;

@@ -19,10 +19,10 @@ const passing = { ...failing, pass: true, actual: 'running' };
 it('migrates an empty database to the latest version, and reopening applies nothing twice', async () => {
   expect(dialectOf(test.db)).toBe(process.env.UNBOXED_TEST_POSTGRES_URL ? 'postgres' : 'sqlite');
   const tables = (await test.db.introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('kysely_'));
-  expect(tables.sort()).toEqual(['check_runs', 'class_lessons', 'class_members', 'classes', 'exercise_results', 'sessions', 'users']);
+  expect(tables.sort()).toEqual(['check_runs', 'class_lessons', 'class_members', 'class_sessions', 'classes', 'exercise_results', 'sessions', 'users']);
   await test.reopen();
   const applied = await test.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
-  expect(applied.map((r) => (r as { name: string }).name)).toEqual(['0001-exercise-results', '0002-accounts', '0003-classes', '0004-check-runs']);
+  expect(applied.map((r) => (r as { name: string }).name)).toEqual(['0001-exercise-results', '0002-accounts', '0003-classes', '0004-check-runs', '0005-class-sessions']);
 });
 
 it('records check results with the same semantics on both dialects', async () => {

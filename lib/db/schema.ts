@@ -9,6 +9,7 @@ export interface Database {
   classes: ClassesTable;
   class_lessons: ClassLessonsTable;
   class_members: ClassMembersTable;
+  class_sessions: ClassSessionsTable;
 }
 
 /** Times are ISO 8601 UTC strings in both dialects, so they sort and compare as text. */
@@ -82,4 +83,13 @@ export interface ClassMembersTable {
   class_id: string;
   user_id: string;
   joined_at: IsoTime;
+}
+
+export interface ClassSessionsTable {
+  id: string;
+  class_id: string;
+  starts_at: IsoTime;
+  /** How many learners the instructor expects: machines to have started by then. */
+  expected_learners: number;
+  created_at: IsoTime;
 }

@@ -8,6 +8,7 @@ import { LiveChecks } from '../checks/live.ts';
 import { ResultStore } from '../checks/store.ts';
 import { openTestDatabase, type TestDatabase } from '../db/testing.ts';
 import { TerminalHub } from '../terminal/hub.ts';
+import { ptyShell } from '../../sandbox/pty-shell.ts';
 import { TERMINAL_PATH } from '../terminal/protocol.ts';
 import { terminalUpgrade } from '../terminal/upgrade.ts';
 import { accountServices, handleApi, type AccountServices } from './api.ts';
@@ -36,7 +37,7 @@ beforeEach(async () => {
   services = accountServices(test.db, signer, false);
   results = new ResultStore(test.db);
   // Each learner's shell says whose it is, so the test sees which learner a terminal belongs to.
-  hub = new TerminalHub({ shellFor: async (learner) => ({ file: 'bash', args: ['--norc', '--noprofile', '-i'], env: { PS1: '$ ', OWNER: learner } }), touch: () => undefined });
+  hub = new TerminalHub({ shellFor: async (learner, _terminal, size) => ptyShell('bash', ['--norc', '--noprofile', '-i'], size, { PS1: '$ ', OWNER: learner }), touch: () => undefined });
   const live = new LiveChecks({
     lesson: async () => undefined,
     contentDir: '/nonexistent',
@@ -44,7 +45,19 @@ beforeEach(async () => {
     machine: () => Promise.reject(new Error('this test has no learner machines')),
     onError: () => undefined,
   });
-  const deps = { ...services, hub, live, results, extraOrigins: [], lessons: async () => lessons, hasMachine: async () => false, onError: (error: unknown) => console.error(error) };
+  const noMachines = () => Promise.reject(new Error('this test has no learner machines'));
+  const deps = {
+    ...services,
+    hub,
+    live,
+    results,
+    extraOrigins: [],
+    lessons: async () => lessons,
+    hasMachine: async () => false,
+    machines: { machineOf: async () => undefined, acquire: noMachines, retryAfter: async () => 0 },
+    anonymousStarts: { admit: async () => 0 },
+    onError: (error: unknown) => console.error(error),
+  };
   server = createServer((req, res) => {
     // As server.ts does: every visitor gets a signed learner cookie.
     let learner = signer.read(req.headers.cookie);
@@ -253,6 +266,50 @@ it('classes: instructors create them, learners join with the code only, and nobo
   expect((await teacher.fetch('DELETE', `/api/classes/${info.id}/members/${bobId}`)).json).toEqual({ removed: { userId: bobId, name: 'bob' } });
   expect(((await teacher.get(gradebook)).json.gradebook as { learners: unknown[] }).learners).toHaveLength(1);
   expect((await teacher.get(`/api/classes/${info.id}/learners/${bobId}`)).status).toBe(404);
+});
+
+it("class sessions: only the class's instructor or an admin announces, lists and removes them", async () => {
+  const teacher = await instructor('teacher');
+  const other = await instructor('other');
+  const ann = await signedUp('ann');
+  const admin = await signedUp('admin');
+  await services.accounts.setRole((await services.accounts.byEmail('admin@example.org'))!.id, 'admin');
+  const info = (await teacher.post('/api/classes', { name: 'Containers 101', lessons: ['client-and-daemon'], deadline: '2030-12-01T17:00:00Z' })).json.class as { id: string };
+  const path = `/api/classes/${info.id}/sessions`;
+  const startsAt = new Date(Date.now() + 2 * 60 * 60_000).toISOString();
+
+  const created = await teacher.post(path, { startsAt, expectedLearners: 20 });
+  expect(created.status).toBe(201);
+  const session = created.json.session as { id: string };
+  expect(session).toEqual({ id: expect.any(String), startsAt, expectedLearners: 20 });
+  expect((await teacher.get(path)).json).toEqual({ sessions: [session] });
+  expect(await services.classSessions.expectedLearners(new Date(startsAt))).toBe(20);
+
+  for (const outsider of [other, ann]) {
+    expect((await outsider.get(path)).status).toBe(403);
+    expect((await outsider.post(path, { startsAt, expectedLearners: 5 })).status).toBe(403);
+    expect((await outsider.fetch('DELETE', `${path}/${session.id}`)).status).toBe(403);
+  }
+  expect((await new Browser().get(path)).status).toBe(401);
+  expect((await new Browser().post(path, { startsAt, expectedLearners: 5 })).status).toBe(401);
+  expect((await teacher.get('/api/classes/nope/sessions')).status).toBe(404);
+
+  const bad = await teacher.post(path, { startsAt: 'tomorrow', expectedLearners: 0 });
+  expect(bad.status).toBe(422);
+  expect(bad.json.error).toBe('startsAt: must be a date and time with its zone, such as 2026-12-01T09:00:00Z; expectedLearners: must be at least 1. Fix: count the learners you expect');
+  expect((await teacher.post(path, { startsAt: '2020-01-01T09:00:00Z', expectedLearners: 5 })).json.error).toBe(
+    'startsAt: is more than an hour ago. Fix: give the start of a session still to come',
+  );
+  expect((await teacher.post(path, { startsAt, expectedLearners: 501 })).json.error).toMatch(/^expectedLearners: must be at most 500/);
+  expect((await teacher.post(path, {})).status).toBe(422);
+
+  const byAdmin = await admin.post(path, { startsAt, expectedLearners: 4 });
+  expect(byAdmin.status).toBe(201);
+  expect(await services.classSessions.expectedLearners(new Date(startsAt))).toBe(24);
+  const removed = await admin.fetch('DELETE', `${path}/${session.id}`);
+  expect([removed.status, removed.text]).toEqual([204, '']);
+  expect((await teacher.fetch('DELETE', `${path}/${session.id}`)).status).toBe(404);
+  expect((await teacher.get(path)).json).toEqual({ sessions: [byAdmin.json.session] });
 });
 
 it('admins list accounts, change roles and sign accounts out everywhere', async () => {

@@ -6,16 +6,20 @@ import type { SessionSigner } from '../auth/session.ts';
 import type { LiveChecks } from '../checks/live.ts';
 import type { ResultStore } from '../checks/store.ts';
 import type { GradebookLesson } from '../classes/gradebook.ts';
+import { ClassSessions } from '../classes/sessions.ts';
 import { ClassStore } from '../classes/store.ts';
 import type { Db } from '../db/index.ts';
 import type { TerminalHub } from '../terminal/hub.ts';
+import type { MachineManager } from '../../sandbox/index.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { classRoutes } from './class-routes.ts';
 import { HttpError, sendJson, setCookies } from './http.ts';
 import { lessonRoutes } from './lesson-routes.ts';
+import type { AnonymousStarts } from './machine-admission.ts';
+import { machineRoutes } from './machine-routes.ts';
 import { sameOrigin } from './origin.ts';
-import { FailureLimiter } from './ratelimit.ts';
+import { WindowLimiter } from './ratelimit.ts';
 import type { Route } from './routes.ts';
 
 /** Accounts, sessions and classes over one database. */
@@ -25,10 +29,12 @@ export interface AccountServices {
   readonly sessions: AccountSessions;
   readonly identities: Identities;
   readonly classes: ClassStore;
+  /** Announced class sessions; the machine pool reads their demand. */
+  readonly classSessions: ClassSessions;
   /** 10 failed sign-ins per email, and 50 per client address, in 15 minutes; then a wait. */
-  readonly signInFailures: { readonly email: FailureLimiter; readonly address: FailureLimiter };
+  readonly signInFailures: { readonly email: WindowLimiter; readonly address: WindowLimiter };
   /** 20 wrong join codes per account in 15 minutes, then a wait. */
-  readonly joinFailures: FailureLimiter;
+  readonly joinFailures: WindowLimiter;
 }
 
 export function accountServices(db: Db, signer: SessionSigner, secureCookies: boolean): AccountServices {
@@ -40,8 +46,9 @@ export function accountServices(db: Db, signer: SessionSigner, secureCookies: bo
     sessions,
     identities: new Identities(signer, sessions, accounts, secureCookies),
     classes: new ClassStore(db),
-    signInFailures: { email: new FailureLimiter(10, 15 * 60_000), address: new FailureLimiter(50, 15 * 60_000) },
-    joinFailures: new FailureLimiter(20, 15 * 60_000),
+    classSessions: new ClassSessions(db),
+    signInFailures: { email: new WindowLimiter(10, 15 * 60_000), address: new WindowLimiter(50, 15 * 60_000) },
+    joinFailures: new WindowLimiter(20, 15 * 60_000),
   };
 }
 
@@ -54,10 +61,13 @@ export interface ApiDeps extends AccountServices {
   readonly lessons: () => Promise<readonly GradebookLesson[]>;
   /** Whether the learner has a running machine now (re-check needs one; it never starts one). */
   readonly hasMachine: (learner: string) => Promise<boolean>;
+  /** Learners' machines, by learner. */
+  readonly machines: Pick<MachineManager, 'machineOf' | 'acquire' | 'retryAfter'>;
+  readonly anonymousStarts: Pick<AnonymousStarts, 'admit'>;
   readonly onError: (error: unknown, route: string) => void;
 }
 
-const routes: readonly Route[] = [...lessonRoutes, ...authRoutes, ...classRoutes, ...adminRoutes];
+const routes: readonly Route[] = [...lessonRoutes, ...machineRoutes, ...authRoutes, ...classRoutes, ...adminRoutes];
 
 /**
  * The server's own JSON endpoints under /api/, beside Next's pages: they need the

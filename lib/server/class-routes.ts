@@ -5,8 +5,19 @@ import { formatJoinCode } from '../classes/codes.ts';
 import { gradebookCsv, gradebookJson } from '../classes/export.ts';
 import { loadGradebook } from '../classes/gradebook.ts';
 import { learnerReport } from '../classes/report.ts';
+import { NewClassSession } from '../classes/sessions.ts';
 import { canManage, JoinError, NewClass, type ClassInfo, type ClassMember } from '../classes/store.ts';
-import { ClassCreated, ClassesResponse, ClassView, CodeResponse, GradebookResponse, JoinResponse, LearnerReportResponse } from '../classes/views.ts';
+import {
+  ClassCreated,
+  ClassesResponse,
+  ClassSessionCreated,
+  ClassSessionsResponse,
+  ClassView,
+  CodeResponse,
+  GradebookResponse,
+  JoinResponse,
+  LearnerReportResponse,
+} from '../classes/views.ts';
 import type { ApiDeps } from './api.ts';
 import { HttpError, readBody, sendFile, sendJson } from './http.ts';
 import { ID, requireAccount, requireRole, type Route } from './routes.ts';
@@ -52,7 +63,7 @@ async function reportOf(deps: ApiDeps, info: ClassInfo, member: ClassMember) {
   return { report, machine: machine ? 'running' : 'none' } satisfies z.input<typeof LearnerReportResponse>;
 }
 
-/** Classes: create, join, the gradebook and its exports, a learner's evidence, re-check, removal. */
+/** Classes: create, join, the gradebook and its exports, a learner's evidence, re-check, removal, announced sessions. */
 export const classRoutes: readonly Route[] = [
   {
     method: 'GET',
@@ -99,7 +110,7 @@ export const classRoutes: readonly Route[] = [
         sendJson(res, 200, { class: { id: info.id, name: info.name, deadline: info.deadline }, alreadyMember } satisfies z.input<typeof JoinResponse>);
       } catch (error) {
         if (!(error instanceof JoinError)) throw error;
-        if (error.reason === 'bad-code') deps.joinFailures.fail(account.id);
+        if (error.reason === 'bad-code') deps.joinFailures.record(account.id);
         throw new HttpError(error.reason === 'bad-code' ? 404 : 409, error.message);
       }
     },
@@ -164,6 +175,32 @@ export const classRoutes: readonly Route[] = [
         throw new HttpError(502, `the checks could not run on ${member.name}'s machine: ${error instanceof Error ? error.message : String(error)}`);
       });
       sendJson(res, 200, await reportOf(deps, info, member));
+    },
+  },
+  {
+    method: 'GET',
+    path: new RegExp(`^/api/classes/${ID}/sessions$`),
+    handle: async ({ res, params, identity, deps }) => {
+      const info = await managedClass(deps, requireAccount(identity), params[0]!);
+      sendJson(res, 200, { sessions: await deps.classSessions.list(info.id) } satisfies z.input<typeof ClassSessionsResponse>);
+    },
+  },
+  {
+    method: 'POST',
+    path: new RegExp(`^/api/classes/${ID}/sessions$`),
+    handle: async ({ req, res, params, identity, deps }) => {
+      const info = await managedClass(deps, requireAccount(identity), params[0]!);
+      const body = await readBody(req, NewClassSession);
+      sendJson(res, 201, { session: await deps.classSessions.announce(info.id, body) } satisfies z.input<typeof ClassSessionCreated>);
+    },
+  },
+  {
+    method: 'DELETE',
+    path: new RegExp(`^/api/classes/${ID}/sessions/${ID}$`),
+    handle: async ({ res, params, identity, deps }) => {
+      const info = await managedClass(deps, requireAccount(identity), params[0]!);
+      if (!(await deps.classSessions.remove(info.id, params[1]!))) throw new HttpError(404, `the class '${info.name}' has no session with the id ${params[1]}`);
+      res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
     },
   },
 ];

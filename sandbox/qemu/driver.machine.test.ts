@@ -18,7 +18,7 @@ async function leftovers(ids: readonly string[]): Promise<string[]> {
 }
 
 // The golden state is made once per host and image (minutes under TCG), before any test's clock runs.
-beforeAll(() => driver().prepare(MachineLimits.parse({})), 20 * 60_000);
+beforeAll(() => driver().prepare(MachineLimits.parse({})), 35 * 60_000);
 
 runDriverConformance('qemu', driver, leftovers);
 

@@ -13,20 +13,22 @@ import {
   type ExecOptions,
   type ExecResult,
   type MachineInfo,
+  type MachineShell,
   type SandboxDriver,
-  type ShellCommand,
+  type ShellSize,
 } from '../driver.ts';
 import { runProcess } from '../process.ts';
-import { alive, checked, freePort, goldenState, type Golden } from './golden.ts';
+import { checked, freePort, goldenState, readGolden, type Golden } from './golden.ts';
 import { Qmp } from './qmp.ts';
 import { shellQuote, sshClose, sshExec, sshShell, type SshTarget } from './ssh.ts';
-import { Accel, probeAccel, qemuArgs, vmImage, VmShape, type VmFiles, type VmImage } from './vm.ts';
+import { Accel, consoleTail, probeAccel, qemuArgs, vmImage, VmShape, type VmFiles, type VmImage } from './vm.ts';
 
 const STARTING = 'vm-starting-';
 const POOL = 'vm-pool-';
 const LEARNER = 'vm-learner-';
 const LearnerId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 const MachineName = z.string().regex(/^vm-(starting|pool|learner)-[A-Za-z0-9_-]+$/);
+const TerminalName = z.string().regex(/^[a-z0-9-]+$/);
 
 /** What the driver keeps about a machine, in the machine's own folder: its identity survives restarts. */
 const MachineMeta = z.strictObject({
@@ -39,6 +41,10 @@ const MachineMeta = z.strictObject({
 type MachineMeta = z.infer<typeof MachineMeta>;
 
 const RESTORE_TIMEOUT_MS = 120_000;
+/** Measured: a cold boot under TCG reaches a working Docker engine in ~55 s on a 2-core host busy with other work. */
+const BOOT_TIMEOUT_MS = 300_000;
+/** A guest that has not powered off by then (hung, or its SSH broken) is killed. */
+const SHUTDOWN_TIMEOUT_MS = 60_000;
 /** The image's file system (build-vm.sh) is this big; a machine's disk grows from it. */
 const MIN_DISK_MIB = 3072;
 const root = path.resolve(import.meta.dirname, '../..');
@@ -58,7 +64,8 @@ export interface QemuDriverOptions {
  * loopback port with a key of its own and multiplexed connections. The VM's only network
  * is QEMU's user-mode stack with restrict=on: no route to the host or anywhere else.
  * Its limits are hardware: RAM, vCPUs, a disk of the limit's size, and a pid cap on the guest's
- * services; a fork bomb or a full disk stays inside its kernel.
+ * services; a fork bomb or a full disk stays inside its kernel. A stopped machine keeps
+ * its folder and disk, and starts again by a cold boot of that disk.
  */
 export class QemuDriver implements SandboxDriver {
   readonly name = 'qemu';
@@ -126,26 +133,62 @@ export class QemuDriver implements SandboxDriver {
     return this.inspect(name);
   }
 
+  async find(learner: string): Promise<MachineInfo | undefined> {
+    return this.lookup(LEARNER + LearnerId.parse(learner));
+  }
+
   async exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
     return sshExec(await this.target(id), argv, options);
   }
 
-  async shellCommand(id: string, terminal: string): Promise<ShellCommand> {
-    const socket = `/run/unboxed-terminal-${z.string().regex(/^[a-z0-9-]+$/).parse(terminal)}.sock`;
-    const shell = sshShell(await this.target(id), `cd /root && TERM=xterm-256color exec dtach -A ${shellQuote(socket)} -E -z -r winch bash -l`);
-    return { ...shell, env: { TERM: 'xterm-256color' } };
+  async openShell(id: string, terminal: string, size: ShellSize): Promise<MachineShell> {
+    const socket = `/run/unboxed-terminal-${TerminalName.parse(terminal)}.sock`;
+    return sshShell(await this.target(id), `cd /root && TERM=xterm-256color exec dtach -A ${shellQuote(socket)} -E -z -r winch bash -l`, size);
+  }
+
+  async stop(id: string): Promise<void> {
+    const { dir, meta } = await this.machine(id);
+    const target = this.targetFor(dir, meta.port, meta.suffix);
+    const pid = await this.runningQemu(dir, meta.suffix);
+    if (pid) {
+      // A clean power-off: the guest flushes its file systems and its dockerd stops its
+      // containers. The session ends with the guest; its exit status says nothing.
+      await sshExec(target, ['systemctl', 'poweroff'], { timeoutMs: 15_000 });
+      await this.waitForExit(pid, meta.suffix, SHUTDOWN_TIMEOUT_MS);
+      await this.kill(pid, meta.suffix);
+    }
+    await sshClose(target);
+    await rm(this.qmpSocket(meta.suffix), { force: true });
+  }
+
+  async start(id: string): Promise<MachineInfo> {
+    const { dir, meta } = await this.machine(id);
+    const running = await this.runningQemu(dir, meta.suffix);
+    const port = running ? meta.port : await this.boot(dir, meta);
+    const target = this.targetFor(dir, port, meta.suffix);
+    const deadline = Date.now() + BOOT_TIMEOUT_MS;
+    for (;;) {
+      const ready = await sshExec(target, ['docker', 'info', '-f', '{{.ID}}'], { timeoutMs: 20_000 });
+      if (ready.exitCode === 0) return this.inspect(id);
+      if (Date.now() > deadline) {
+        const tail = (await consoleTail(this.qmpSocket(meta.suffix))).slice(-1500);
+        const pid = await this.runningQemu(dir, meta.suffix);
+        if (pid) await this.kill(pid, meta.suffix);
+        throw new MachineStartError(`machine ${id} was not ready ${BOOT_TIMEOUT_MS / 1000} s after it was started (${(ready.stderr || ready.stdout).trim()}); console:\n${tail}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   async destroy(id: string): Promise<void> {
     const dir = path.join(this.machinesDir, MachineName.parse(id));
     const meta = await this.readMeta(dir).catch(() => undefined);
-    const pid = Number(await readFile(path.join(dir, 'qemu.pid'), 'utf8').catch(() => '0'));
-    if (meta && pid > 0 && (await this.isOurQemu(pid, meta.suffix))) {
-      process.kill(pid, 'SIGKILL');
-      for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (meta) {
+      const pid = await this.runningQemu(dir, meta.suffix);
+      if (pid) await this.kill(pid, meta.suffix);
+      await sshClose(this.targetFor(dir, meta.port, meta.suffix));
+      await rm(this.qmpSocket(meta.suffix), { force: true });
     }
-    if (meta) await sshClose(this.targetFor(dir, meta.port, meta.suffix));
-    await rm(path.join(tmpdir(), `unboxed-qmp-${meta?.suffix ?? 'none'}`), { force: true });
     await rm(dir, { recursive: true, force: true });
   }
 
@@ -153,10 +196,7 @@ export class QemuDriver implements SandboxDriver {
     const names = await readdir(this.machinesDir).catch(() => [] as string[]);
     const machines: MachineInfo[] = [];
     for (const name of names.filter((n) => MachineName.safeParse(n).success)) {
-      const info = await this.inspect(name).catch((error: unknown) => {
-        if (error instanceof MachineNotFoundError) return undefined;
-        throw error;
-      });
+      const info = await this.lookup(name);
       if (info) machines.push(info);
     }
     return machines;
@@ -168,8 +208,7 @@ export class QemuDriver implements SandboxDriver {
     const dir = path.join(this.machinesDir, name.data);
     const meta = await this.readMeta(dir).catch(() => undefined);
     if (!meta) throw new MachineNotFoundError(id);
-    const pid = Number(await readFile(path.join(dir, 'qemu.pid'), 'utf8').catch(() => '0'));
-    const running = pid > 0 && (await this.isOurQemu(pid, meta.suffix));
+    const running = (await this.runningQemu(dir, meta.suffix)) !== undefined;
     const createdAt = new Date(meta.createdAt);
     return {
       id,
@@ -186,11 +225,11 @@ export class QemuDriver implements SandboxDriver {
   private async restore(image: VmImage, golden: Golden, dir: string, meta: MachineMeta): Promise<void> {
     const files: VmFiles = {
       disk: path.join(dir, 'disk.qcow2'),
-      qmp: path.join(tmpdir(), `unboxed-qmp-${meta.suffix}`),
-      console: path.join(dir, 'console.log'),
+      qmp: this.qmpSocket(meta.suffix),
       pidfile: path.join(dir, 'qemu.pid'),
     };
-    const args = [...qemuArgs(image, golden.shape, files, meta.port, golden.append), '-daemonize', '-incoming', `exec:cat ${shellQuote(golden.state)}`];
+    // The kernel command line matters only when the guest reboots: the saved memory holds the booted kernel.
+    const args = [...qemuArgs(image, golden.shape, files, meta.port, golden.machineAppend), '-daemonize', '-incoming', `exec:cat ${shellQuote(golden.state)}`];
     const started = await runProcess('qemu-system-x86_64', args, { timeoutMs: 60_000 });
     if (started.exitCode !== 0) throw new MachineStartError(`qemu did not start: ${started.stderr.trim()}`);
     const qmp = await Qmp.connect(files.qmp);
@@ -203,6 +242,27 @@ export class QemuDriver implements SandboxDriver {
     } finally {
       qmp.close();
     }
+  }
+
+  /**
+   * Boots a stopped machine from its own disk: a cold boot, since the disk has moved on
+   * from the golden state it was made from (its backing file, which also names the
+   * kernel and hardware). On a port free now; the one it had may have been taken since.
+   */
+  private async boot(dir: string, meta: MachineMeta): Promise<number> {
+    const disk = path.join(dir, 'disk.qcow2');
+    const info = await checked('qemu-img', ['info', '--output=json', disk]);
+    const backing = z.object({ 'full-backing-filename': z.string() }).parse(JSON.parse(info))['full-backing-filename'];
+    const golden = await readGolden(path.dirname(backing));
+    if (!golden) throw new MachineStartError(`machine ${path.basename(dir)} cannot start: the golden state it was made from (${path.dirname(backing)}) is gone`);
+    const port = await freePort();
+    const files: VmFiles = { disk, qmp: this.qmpSocket(meta.suffix), pidfile: path.join(dir, 'qemu.pid') };
+    const started = await runProcess('qemu-system-x86_64', [...qemuArgs(vmImage(path.dirname(golden.dir)), golden.shape, files, port, golden.machineAppend), '-daemonize'], { timeoutMs: 60_000 });
+    if (started.exitCode !== 0) throw new MachineStartError(`qemu did not start: ${started.stderr.trim()}`);
+    // Written once QEMU holds the disk: a second start fails on its lock before this.
+    await writeFile(path.join(dir, 'meta.json.tmp'), JSON.stringify({ ...meta, port }));
+    await rename(path.join(dir, 'meta.json.tmp'), path.join(dir, 'meta.json'));
+    return port;
   }
 
   /**
@@ -226,7 +286,8 @@ export class QemuDriver implements SandboxDriver {
       "ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key",
       'cat /proc/sys/kernel/random/uuid | tr -d - >/etc/machine-id',
       `echo ${hostname} >/etc/hostname && hostname ${hostname}`,
-      `systemctl set-property --runtime system.slice TasksMax=${meta.limits.pids}`,
+      // Kept on disk, so a cold boot (start) keeps it.
+      `systemctl set-property system.slice TasksMax=${meta.limits.pids}`,
       // The grown disk reaches the guest as a config change; then ext4 grows online.
       `for i in $(seq 100); do [ "$(blockdev --getsize64 /dev/vda)" -ge ${meta.limits.diskMiB * 2 ** 20} ] && break; sleep 0.05; done`,
       'resize2fs /dev/vda >/dev/null 2>&1',
@@ -251,11 +312,23 @@ export class QemuDriver implements SandboxDriver {
     return { memoryMiB: limits.memoryMiB, cpus: Math.max(1, Math.ceil(limits.cpus)), accel: await this.accelerator(image) };
   }
 
-  private async target(id: string): Promise<SshTarget> {
+  private async machine(id: string): Promise<{ dir: string; meta: MachineMeta }> {
     const dir = path.join(this.machinesDir, MachineName.parse(id));
     const meta = await this.readMeta(dir).catch(() => {
       throw new MachineNotFoundError(id);
     });
+    return { dir, meta };
+  }
+
+  private async lookup(id: string): Promise<MachineInfo | undefined> {
+    return this.inspect(id).catch((error: unknown) => {
+      if (error instanceof MachineNotFoundError) return undefined;
+      throw error;
+    });
+  }
+
+  private async target(id: string): Promise<SshTarget> {
+    const { dir, meta } = await this.machine(id);
     return this.targetFor(dir, meta.port, meta.suffix);
   }
 
@@ -269,10 +342,34 @@ export class QemuDriver implements SandboxDriver {
     return MachineMeta.parse(JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')));
   }
 
-  /** The pid file may outlive its process and the pid be reused: check it is this machine's QEMU. */
+  private qmpSocket(suffix: string): string {
+    return path.join(tmpdir(), `unboxed-qmp-${suffix}`);
+  }
+
+  /** The machine's QEMU process, if it runs. */
+  private async runningQemu(dir: string, suffix: string): Promise<number | undefined> {
+    const pid = Number(await readFile(path.join(dir, 'qemu.pid'), 'utf8').catch(() => '0'));
+    return pid > 0 && (await this.isOurQemu(pid, suffix)) ? pid : undefined;
+  }
+
+  /**
+   * The pid file may outlive its process and the pid be reused: check it is this machine's
+   * QEMU. A zombie has an empty cmdline, so it counts as gone.
+   */
   private async isOurQemu(pid: number, suffix: string): Promise<boolean> {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
     return cmdline.includes('qemu-system') && cmdline.includes(suffix);
+  }
+
+  private async waitForExit(pid: number, suffix: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && (await this.isOurQemu(pid, suffix))) await new Promise((r) => setTimeout(r, 100));
+  }
+
+  private async kill(pid: number, suffix: string): Promise<void> {
+    if (!(await this.isOurQemu(pid, suffix))) return;
+    process.kill(pid, 'SIGKILL');
+    await this.waitForExit(pid, suffix, 5000);
   }
 
   private async image(): Promise<VmImage> {

@@ -9,7 +9,7 @@ import { MachineStartError } from '../driver.ts';
 import { residentMiB, runProcess } from '../process.ts';
 import { Qmp } from './qmp.ts';
 import { sshClose, sshExec, type SshTarget } from './ssh.ts';
-import { KERNEL_ARGS, kernelCommandLine, qemuArgs, VmShape, type VmImage } from './vm.ts';
+import { consoleTail, KERNEL_ARGS, kernelCommandLine, qemuArgs, VmShape, type VmImage } from './vm.ts';
 
 /**
  * A golden state: one VM booted until its Docker engine answers, then saved (memory and
@@ -21,18 +21,26 @@ export interface Golden {
   readonly disk: string;
   readonly state: string;
   readonly append: string;
+  /**
+   * The command line of a learner machine's own boots (a reboot inside it, or `start`):
+   * `append` without the platform's key, which the image's boot unit would authorize
+   * again, locking the platform out; the machine's own key is on its disk.
+   */
+  readonly machineAppend: string;
   readonly shape: VmShape;
   /** The platform's key for the first contact with a restored machine (then replaced). */
   readonly ssh: Omit<SshTarget, 'port' | 'controlPath'>;
 }
 
 const GoldenMeta = z.strictObject({ shape: VmShape, append: z.string() });
-const BOOT_TIMEOUT_MS = 15 * 60_000;
+/** Measured: 13 min to a loaded engine under TCG on a 2-core host busy with other work. */
+const BOOT_TIMEOUT_MS = 30 * 60_000;
+const SSH_KEY_ARG = 'unboxed.ssh_key';
 
 export async function goldenState(image: VmImage, shape: VmShape, log: (event: string, fields: Record<string, unknown>) => void): Promise<Golden> {
   // A saved state restores only into the same hardware and keeps the kernel it booted:
   // the name covers both command lines.
-  const hardware = createHash('sha256').update(JSON.stringify([KERNEL_ARGS, qemuArgs(image, shape, { disk: '', qmp: '', console: '', pidfile: '' }, 0, '')])).digest('hex').slice(0, 8);
+  const hardware = createHash('sha256').update(JSON.stringify([KERNEL_ARGS, qemuArgs(image, shape, { disk: '', qmp: '', pidfile: '' }, 0, '')])).digest('hex').slice(0, 8);
   const dir = path.join(image.dir, `golden-${shape.memoryMiB}m-${shape.cpus}cpu-${shape.accel}-${hardware}`);
   const existing = await readGolden(dir);
   if (existing) return existing;
@@ -48,7 +56,7 @@ export async function goldenState(image: VmImage, shape: VmShape, log: (event: s
   return made;
 }
 
-async function readGolden(dir: string): Promise<Golden | undefined> {
+export async function readGolden(dir: string): Promise<Golden | undefined> {
   const raw = await readFile(path.join(dir, 'meta.json'), 'utf8').catch(() => undefined);
   if (!raw) return undefined;
   const meta = GoldenMeta.parse(JSON.parse(raw));
@@ -57,6 +65,7 @@ async function readGolden(dir: string): Promise<Golden | undefined> {
     disk: path.join(dir, 'disk.qcow2'),
     state: path.join(dir, 'state'),
     append: meta.append,
+    machineAppend: meta.append.split(' ').filter((word) => !word.startsWith(`${SSH_KEY_ARG}=`)).join(' '),
     shape: meta.shape,
     ssh: { key: path.join(dir, 'key'), knownHosts: path.join(dir, 'known_hosts'), alias: 'unboxed-golden' },
   };
@@ -70,12 +79,11 @@ async function makeGolden(image: VmImage, shape: VmShape, dir: string): Promise<
   // Relative backing file: the overlay keeps working after work/ is renamed to dir/.
   await checked('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', '../disk.qcow2', path.join(work, 'disk.qcow2')], { cwd: work });
   const publicKey = (await readFile(path.join(work, 'key.pub'), 'utf8')).trim();
-  const append = await kernelCommandLine(shape.accel, `unboxed.ssh_key=${Buffer.from(publicKey).toString('base64')}`);
+  const append = await kernelCommandLine(shape.accel, `${SSH_KEY_ARG}=${Buffer.from(publicKey).toString('base64')}`);
   const port = await freePort();
   const files = {
     disk: path.join(work, 'disk.qcow2'),
     qmp: path.join(tmpdir(), `unboxed-golden-${process.pid}.qmp`),
-    console: path.join(work, 'console.log'),
     pidfile: path.join(work, 'qemu.pid'),
   };
   const qemu = spawn('qemu-system-x86_64', qemuArgs(image, shape, files, port, append), { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -90,7 +98,7 @@ async function makeGolden(image: VmImage, shape: VmShape, dir: string): Promise<
       const ready = await sshExec(target, ['sh', '-c', 'docker info >/dev/null 2>&1 && test -e /var/lib/docker/.unboxed-images-loaded'], { timeoutMs: 20_000 });
       if (ready.exitCode === 0) break;
       if (Date.now() > deadline) {
-        const tail = (await readFile(files.console, 'utf8').catch(() => '')).slice(-1500);
+        const tail = (await consoleTail(files.qmp)).slice(-1500);
         throw new MachineStartError(`the golden VM was not ready after ${BOOT_TIMEOUT_MS / 60_000} min; console:\n${tail}`);
       }
       await new Promise((r) => setTimeout(r, 1000));

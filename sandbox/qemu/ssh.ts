@@ -1,5 +1,6 @@
-import type { ExecResult, ShellCommand } from '../driver.ts';
+import type { ExecResult, MachineShell, ShellSize } from '../driver.ts';
 import { runProcess } from '../process.ts';
+import { ptyShell } from '../pty-shell.ts';
 
 /** How the platform reaches one VM: its forwarded port, its own key and host key. */
 export interface SshTarget {
@@ -39,8 +40,9 @@ export function sshExec(target: SshTarget, argv: readonly string[], options: { s
   return runProcess('ssh', [...sshArgs(target), '--', remote], { stdin: options.stdin, timeoutMs: options.timeoutMs });
 }
 
-export function sshShell(target: SshTarget, remoteCommand: string): ShellCommand {
-  return { file: 'ssh', args: ['-tt', ...sshArgs(target), '--', remoteCommand] };
+/** An interactive session on a pty, through the multiplexed connection. */
+export function sshShell(target: SshTarget, remoteCommand: string, size: ShellSize): MachineShell {
+  return ptyShell('ssh', ['-tt', ...sshArgs(target), '--', remoteCommand], size, { TERM: 'xterm-256color' });
 }
 
 /** Ends the multiplexing connection (the VM is going away). */

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { Qmp } from './qmp.ts';
 
 /** What a learner VM is made of, built by sandbox/image/build-vm.sh. */
 export interface VmImage {
@@ -27,13 +28,15 @@ export interface VmFiles {
   readonly disk: string;
   /** QEMU's monitor socket (QMP). */
   readonly qmp: string;
-  readonly console: string;
   readonly pidfile: string;
 }
 
+/** The serial console is a ring in QEMU's memory: a guest writing to it endlessly cannot fill the host's disk. */
+const CONSOLE_RING_BYTES = 64 * 1024;
+
 /**
- * The QEMU command line of a learner VM. Golden boot and every restore share it, so the
- * restored hardware matches the saved state: a microvm (no PCI, no firmware), virtio
+ * The QEMU command line of a learner VM. Golden boot, restores and starts share it, so
+ * the hardware matches the saved state: a microvm (no PCI, no firmware), virtio
  * disk and network on MMIO, and user-mode networking with `restrict=on`, which gives the
  * guest no route to the host or beyond; only the forwarded SSH port reaches in.
  */
@@ -56,11 +59,24 @@ export function qemuArgs(image: VmImage, shape: VmShape, files: VmFiles, sshPort
     // The guest hands pages it frees back to the host, so an idle VM costs what it uses,
     // not its whole RAM, and the golden state saves them as zero pages.
     '-device', 'virtio-balloon-device,free-page-reporting=on',
-    '-chardev', `file,id=console,path=${files.console}`,
+    '-chardev', `ringbuf,id=console,size=${CONSOLE_RING_BYTES}`,
     '-serial', 'chardev:console',
     '-qmp', `unix:${files.qmp},server=on,wait=off`,
     '-pidfile', files.pidfile,
   ];
+}
+
+/** The VM's last console output (its boot log, a panic), or '' if its QEMU does not answer. */
+export async function consoleTail(qmpSocket: string): Promise<string> {
+  const qmp = await Qmp.connect(qmpSocket, 2000).catch(() => undefined);
+  if (!qmp) return '';
+  try {
+    return z.string().parse(await qmp.execute('ringbuf-read', { device: 'console', size: CONSOLE_RING_BYTES, format: 'utf8' }));
+  } catch {
+    return '';
+  } finally {
+    qmp.close();
+  }
 }
 
 /**

@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadCourse } from '../../lib/lessons/load.ts';
 import { openDatabase } from '../../lib/db/index.ts';
 import { openTestDatabase, type TestDatabase } from '../../lib/db/testing.ts';
 import { createMachineManager, sandboxConfig } from '../../sandbox/index.ts';
+import { freePort, TestServer } from '../support/server.ts';
 
 /**
  * The real server (production build, a real learner machine) is killed with SIGKILL
@@ -20,53 +19,23 @@ const root = path.resolve(import.meta.dirname, '../..');
 /** This test's machines, apart from any other on the engine. */
 const SCOPE = 'durability';
 let database: TestDatabase;
-let server: ChildProcess | undefined;
+let server: TestServer;
 let port: number;
 let learner = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: found } = probe.address() as { port: number };
-      probe.close(() => resolve(found));
-    });
-    probe.on('error', reject);
-  });
-}
-
 async function startServer(): Promise<void> {
   const target = database.target;
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production' as const,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    NEXT_TELEMETRY_DISABLED: '1',
+  server = new TestServer(port, {
     UNBOXED_POOL_SIZE: '0',
     UNBOXED_SANDBOX_SCOPE: SCOPE,
     UNBOXED_DATA_DIR: target.kind === 'sqlite' ? path.dirname(target.file) : path.join(root, '.data'),
     DATABASE_URL: target.kind === 'postgres' ? target.url : '',
-  };
-  server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode} while starting`);
-    const up = await fetch(`http://127.0.0.1:${port}/api/me`).catch(() => undefined);
-    if (up?.ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('the server did not answer within 120 s');
+  });
+  await server.start();
 }
 
 function killServer(signal: NodeJS.Signals): Promise<void> {
-  const child = server!;
-  server = undefined;
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
+  return server.kill(signal);
 }
 
 let cookie = '';
@@ -89,7 +58,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (server) await killServer('SIGKILL');
+  if (server?.running) await killServer('SIGKILL');
   // The learner machine this test's server started.
   const machines = await createMachineManager(sandboxConfig({ ...process.env, UNBOXED_SANDBOX_SCOPE: SCOPE }), path.join(root, '.data'), { log: () => undefined });
   for (const m of await machines.list()) if (learner && m.learner === learner) await machines.destroy(m.id);

@@ -1,12 +1,11 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
-import { spawn, type IPty } from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { percentile } from '../../bench/percentile.ts';
 import { DockerDriver } from '../../sandbox/docker/driver.ts';
-import { dockerOk } from '../../sandbox/docker/engine.ts';
-import { MachineLimits, type SandboxDriver } from '../../sandbox/driver.ts';
+import { dockerCli } from '../../sandbox/docker/testing.ts';
+import { MachineLimits, type MachineShell, type SandboxDriver } from '../../sandbox/driver.ts';
 import { QemuDriver } from '../../sandbox/qemu/driver.ts';
 
 /**
@@ -85,22 +84,25 @@ async function rootDevice(): Promise<{ major: number; minor: number }> {
   return { major: major!, minor: minor! };
 }
 
+/** A shell attachment whose latest output the echo timing reads and clears. */
+interface EchoShell {
+  readonly shell: MachineShell;
+  output: string;
+}
+
 /** Keystrokes echoed by the machine's interactive shell, timed from the host. */
-async function echoLatencies(pty: IPty, count: number): Promise<number[]> {
-  let output = '';
-  const listener = pty.onData((d) => (output += d));
+async function echoLatencies(terminal: EchoShell, count: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
-    output = '';
+    terminal.output = '';
     const start = performance.now();
-    pty.write('x');
+    terminal.shell.write('x');
     const deadline = start + 10_000;
-    while (!output.includes('x') && performance.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+    while (!terminal.output.includes('x') && performance.now() < deadline) await new Promise((r) => setTimeout(r, 1));
     samples.push(performance.now() - start);
-    if (i % 40 === 39) pty.write('\x15');
+    if (i % 40 === 39) terminal.shell.write('\x15');
     await new Promise((r) => setTimeout(r, 20));
   }
-  listener.dispose();
   return samples;
 }
 
@@ -108,7 +110,7 @@ const drivers: Array<{ name: string; make: () => SandboxDriver; hostAddress: () 
   {
     name: 'docker',
     make: () => new DockerDriver({ cacheDir: path.resolve(import.meta.dirname, '../../.cache/test-security') }),
-    hostAddress: async () => (await dockerOk(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim(),
+    hostAddress: async () => (await dockerCli(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim(),
   },
   {
     name: 'qemu',
@@ -130,10 +132,10 @@ for (const { name, make, hostAddress } of drivers) {
     let listener: Server;
     let port: number;
     let address: string;
-    let pty: IPty | undefined;
+    let terminal: EchoShell | undefined;
 
     beforeAll(async () => {
-      hostEngineId = (await dockerOk(['info', '--format', '{{.ID}}'])).trim();
+      hostEngineId = (await dockerCli(['info', '--format', '{{.ID}}'])).trim();
       hostRootDevice = await rootDevice();
       listener = createServer((socket) => socket.end('host-service\n'));
       await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
@@ -141,13 +143,15 @@ for (const { name, make, hostAddress } of drivers) {
       address = await hostAddress();
       const limits = MachineLimits.parse({ memoryMiB: 1024, pids: 400, diskMiB: 3072 });
       for (let i = 0; i < 2; i++) ids.push((await driver.create(limits)).id);
-      const shell = await driver.shellCommand(ids[1]!, 'security-echo');
-      pty = spawn(shell.file, [...shell.args], { name: 'xterm-256color', cols: 200, rows: 24, env: { PATH: process.env.PATH ?? '', ...shell.env } });
+      const shell = await driver.openShell(ids[1]!, 'security-echo', { cols: 200, rows: 24 });
+      const opened: EchoShell = { shell, output: '' };
+      shell.onData((data) => (opened.output += data));
+      terminal = opened;
       await new Promise((r) => setTimeout(r, 3000));
     });
 
     afterAll(async () => {
-      pty?.kill();
+      terminal?.shell.close();
       listener.close();
       for (const id of ids) await driver.destroy(id);
     });
@@ -186,7 +190,7 @@ for (const { name, make, hostAddress } of drivers) {
         const hostFreeBefore = await hostFreeMiB();
         const running = driver.exec(ids[0]!, ['bash', '-c', abuse.script], { timeoutMs: 120_000 });
         await new Promise((r) => setTimeout(r, 1500));
-        const echo = await echoLatencies(pty!, 150);
+        const echo = await echoLatencies(terminal!, 150);
         const result = await running;
         const alive = await driver.exec(ids[0]!, ['echo', 'still-here'], { timeoutMs: 60_000 });
         if (driver.boundary === 'vm' && (result.timedOut || result.exitCode === 255)) {

@@ -1,0 +1,18 @@
+import type { SandboxConfig } from './config.ts';
+import { DockerDriver } from './docker/driver.ts';
+import type { SandboxDriver } from './driver.ts';
+import { QemuDriver } from './qemu/driver.ts';
+
+type Log = (event: string, fields: Record<string, unknown>) => void;
+
+/**
+ * Every backend, fastest first: `auto` takes the first whose probe passes and whose
+ * boundary the trust mode accepts. A new driver is one entry here (its key is then a
+ * valid UNBOXED_SANDBOX_DRIVER).
+ */
+export const drivers = {
+  docker: (cacheDir: string, config: SandboxConfig, log: Log): SandboxDriver => new DockerDriver({ cacheDir, log, scope: config.scope }),
+  qemu: (cacheDir: string, config: SandboxConfig, log: Log): SandboxDriver => new QemuDriver({ stateDir: cacheDir, accel: config.qemuAccel, log }),
+} as const;
+
+export type DriverName = keyof typeof drivers;

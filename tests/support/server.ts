@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
+
+/**
+ * The real server (server.ts, production build) on a loopback port of its own, for tests
+ * that go through HTTP and WebSockets as a browser does. `env` adds to the test's own.
+ */
+export class TestServer {
+  private child: ChildProcess | undefined;
+
+  constructor(
+    readonly port: number,
+    private readonly env: Readonly<Record<string, string>>,
+  ) {}
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const env = { ...process.env, NODE_ENV: 'production' as const, HOST: '127.0.0.1', PORT: String(this.port), LOG_LEVEL: 'warn', NEXT_TELEMETRY_DISABLED: '1', ...this.env };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    this.child = child;
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} while starting`);
+      const up = await fetch(`${this.origin}/api/me`).catch(() => undefined);
+      if (up?.ok) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error('the server did not answer within 120 s');
+  }
+
+  kill(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    return new Promise((resolve) => {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+}
