@@ -117,7 +117,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     log.info({ signal }, 'shutting down');
     // Shells live on in the machines (under dtach); only the server's attachments end.
     hub.closeAll();
-    machines.stop();
+    void machines.stop();
     void db.destroy();
     server.close(() => void app.close().finally(() => process.exit(0)));
     // Open keep-alive and WebSocket connections would hold close() forever.

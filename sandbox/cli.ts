@@ -24,9 +24,8 @@ export async function runSandboxCli(argv: readonly string[], dataDir: string): P
     console.error(command ? `unknown sandbox command '${command}'\n\n${usage}` : usage);
     return 2;
   }
+  // Not started: an operator's command serves what it asks for, never fills the pool or collects.
   const machines = await createMachineManager(sandboxConfig(process.env), dataDir, { log: () => undefined });
-  // An operator's command never fills the pool (that is the server's job); only `create --learner` needs the queue.
-  if (command !== 'create') machines.stop();
   try {
     return await machineCommand(machines, command, rest);
   } catch (error) {

@@ -29,7 +29,7 @@ afterAll(removeAll);
 
 it('claims from the warm pool, re-adopts after a restart, resets to a fresh machine, and expires machines', async () => {
   const first = manager({ poolSize: 1 });
-  await first.pump();
+  await first.start();
   await until(async () => (await driver.list()).some((m) => !m.learner && m.state === 'running'));
 
   const machine = await first.acquire('learner-one-aaaa');
@@ -51,8 +51,7 @@ it('claims from the warm pool, re-adopts after a restart, resets to a fresh mach
   const removed = await restarted.gc(Date.now() + 3601 * 1000);
   expect(removed).toContain(reset.id);
   expect(events).toContain('machine-removed lifetime');
-  first.stop();
-  await until(async () => (await driver.list()).every((m) => m.state !== 'starting'));
+  await first.stop();
 });
 
 it('never starts a machine for a check or a lookup: exec and machineOf of a learner without one start nothing', async () => {
@@ -78,8 +77,7 @@ it('serves learners within capacity in arrival order, and the one beyond it wait
   const mc = await c;
   expect(mc).toMatchObject({ learner: 'learner-cap-cccc', state: 'running' });
   expect((await driver.list()).filter((x) => x.state !== 'stopped')).toHaveLength(2);
-  m.stop();
-  await until(async () => (await driver.list()).every((x) => x.state !== 'starting'));
+  await m.stop();
 });
 
 it('stops an idle machine (memory freed, files kept) and starts it again, as the learner left it, when they return', async () => {
@@ -112,17 +110,26 @@ it('never removes a learner machine that stopped underneath it (an engine or hos
   await driver.destroy(back.id);
 });
 
-it('warms the pool for announced learners, within capacity', async () => {
-  const m = manager({ capacity: 3, expectedLearners: () => Promise.resolve(5) });
-  await m.pump();
+it('warms the pool for announced learners within capacity, and lets the surplus go once they have arrived', async () => {
+  let expected = 5;
+  const m = manager({ capacity: 3, expectedLearners: () => Promise.resolve(expected) });
+  await m.start();
   await until(async () => (await driver.list()).filter((x) => !x.learner && x.state === 'running').length === 3);
   await new Promise((r) => setTimeout(r, 500));
   await m.pump();
   expect(await driver.list()).toHaveLength(3);
   const claimed = await m.acquire('learner-warm-ffff');
   expect(claimed.learner).toBe('learner-warm-ffff');
-  // The claim makes room for one more warm machine: let it finish before clean-up.
+  // The claim makes room for one more warm machine.
   await until(async () => (await driver.list()).filter((x) => x.state === 'running').length === 3);
   expect(await driver.list()).toHaveLength(3);
-  m.stop();
+  // The session is over: the pool needs one machine for the one recent arrival; the other goes.
+  expected = 0;
+  const removed = await m.gc();
+  expect(removed).toHaveLength(1);
+  expect(events).toContain('machine-removed pool surplus');
+  const left = await driver.list();
+  expect(left.filter((x) => !x.learner)).toHaveLength(1);
+  expect(left.find((x) => x.learner)?.id).toBe(claimed.id);
+  await m.stop();
 });

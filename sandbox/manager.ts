@@ -40,16 +40,21 @@ export class NoMachineError extends SandboxError {
   }
 }
 
-interface Waiter {
+/**
+ * A learner in the queue, in arrival order: `looking` (their own machine is being looked
+ * up; they keep their place meanwhile), `queued`, or `starting` (a start of theirs is under way).
+ */
+type Waiter = {
   readonly learner: string;
   readonly progress: Progress;
   readonly resolve: (machine: MachineInfo) => void;
   readonly reject: (error: unknown) => void;
-  /** Their stopped machine, to start again; otherwise they get a new one. */
-  readonly stopped?: MachineInfo;
-  /** Being served (a start of theirs is under way). */
-  served?: boolean;
-}
+} & (
+  | { state: 'looking' }
+  /** `stopped`: their stopped machine, to start again; otherwise they get a new one. */
+  | { state: 'queued'; stopped: MachineInfo | undefined }
+  | { state: 'starting'; stopped: MachineInfo | undefined }
+);
 
 /**
  * Learner machines as a service over one driver, addressed by learner: one machine per
@@ -71,10 +76,16 @@ export class MachineManager {
   private starting = 0;
   /** Pool machines being started, so a fill does not start them twice. */
   private poolStarts = 0;
+  /** Every start under way, so `stop` can wait for them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
   private gcTimer: ReturnType<typeof setInterval> | undefined;
-  private stopped = false;
+  /**
+   * `serving`: learners only (an operator's command); `fleet`: the server's manager, which
+   * also keeps the pool warm and collects; `stopped`: nothing starts any more.
+   */
+  private mode: 'serving' | 'fleet' | 'stopped' = 'serving';
 
   constructor(
     private readonly driver: SandboxDriver,
@@ -93,11 +104,15 @@ export class MachineManager {
     return this.options.capacity;
   }
 
-  /** Re-adopts what is there, collects, fills the pool, and keeps doing so. */
+  /**
+   * Makes this the fleet's manager (the server's): re-adopts what is there, collects,
+   * fills the pool, and keeps doing so. Without it a manager only serves learners who ask.
+   */
   async start(gcIntervalMs = 30_000): Promise<void> {
     await this.driver.probe();
+    this.mode = 'fleet';
     await this.gc();
-    this.pump();
+    void this.pump();
     this.gcTimer = setInterval(
       () =>
         void this.gc()
@@ -108,11 +123,12 @@ export class MachineManager {
     this.gcTimer.unref();
   }
 
-  /** Ends collection and pool filling (starts under way finish); queued learners are told. */
-  stop(): void {
-    this.stopped = true;
+  /** Ends collection and pool filling; queued learners are told; resolves once starts under way have finished. */
+  async stop(): Promise<void> {
+    this.mode = 'stopped';
     clearInterval(this.gcTimer);
     for (const waiter of this.waiting.splice(0)) waiter.reject(new SandboxError('the server is shutting down'));
+    await Promise.allSettled([...this.inFlight, this.pumping]);
   }
 
   /** The learner's machine as it is now, if they have one; never starts one. */
@@ -139,9 +155,8 @@ export class MachineManager {
    */
   async retryAfter(): Promise<number> {
     const machines = await this.driver.list();
-    const active = machines.filter((m) => m.state !== 'stopped').length + this.starting;
     const pool = machines.some((m) => !m.learner && m.state === 'running');
-    if (pool || active < this.options.capacity) return 0;
+    if (pool || this.occupancy(machines) < this.options.capacity) return 0;
     const next = this.freeTimes(machines)[this.waiting.length];
     return next === undefined ? 60 : Math.max(1, Math.ceil((next - Date.now()) / 1000));
   }
@@ -188,7 +203,7 @@ export class MachineManager {
 
   async destroy(id: string): Promise<void> {
     await this.driver.destroy(id);
-    this.pump();
+    void this.pump();
   }
 
   /**
@@ -199,8 +214,12 @@ export class MachineManager {
    */
   async gc(now = Date.now()): Promise<string[]> {
     const removed: string[] = [];
-    for (const machine of await this.driver.list()) {
-      const action = this.verdict(machine, now);
+    const machines = await this.driver.list();
+    // Warm machines beyond what the pool needs now (a class has arrived): the newest stay.
+    const pool = machines.filter((m) => !m.learner && m.state === 'running').sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    const surplus = new Set(pool.slice(this.mode === 'fleet' ? await this.poolTarget(now) : pool.length));
+    for (const machine of machines) {
+      const action = surplus.has(machine) ? { reason: 'pool surplus' } : this.verdict(machine, now);
       if (!action) continue;
       try {
         if (action.stop) {
@@ -220,7 +239,7 @@ export class MachineManager {
 
   /** Starts what the queue and the pool need, within capacity; concurrent calls coalesce. */
   pump(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.mode === 'stopped') return Promise.resolve();
     if (this.pumping) {
       this.pumpAgain = true;
       return this.pumping;
@@ -251,28 +270,42 @@ export class MachineManager {
     await this.driver.destroy(machine.id);
     this.options.log('machine-removed', { id: machine.id, learner: machine.learner, reason });
     if (machine.learner) this.lastActivity.delete(machine.learner);
-    this.pump();
+    void this.pump();
   }
 
-  private async serve(learner: string, progress: Progress): Promise<MachineInfo> {
-    const existing = await this.driver.find(learner);
-    if (existing?.state === 'running') return existing;
-    this.touch(learner);
-    if (!existing) this.arrivals.push(Date.now());
-    const machine = new Promise<MachineInfo>((resolve, reject) => {
-      this.waiting.push({ learner, progress, resolve, reject, ...(existing && { stopped: existing }) });
+  private serve(learner: string, progress: Progress): Promise<MachineInfo> {
+    return new Promise<MachineInfo>((resolve, reject) => {
+      // In the queue before the lookup: arrival order is the order learners asked in.
+      const waiter: Waiter = { learner, progress, resolve, reject, state: 'looking' };
+      this.waiting.push(waiter);
+      this.driver.find(learner).then(
+        (existing) => {
+          if (existing?.state === 'running') return this.finish(waiter, existing);
+          this.touch(learner);
+          if (!existing) this.arrivals.push(Date.now());
+          Object.assign(waiter, { state: 'queued', stopped: existing });
+          void this.pump();
+        },
+        (error: unknown) => {
+          this.drop(waiter);
+          reject(error);
+        },
+      );
     });
-    void this.pump();
-    return machine;
   }
 
   private async pumpOnce(): Promise<void> {
     const machines = await this.driver.list();
     const pool = machines.filter((m) => !m.learner && m.state === 'running');
-    let active = machines.filter((m) => m.state !== 'stopped').length + this.starting;
+    let active = this.occupancy(machines);
     const room = () => active < this.options.capacity && this.starting < this.options.startConcurrency;
 
-    for (const waiter of this.waiting.filter((w) => !w.served)) {
+    for (const waiter of this.waiting.filter((w) => w.state !== 'starting')) {
+      if (waiter.state === 'looking') {
+        // Its slot is kept: nobody who arrived later overtakes it.
+        active += 1;
+        continue;
+      }
       if (!waiter.stopped && pool.length > 0) {
         const claimed = await this.claimFromPool(waiter, pool);
         if (claimed) continue;
@@ -282,12 +315,13 @@ export class MachineManager {
       this.serveWaiter(waiter);
     }
 
-    const queued = this.waiting.filter((w) => !w.served);
+    const queued = this.waiting.filter((w) => w.state === 'queued');
     const full = active >= this.options.capacity;
     queued.forEach((waiter, i) => {
       const ahead = i + this.starting;
       waiter.progress(full ? this.queueMessage(i, machines) : ahead > 0 ? `Starting your machine… (${ahead} ahead of you)` : 'Starting your machine…');
     });
+    if (this.mode !== 'fleet') return;
     const wanted = (await this.poolTarget()) - pool.length - this.poolStarts;
     for (let i = 0; i < wanted && queued.length === 0 && room(); i++) {
       active += 1;
@@ -301,19 +335,19 @@ export class MachineManager {
       const claimed = await this.driver.assign(candidate.id, waiter.learner).catch(() => undefined);
       if (claimed) {
         this.finish(waiter, claimed);
-        this.pump();
+        void this.pump();
         return true;
       }
     }
     return false;
   }
 
-  private serveWaiter(waiter: Waiter): void {
-    waiter.served = true;
+  private serveWaiter(waiter: Waiter & { state: 'queued' }): void {
+    Object.assign(waiter, { state: 'starting' });
     this.starting += 1;
     waiter.progress(waiter.stopped ? 'Starting your machine again (your files are kept)…' : 'Starting your machine…');
     const started = waiter.stopped ? this.driver.start(waiter.stopped.id) : this.driver.create(this.options.limits, waiter.learner);
-    started
+    this.track(started)
       .then(
         (machine) => this.finish(waiter, machine),
         (error: unknown) => {
@@ -323,21 +357,36 @@ export class MachineManager {
       )
       .finally(() => {
         this.starting -= 1;
-        this.pump();
+        void this.pump();
       });
   }
 
   private startPoolMachine(): void {
     this.starting += 1;
     this.poolStarts += 1;
-    this.driver
-      .create(this.options.limits)
+    this.track(this.driver.create(this.options.limits))
       .catch((error: unknown) => this.options.log('pool-fill-failed', { error: String(error) }))
       .finally(() => {
         this.starting -= 1;
         this.poolStarts -= 1;
-        this.pump();
+        void this.pump();
       });
+  }
+
+  private track<T>(start: Promise<T>): Promise<T> {
+    this.inFlight.add(start);
+    void start.catch(() => undefined).finally(() => this.inFlight.delete(start));
+    return start;
+  }
+
+  /**
+   * Machines that hold a slot: running ones, and starts, counted once whether the engine
+   * lists them yet (its 'starting') or not (ours under way).
+   */
+  private occupancy(machines: readonly MachineInfo[]): number {
+    const running = machines.filter((m) => m.state === 'running').length;
+    const listedStarting = machines.filter((m) => m.state === 'starting').length;
+    return running + Math.max(listedStarting, this.starting);
   }
 
   private finish(waiter: Waiter, machine: MachineInfo): void {
@@ -352,8 +401,7 @@ export class MachineManager {
   }
 
   /** The pool's size now: the floor, recent arrivals, and announced learners not yet here, within capacity. */
-  private async poolTarget(): Promise<number> {
-    const now = Date.now();
+  private async poolTarget(now = Date.now()): Promise<number> {
     while (this.arrivals.length > 0 && this.arrivals[0]! < now - ANNOUNCED_WINDOW_MS) this.arrivals.shift();
     const recent = this.arrivals.filter((t) => t > now - ARRIVAL_WINDOW_MS).length;
     const expected = (await this.options.expectedLearners?.().catch(() => 0)) ?? 0;

@@ -191,11 +191,17 @@ export class DockerDriver implements SandboxDriver {
     });
     if (!inspected) return;
     await thawMachineCgroups(inspected.Id);
-    await engineCall(`removing machine ${id}`, () => this.engine.getContainer(inspected.Id).remove({ force: true, v: true })).catch((error: unknown) => {
-      if (statusOf((error as Error).cause) !== 404) throw error;
-    });
+    // By name, not by engine id: a pool machine claimed (renamed) meanwhile is no longer
+    // this one, and it keeps its disk.
+    const removed = await engineCall(`removing machine ${id}`, () => this.engine.getContainer(id).remove({ force: true, v: true })).then(
+      () => true,
+      (error: unknown) => {
+        if (statusOf((error as Error).cause) !== 404) throw error;
+        return false;
+      },
+    );
     const disk = inspected.Config.Labels?.['unboxed.disk'];
-    if (disk) await this.disks.remove(disk);
+    if (removed && disk) await this.disks.remove(disk);
   }
 
   async list(): Promise<MachineInfo[]> {

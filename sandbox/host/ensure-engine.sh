@@ -81,10 +81,13 @@ docker_pidfile=/var/run/docker.pid
 # learner machine's own dockerd and containerd are visible here as processes too; they
 # live in other pid namespaces.
 host_daemon_pid() {
-  local file=$1 name=$2 pid
+  local file=$1 name=$2 pid stat
   pid=$(as_root cat "$file" 2>/dev/null) || return 1
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || return 1
+  # A zombie has exited: where PID 1 does not reap orphans (a container-like host) it stays.
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  [[ ${stat##*) } != Z* ]] || return 1
   [ "$(as_root readlink "/proc/$pid/ns/pid")" = "$(as_root readlink /proc/self/ns/pid)" ] || return 1
   echo "$pid"
 }

@@ -18,6 +18,7 @@ const scope = `fleet${randomBytes(3).toString('hex')}`;
 const driver = new DockerDriver({ cacheDir: path.join(root, '.cache/test-fleet'), scope });
 const limits = MachineLimits.parse({});
 const count = Math.min(150, Math.floor((freemem() / 2 ** 20 - 2048) / 110));
+// Not started, so it keeps no pool: the fleet is exactly `count` learners' machines.
 const manager = new MachineManager(driver, { limits, poolSize: 0, capacity: count + 10, startConcurrency: 6, log: () => undefined });
 const learner = (i: number) => `fleet-learner-${String(i).padStart(3, '0')}`;
 
@@ -44,8 +45,8 @@ it(`runs ${count} idle machines on one host, and lookup, list, claim, a new lear
   expect(answer.stdout.trim()).toBe('overlay2');
 
   // A warm machine is claimed; then a learner beyond the pool gets a fresh one.
-  const pooled = new MachineManager(driver, { limits, poolSize: 1, capacity: count + 10, startConcurrency: 2, log: () => undefined });
-  await pooled.pump();
+  const pooled = new MachineManager(driver, { limits, poolSize: 1, capacity: count + 3, startConcurrency: 2, log: () => undefined });
+  await pooled.start(3_600_000);
   const deadline = Date.now() + 120_000;
   while (!(await driver.list()).some((m) => !m.learner && m.state === 'running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
   const claimed = await pooled.acquire('fleet-claims-pool');
@@ -61,5 +62,5 @@ it(`runs ${count} idle machines on one host, and lookup, list, claim, a new lear
   const rows = ls.stdout.split('\n').filter((row) => row.includes('fleet-learner-') || row.includes('fleet-claims-pool') || row.includes('fleet-new-learner'));
   expect(rows.length).toBeGreaterThanOrEqual(count + 2);
   console.log(`fleet: lookup ${lookupMs.toFixed(0)} ms; sandbox ls listed ${rows.length} learner machines`);
-  pooled.stop();
+  await pooled.stop();
 });
