@@ -73,9 +73,6 @@ const serverEnv: NodeJS.ProcessEnv = {
   // bench's warm machines nor lend it theirs, and every machine listed is the bench's.
   UNBOXED_SANDBOX_SCOPE: process.env.UNBOXED_SANDBOX_SCOPE ?? 'fleet',
 };
-// The CLI's manager tops up the pool after a removal (`sandbox rm` would start machines):
-// it only lists and removes here.
-const cliEnv: NodeJS.ProcessEnv = { ...serverEnv, UNBOXED_POOL_SIZE: '0' };
 let server: ChildProcess | undefined;
 const sockets = new Set<WebSocket>();
 /** Learner ids of the bench's sessions: their machines are the ones removed at the end. */
@@ -96,7 +93,7 @@ function freePort(): Promise<number> {
 
 function run(file: string, argv: readonly string[], options: { input?: string; timeoutMs?: number; detached?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(file, argv, { cwd: root, env: cliEnv, stdio: ['pipe', 'pipe', 'pipe'], detached: options.detached ?? false });
+    const child = spawn(file, argv, { cwd: root, env: serverEnv, stdio: ['pipe', 'pipe', 'pipe'], detached: options.detached ?? false });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -54,10 +54,20 @@ try {
   await new Promise((r) => setTimeout(r, 1000)); // the last start's phases arrive just after it
   for (const [phase, ms] of phases) report(`  phase: ${phase}`, ms);
 
-  const manager = new MachineManager(driver, { limits, poolSize: 1, capacity: 1000, startConcurrency: 4, log: () => undefined });
+  // The server's manager (started: it keeps a warm pool); each claim waits until the pool is full again.
+  const pooled = new MachineManager(driver, { limits, poolSize: 1, capacity: 1000, startConcurrency: 4, log: () => undefined });
+  await pooled.start(3_600_000);
   const warmMs: number[] = [];
-  for (let i = 0; i < Number(values.cold); i++) await timed(warmMs, () => manager.acquire(`bench-learner-${i}`));
+  for (let i = 0; i < Number(values.cold); i++) {
+    while (!(await driver.list()).some((m) => !m.learner && m.state === 'running')) await new Promise((r) => setTimeout(r, 100));
+    await timed(warmMs, () => pooled.acquire(`bench-learner-${i}`));
+  }
   report('time to a machine, from the warm pool', warmMs);
+  await pooled.stop();
+  for (const machine of await driver.list()) if (!machine.learner) await driver.destroy(machine.id);
+
+  // An operator's manager (not started: no pool) grows the fleet to exact sizes.
+  const manager = new MachineManager(driver, { limits, poolSize: 0, capacity: 1000, startConcurrency: 4, log: () => undefined });
 
   const execMs: number[] = [];
   for (let i = 0; i < Number(values.execs); i++) await timed(execMs, () => manager.exec('bench-learner-0', ['sh', '-c', 'test -d /var/lib/docker/containers'], { timeoutMs: 10_000 }));

@@ -23,6 +23,12 @@ const SandboxEnv = z.object({
     .max(10_000)
     .optional()
     .describe("Machines that may run at once on this host; unset: derived from the host's memory and free disk"),
+  UNBOXED_DISK_RESERVE_MIB: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(4096)
+    .describe("Free disk kept for the host: below it, the stopped machines unused longest are removed (learners' running machines never)"),
   UNBOXED_START_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Machines started at the same time'),
   UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(10).describe('Machines anonymous visitors from one address may start in 10 minutes'),
   UNBOXED_ANONYMOUS_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30).describe('Machines all anonymous visitors together may start in a minute'),
@@ -47,6 +53,7 @@ export interface SandboxConfig {
   /** Unset: derived from the host (see createMachineManager). */
   readonly capacity: number | undefined;
   readonly startConcurrency: number;
+  readonly diskReserveMiB: number;
   readonly anonymousStartsPerAddress: number;
   readonly anonymousStartsPerMinute: number;
   readonly limits: MachineLimits;
@@ -79,6 +86,7 @@ export function sandboxConfig(env: Readonly<Record<string, string | undefined>>)
     poolSize: e.UNBOXED_POOL_SIZE,
     capacity: e.UNBOXED_CAPACITY,
     startConcurrency: e.UNBOXED_START_CONCURRENCY,
+    diskReserveMiB: e.UNBOXED_DISK_RESERVE_MIB,
     anonymousStartsPerAddress: e.UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS,
     anonymousStartsPerMinute: e.UNBOXED_ANONYMOUS_STARTS_PER_MINUTE,
     limits: limits.data,

@@ -18,7 +18,7 @@ export const MachineLimits = z.strictObject({
   /** @default 14400 (4 h) */
   lifetimeSeconds: z.int().min(60).default(4 * 3600).describe('Wall-clock life of a machine'),
   /** @default 1800 (30 min) */
-  idleSeconds: z.int().min(60).default(30 * 60).describe('A machine nobody used for this long is removed'),
+  idleSeconds: z.int().min(60).default(30 * 60).describe('A machine nobody used for this long is stopped: its memory freed, its files kept until its lifetime ends'),
 });
 export type MachineLimits = z.infer<typeof MachineLimits>;
 
@@ -112,6 +112,8 @@ export interface SandboxDriver {
   destroy(id: string): Promise<void>;
   list(): Promise<MachineInfo[]>;
   inspect(id: string): Promise<MachineInfo>;
+  /** Free bytes where machines' disks grow: the host's disk budget for them. */
+  freeDiskBytes(): Promise<number>;
 }
 
 export class SandboxError extends Error {

@@ -98,6 +98,26 @@ it('stops an idle machine (memory freed, files kept) and starts it again, as the
   await driver.destroy(back.id);
 });
 
+it("removes stopped machines, the unused longest first, when the host's disk runs short, and never a running one", async () => {
+  const m = manager();
+  const [older, newer, running] = [await m.acquire('learner-disk-gggg'), await m.acquire('learner-disk-hhhh'), await m.acquire('learner-disk-iiii')];
+  await driver.stop(older.id);
+  await driver.stop(newer.id);
+  // A reserve just above what is free now: removing one stopped machine's disk (its limit) covers it.
+  const free = Math.floor((await driver.freeDiskBytes()) / 2 ** 20);
+  const short = manager({ diskReserveMiB: free + 1 });
+  short.touch('learner-disk-gggg');
+  await new Promise((r) => setTimeout(r, 5));
+  short.touch('learner-disk-hhhh');
+  expect(await short.gc()).toEqual([older.id]);
+  expect(events).toContain('machine-removed disk budget');
+  expect(await short.machineOf('learner-disk-hhhh')).toMatchObject({ state: 'stopped' });
+  // However short the disk, a running machine stays.
+  const desperate = manager({ diskReserveMiB: 2 ** 30 });
+  expect(await desperate.gc()).toEqual([newer.id]);
+  expect(await desperate.machineOf('learner-disk-iiii')).toMatchObject({ id: running.id, state: 'running' });
+});
+
 it('never removes a learner machine that stopped underneath it (an engine or host crash): it starts again with its files', async () => {
   const m = manager();
   const machine = await m.acquire('learner-crash-eeee');

@@ -24,6 +24,8 @@ export interface ManagerOptions {
   readonly capacity: number;
   /** Machines started at the same time. */
   readonly startConcurrency: number;
+  /** Free disk kept for the host; below it, stopped machines go, the longest unused first. @default 4096 */
+  readonly diskReserveMiB?: number;
   /** Learners expected soon (announced class sessions): the pool warms up for them. */
   readonly expectedLearners?: () => Promise<number>;
   readonly log: (event: string, fields: Record<string, unknown>) => void;
@@ -209,8 +211,9 @@ export class MachineManager {
   /**
    * Stops learners' machines idle past their idle limit (activity seen since this
    * manager started) and removes machines past their lifetime, unclaimed machines that
-   * stopped, and machines stuck starting. A learner's stopped machine stays: it starts
-   * again when they return.
+   * stopped, warm machines beyond the pool's need, and machines stuck starting. A
+   * learner's stopped machine stays (it starts again when they return) unless the host's
+   * disk runs short: then the stopped ones unused longest go first.
    */
   async gc(now = Date.now()): Promise<string[]> {
     const removed: string[] = [];
@@ -218,8 +221,9 @@ export class MachineManager {
     // Warm machines beyond what the pool needs now (a class has arrived): the newest stay.
     const pool = machines.filter((m) => !m.learner && m.state === 'running').sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     const surplus = new Set(pool.slice(this.mode === 'fleet' ? await this.poolTarget(now) : pool.length));
+    const short = await this.diskShortage(machines, now);
     for (const machine of machines) {
-      const action = surplus.has(machine) ? { reason: 'pool surplus' } : this.verdict(machine, now);
+      const action = surplus.has(machine) || short.has(machine) ? { reason: surplus.has(machine) ? 'pool surplus' : 'disk budget' } : this.verdict(machine, now);
       if (!action) continue;
       try {
         if (action.stop) {
@@ -255,6 +259,24 @@ export class MachineManager {
       } while (this.pumpAgain);
     })().finally(() => (this.pumping = undefined));
     return this.pumping;
+  }
+
+  /**
+   * Stopped machines to remove because the host's free disk is under its reserve: the
+   * unused longest first, each counted as its disk limit freed (an upper bound; the next
+   * collection measures again).
+   */
+  private async diskShortage(machines: readonly MachineInfo[], now: number): Promise<Set<MachineInfo>> {
+    const reserve = (this.options.diskReserveMiB ?? 4096) * 2 ** 20;
+    let missing = reserve - (await this.driver.freeDiskBytes());
+    const chosen = new Set<MachineInfo>();
+    const lastUse = (m: MachineInfo) => (m.learner && this.lastActivity.get(m.learner)) || m.createdAt.getTime();
+    for (const machine of machines.filter((m) => m.state === 'stopped' && m.expiresAt.getTime() > now).sort((a, b) => lastUse(a) - lastUse(b))) {
+      if (missing <= 0) break;
+      chosen.add(machine);
+      missing -= machine.limits.diskMiB * 2 ** 20;
+    }
+    return chosen;
   }
 
   private verdict(machine: MachineInfo, now: number): { reason: string; stop?: true } | undefined {

@@ -1,18 +1,8 @@
-import { z } from 'zod';
 import type { MachineInfo } from '../../sandbox/index.ts';
+import { type MachineAnswer, MachineView } from '../machines/view.ts';
 import { clientAddress } from './machine-admission.ts';
 import { HttpError, sendJson } from './http.ts';
 import type { Route } from './routes.ts';
-
-/** A learner's machine as their page sees it: state, limits, and what happens to it when. */
-export const MachineView = z.strictObject({
-  state: z.enum(['none', 'starting', 'running', 'stopped']),
-  driver: z.string().optional(),
-  expiresAt: z.iso.datetime().optional().describe('When the machine is removed (its lifetime ends)'),
-  idleSeconds: z.int().optional().describe('Unused this long, the machine is stopped: memory freed, files kept until expiresAt'),
-  limits: z.strictObject({ memoryMiB: z.int(), cpus: z.number(), pids: z.int(), diskMiB: z.int() }).optional(),
-});
-export type MachineView = z.infer<typeof MachineView>;
 
 function machineView(machine: MachineInfo | undefined): MachineView {
   if (!machine) return { state: 'none' };
@@ -31,7 +21,7 @@ export const machineRoutes: readonly Route[] = [
   {
     method: 'GET',
     path: /^\/api\/machine$/,
-    handle: async ({ res, identity, deps }) => sendJson(res, 200, { machine: machineView(await deps.machines.machineOf(identity.learner)) }),
+    handle: async ({ res, identity, deps }) => sendJson(res, 200, { machine: machineView(await deps.machines.machineOf(identity.learner)) } satisfies MachineAnswer),
   },
   {
     method: 'POST',
@@ -48,7 +38,7 @@ export const machineRoutes: readonly Route[] = [
         res.setHeader('Retry-After', String(wait));
         throw new HttpError(503, `every machine of this host is in use; try again in ${Math.ceil(wait / 60)} minute(s), or open the terminal to wait in the queue`);
       }
-      sendJson(res, 200, { machine: machineView(await deps.machines.acquire(identity.learner)) });
+      sendJson(res, 200, { machine: machineView(await deps.machines.acquire(identity.learner)) } satisfies MachineAnswer);
     },
   },
 ];

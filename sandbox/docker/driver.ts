@@ -215,9 +215,10 @@ export class DockerDriver implements SandboxDriver {
     return this.toInfo(c.Name, c.Config.Labels, c.State.Status);
   }
 
-  /** Free space for more machines' disks: the pool's and the host's. */
-  diskSpace(): Promise<{ poolBytes: number; hostBytes: number }> {
-    return this.disks.free();
+  async freeDiskBytes(): Promise<number> {
+    // The pool file is sparse and as large as the host's file system: whichever runs out first.
+    const { poolBytes, hostBytes } = await this.disks.free();
+    return Math.min(poolBytes, hostBytes);
   }
 
   private async inspectRaw(id: string): Promise<Docker.ContainerInspectInfo> {

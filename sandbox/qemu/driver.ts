@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -77,6 +77,12 @@ export class QemuDriver implements SandboxDriver {
 
   private get machinesDir(): string {
     return path.join(this.options.stateDir, 'vm');
+  }
+
+  async freeDiskBytes(): Promise<number> {
+    await mkdir(this.machinesDir, { recursive: true });
+    const fs = await statfs(this.machinesDir);
+    return fs.bavail * fs.bsize;
   }
 
   async probe(): Promise<void> {

@@ -36,6 +36,11 @@ test('a command typed in the terminal runs on the learner machine', async ({ pag
   await type(page, 'echo "answer=$((6*7))"; docker info --format "engine={{.ServerVersion}}"');
   await expect(screen(page)).toContainText('answer=42');
   await expect(screen(page)).toContainText(/engine=20\.10/);
+  // The learner is told how long the machine is kept; the e2e server runs with the default
+  // limits (sandbox/driver.ts: idle 30 min).
+  const lifetime = page.getByRole('note', { name: 'Machine lifetime' });
+  await expect(lifetime).toContainText(/kept until .+ \((\d+ h|\d+ min)/);
+  await expect(lifetime).toContainText('Unused for 30 min, it sleeps and wakes with your files.');
 });
 
 test('a reload in the middle of a command keeps the same shell and its output', async ({ page }) => {

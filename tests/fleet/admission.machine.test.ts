@@ -31,6 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (!dataDir) return;
   await server?.kill('SIGTERM');
   const manager = await createMachineManager(sandboxConfig({ ...process.env, ...env }), dataDir, { log: () => undefined });
   for (const machine of await manager.list()) await manager.destroy(machine.id);
