@@ -256,7 +256,7 @@ function openTerminal(session: Session, burstStart: number): Promise<Outcome> {
     let readyMs: number | undefined;
     let output = '';
     let retype: ReturnType<typeof setInterval> | undefined;
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/terminal/main`, { headers: { cookie: session.cookie, origin } });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/terminal/1`, { headers: { cookie: session.cookie, origin } });
     sockets.add(ws);
     const finish = (outcome: Omit<Outcome, 'statuses'>) => {
       clearTimeout(timeout);

@@ -54,6 +54,29 @@ it('claims from the warm pool, re-adopts after a restart, resets to a fresh mach
   await first.stop();
 });
 
+it("opens a warm machine's first terminal ahead, and hands it, with what it printed, to the learner who claims it", async () => {
+  const m = manager({ poolSize: 1 });
+  await m.start();
+  const dtachOf1 = "pgrep -f -x 'dtach -A /run/unboxed-terminal-1.sock -E -z -r winch bash -l' >/dev/null && echo held";
+  let warm = '';
+  await until(async () => {
+    warm = (await driver.list()).find((x) => !x.learner && x.state === 'running')?.id ?? '';
+    return warm !== '' && (await sh(warm, dtachOf1)).stdout === 'held\n';
+  });
+  const machine = await m.acquire('learner-held-jjjj');
+  const shell = await m.openShell('learner-held-jjjj', '1', { cols: 100, rows: 30 });
+  let output = '';
+  shell.onData((data) => (output += data));
+  // The login prompt printed while nobody listened is delivered.
+  await until(async () => /root@machine-/.test(output), 10_000);
+  shell.write('echo $((6*7))\r');
+  await until(async () => output.includes('42'), 10_000);
+  // dtach's master and one attachment, the held one: no second attach was opened.
+  expect((await sh(machine.id, 'pgrep -c -f "[d]tach -A /run/unboxed-terminal-1.sock"')).stdout.trim()).toBe('2');
+  shell.close();
+  await m.stop();
+});
+
 it('never starts a machine for a check or a lookup: exec and machineOf of a learner without one start nothing', async () => {
   const m = manager({ poolSize: 0 });
   await expect(m.exec('learner-none-cccc', ['true'], { timeoutMs: 5000 })).rejects.toBeInstanceOf(NoMachineError);

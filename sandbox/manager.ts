@@ -8,6 +8,7 @@ import {
   type SandboxDriver,
   type ShellSize,
 } from './driver.ts';
+import { HeldShells } from './held-shells.ts';
 
 /** A machine still starting after this long was left behind by a crashed start. */
 const STUCK_STARTING_MS = 10 * 60_000;
@@ -80,6 +81,7 @@ export class MachineManager {
   private poolStarts = 0;
   /** Every start under way, so `stop` can wait for them. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly held: HeldShells;
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
   private gcTimer: ReturnType<typeof setInterval> | undefined;
@@ -92,7 +94,9 @@ export class MachineManager {
   constructor(
     private readonly driver: SandboxDriver,
     private readonly options: ManagerOptions,
-  ) {}
+  ) {
+    this.held = new HeldShells(driver);
+  }
 
   get driverName(): string {
     return this.driver.name;
@@ -131,6 +135,7 @@ export class MachineManager {
     clearInterval(this.gcTimer);
     for (const waiter of this.waiting.splice(0)) waiter.reject(new SandboxError('the server is shutting down'));
     await Promise.allSettled([...this.inFlight, this.pumping]);
+    this.held.closeAll();
   }
 
   /** The learner's machine as it is now, if they have one; never starts one. */
@@ -174,7 +179,7 @@ export class MachineManager {
   async openShell(learner: string, terminal: string, size: ShellSize, progress: Progress = () => undefined): Promise<MachineShell> {
     const machine = await this.acquire(learner, progress);
     this.touch(learner);
-    return this.driver.openShell(machine.id, terminal, size);
+    return (await this.held.take(learner, terminal, size)) ?? this.driver.openShell(machine.id, terminal, size);
   }
 
   /** Replaces the learner's machine with a fresh one. */
@@ -204,6 +209,7 @@ export class MachineManager {
   }
 
   async destroy(id: string): Promise<void> {
+    this.held.release(id);
     await this.driver.destroy(id);
     void this.pump();
   }
@@ -289,6 +295,7 @@ export class MachineManager {
   }
 
   private async remove(machine: MachineInfo, reason: string): Promise<void> {
+    this.held.release(machine.id, machine.learner);
     await this.driver.destroy(machine.id);
     this.options.log('machine-removed', { id: machine.id, learner: machine.learner, reason });
     if (machine.learner) this.lastActivity.delete(machine.learner);
@@ -356,6 +363,7 @@ export class MachineManager {
       const candidate = pool.shift()!;
       const claimed = await this.driver.assign(candidate.id, waiter.learner).catch(() => undefined);
       if (claimed) {
+        this.held.claimed(candidate.id, waiter.learner);
         this.finish(waiter, claimed);
         void this.pump();
         return true;
@@ -387,7 +395,10 @@ export class MachineManager {
     this.starting += 1;
     this.poolStarts += 1;
     this.track(this.driver.create(this.options.limits))
-      .catch((error: unknown) => this.options.log('pool-fill-failed', { error: String(error) }))
+      .then(
+        (machine) => this.held.hold(machine.id),
+        (error: unknown) => this.options.log('pool-fill-failed', { error: String(error) }),
+      )
       .finally(() => {
         this.starting -= 1;
         this.poolStarts -= 1;
@@ -422,13 +433,19 @@ export class MachineManager {
     if (index >= 0) this.waiting.splice(index, 1);
   }
 
-  /** The pool's size now: the floor, recent arrivals, and announced learners not yet here, within capacity. */
+  /**
+   * The pool's size now, within capacity: the floor; announced learners not yet here; and
+   * half the recent arrivals nobody announced (a refill takes about a second, so that
+   * covers a class trickling in, and an announced class arriving starts nothing extra
+   * while its shells start).
+   */
   private async poolTarget(now = Date.now()): Promise<number> {
     while (this.arrivals.length > 0 && this.arrivals[0]! < now - ANNOUNCED_WINDOW_MS) this.arrivals.shift();
-    const recent = this.arrivals.filter((t) => t > now - ARRIVAL_WINDOW_MS).length;
     const expected = (await this.options.expectedLearners?.().catch(() => 0)) ?? 0;
     const announced = Math.max(0, expected - this.arrivals.length);
-    return Math.min(Math.max(this.options.poolSize, recent, announced), this.options.capacity);
+    const recent = this.arrivals.filter((t) => t > now - ARRIVAL_WINDOW_MS).length;
+    const unannounced = Math.ceil(Math.max(0, recent - expected) / 2);
+    return Math.min(Math.max(this.options.poolSize, announced, unannounced), this.options.capacity);
   }
 
   /** What a queued learner sees: their place and an honest estimate of when a machine frees. */
