@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import type { ExecResult } from './driver.ts';
+import { SandboxError, type ExecResult } from './driver.ts';
 
 /** Output kept per stream; a check or command printing more is cut (from the front). */
 const MAX_OUTPUT = 1024 * 1024;
@@ -50,6 +50,6 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
 export async function residentMiB(pid: number | string): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  if (!kib) throw new Error(`process ${pid} has no resident memory (a kernel thread or a zombie)`);
+  if (!kib) throw new SandboxError(`process ${pid} has no resident memory (a kernel thread or a zombie)`);
   return Number(kib[1]) / 1024;
 }

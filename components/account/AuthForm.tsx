@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { MeResponse } from '@/lib/classes/views.ts';
 import { callApi, loadFresh, messageOf, safeNext } from '../api-client.ts';
 import styles from './account.module.css';
+import { SubmitRow } from '../forms/SubmitRow.tsx';
 
 /** Sign-in and sign-up: on success the browser goes to `next` (a path on this site). */
 export function AuthForm({ mode, next }: { mode: 'signin' | 'signup'; next?: string }) {
@@ -52,14 +53,9 @@ export function AuthForm({ mode, next }: { mode: 'signin' | 'signup'; next?: str
           <input name="password" type="password" autoComplete={mode === 'signin' ? 'current-password' : 'new-password'} required minLength={mode === 'signup' ? 10 : 1} maxLength={200} />
           {mode === 'signup' && <span className={styles.help}>At least 10 characters.</span>}
         </label>
-        {error && (
-          <p role="alert" className={styles.error}>
-            {error}
-          </p>
-        )}
-        <button type="submit" className={styles.primary} disabled={busy}>
+        <SubmitRow error={error} busy={busy}>
           {mode === 'signin' ? 'Sign in' : 'Create account'}
-        </button>
+        </SubmitRow>
       </form>
       <p className={styles.switch}>
         {mode === 'signin' ? (

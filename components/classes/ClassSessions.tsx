@@ -6,6 +6,7 @@ import { ClassSessionCreated, ClassSessionsResponse, type ClassSessionView } fro
 import { ApiError, callApi, messageOf } from '../api-client.ts';
 import { Deadline } from './Deadline.tsx';
 import styles from './classes.module.css';
+import { SubmitRow } from '../forms/SubmitRow.tsx';
 
 /** A class's announced sessions, for its instructor: announce one, see them, remove one. */
 export function ClassSessions({ classId }: { classId: string }) {
@@ -88,14 +89,9 @@ export function ClassSessions({ classId }: { classId: string }) {
           Expected learners
           <input name="expectedLearners" type="number" min={1} max={500} step={1} required />
         </label>
-        {error && (
-          <p role="alert" className={styles.error}>
-            {error}
-          </p>
-        )}
-        <button type="submit" className={styles.primary} disabled={busy}>
+        <SubmitRow error={error} busy={busy}>
           Announce
-        </button>
+        </SubmitRow>
       </form>
     </section>
   );

@@ -9,6 +9,7 @@ import { ApiError, callApi, messageOf } from '../api-client.ts';
 import { useAccount } from '../account/useAccount.ts';
 import { Deadline } from './Deadline.tsx';
 import styles from './classes.module.css';
+import { SubmitRow } from '../forms/SubmitRow.tsx';
 
 type Classes = z.infer<typeof ClassesResponse>;
 export interface LessonChoice {
@@ -163,14 +164,9 @@ function NewClassForm({ lessons }: { lessons: readonly LessonChoice[] }) {
         Deadline
         <input name="deadline" type="datetime-local" required />
       </label>
-      {error && (
-        <p role="alert" className={styles.error}>
-          {error}
-        </p>
-      )}
-      <button type="submit" className={styles.primary} disabled={busy}>
+      <SubmitRow error={error} busy={busy}>
         Create class
-      </button>
+      </SubmitRow>
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { JoinResponse } from '@/lib/classes/views.ts';
 import { callApi, messageOf } from '../api-client.ts';
 import { useAccount } from '../account/useAccount.ts';
 import styles from './classes.module.css';
+import { SubmitRow } from '../forms/SubmitRow.tsx';
 
 /** Joining a class with its code (from a join link, or typed): signed-in accounts only. */
 export function JoinClass({ code }: { code?: string }) {
@@ -45,14 +46,9 @@ export function JoinClass({ code }: { code?: string }) {
             Class code
             <input name="code" defaultValue={code} placeholder="ABCD-EF23" autoComplete="off" required maxLength={40} />
           </label>
-          {error && (
-            <p role="alert" className={styles.error}>
-              {error}
-            </p>
-          )}
-          <button type="submit" className={styles.primary} disabled={busy}>
+          <SubmitRow error={error} busy={busy}>
             Join
-          </button>
+          </SubmitRow>
         </form>
       )}
       {joined && (

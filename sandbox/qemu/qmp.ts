@@ -1,6 +1,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
+import { SandboxError } from '../driver.ts';
 
 /** One line from QEMU's monitor: a greeting, an event, or the answer to our command. */
 const QmpMessage = z.union([
@@ -10,8 +11,8 @@ const QmpMessage = z.union([
   z.object({ error: z.object({ class: z.string(), desc: z.string() }) }),
 ]);
 
-export class QmpError extends Error {
-  override readonly name = 'QmpError';
+export class QmpError extends SandboxError {
+  override name = 'QmpError';
 }
 
 /**

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { MachineStartError } from '../driver.ts';
 import { Qmp } from './qmp.ts';
 
 /** What a learner VM is made of, built by sandbox/image/build-vm.sh. */
@@ -97,7 +98,7 @@ export async function kernelCommandLine(accel: Accel, extra: string): Promise<st
 async function hostTscKhz(): Promise<number> {
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8');
   const mhz = /^cpu MHz\s*:\s*([\d.]+)/m.exec(cpuinfo);
-  if (!mhz) throw new Error('cannot read the CPU frequency from /proc/cpuinfo for a TCG guest');
+  if (!mhz) throw new MachineStartError('cannot read the CPU frequency from /proc/cpuinfo for a TCG guest');
   return Math.round(Number(mhz[1]) * 1000);
 }
 
