@@ -2,12 +2,14 @@ import { createServer } from 'node:http';
 import next from 'next';
 import { loadSessionSecret } from './lib/auth/secret.ts';
 import { SessionSigner } from './lib/auth/session.ts';
-import { LiveChecks } from './lib/checks/live.ts';
+import { machineChecks, machineRunning } from './lib/checks/machine-checks.ts';
 import { ResultStore } from './lib/checks/store.ts';
+import { configOrExit } from './lib/config.ts';
 import { databaseTarget, openDatabase } from './lib/db/index.ts';
-import { contentDir, dataDir, env } from './lib/env.ts';
-import { loadCourse } from './lib/lessons/load.ts';
-import { log } from './lib/log.ts';
+import { shareCourse } from './lib/lessons/course.ts';
+import { formatProblem } from './lib/lessons/problems.ts';
+import { CourseSource } from './lib/lessons/source.ts';
+import { createLog } from './lib/log.ts';
 import { accountServices, handleApi, type ApiDeps } from './lib/server/api.ts';
 import { AnonymousStarts } from './lib/server/machine-admission.ts';
 import { routeUpgrades } from './lib/server/upgrade.ts';
@@ -15,13 +17,30 @@ import { TerminalHub } from './lib/terminal/hub.ts';
 import { machineShells } from './lib/terminal/machine-shells.ts';
 import { TERMINAL_PATH } from './lib/terminal/protocol.ts';
 import { terminalUpgrade } from './lib/terminal/upgrade.ts';
-import { createMachineManager, DriverUnavailableError, sandboxConfig } from './sandbox/index.ts';
+import { createMachineManager, DriverUnavailableError } from './sandbox/index.ts';
 
 /**
  * One process, one port: Next.js serves the pages, and WebSocket upgrades are routed
  * here so the terminal shares the port (and the session cookie) with the app.
  */
 const dev = process.argv.includes('--dev');
+// The environment, validated once: everything below gets its part of it.
+const config = configOrExit(process.env);
+const { env, dataDir } = config;
+const log = createLog(env.LOG_LEVEL);
+
+// The one course, for the pages and the checks: read once in production, again after an author's edit in development.
+const course = shareCourse(new CourseSource(config.contentDir, { rereadOnChange: dev }));
+// Read before the port opens: compiling the lessons holds the event loop for seconds, long
+// enough for requests that arrive meanwhile to meet closed keep-alive connections.
+const courseState = await course.state().catch((error: unknown) => {
+  log.error({ err: error }, 'the course could not be read');
+  return undefined;
+});
+if (courseState && !courseState.ok) {
+  log.error({ problems: courseState.problems.map(formatProblem) }, 'the course content has problems: the pages show them, and checks answer with them until they are fixed');
+}
+
 const app = next({ dev, hostname: env.HOST, port: env.PORT, dir: import.meta.dirname });
 await app.prepare();
 const handle = app.getRequestHandler();
@@ -30,8 +49,7 @@ const sessions = new SessionSigner(await loadSessionSecret(env.UNBOXED_SECRET, d
 const secureCookies = env.UNBOXED_PUBLIC_ORIGIN?.startsWith('https:') ?? false;
 const db = await openDatabase(databaseTarget(env.DATABASE_URL, dataDir));
 const accounts = accountServices(db, sessions, secureCookies);
-const sandbox = sandboxConfig(process.env);
-const machines = await createMachineManager(sandbox, dataDir, {
+const machines = await createMachineManager(config.sandbox, dataDir, {
   log: (event, fields) => log.info(fields, event),
   // Announced class sessions warm the pool up before the class arrives.
   expectedLearners: () => accounts.classSessions.expectedLearners(new Date()),
@@ -42,22 +60,16 @@ const machines = await createMachineManager(sandbox, dataDir, {
   process.exit(1);
 });
 await machines.start();
-log.info({ driver: machines.driverName, boundary: machines.boundary, trust: sandbox.trust, capacity: machines.capacity }, 'learner machines ready');
+log.info({ driver: machines.driverName, boundary: machines.boundary, trust: config.sandbox.trust, capacity: machines.capacity }, 'learner machines ready');
+
+// A command finished in a terminal → checks run on the learner's machine → results stored (the gradebook) and sent (the page's ticks).
 const results = new ResultStore(db);
-const course = loadCourse(contentDir);
-const running = async (learner: string) => (await machines.machineOf(learner))?.state === 'running';
-const live = new LiveChecks({
-  lesson: async (slug) => (await course).lessons.find((l) => l.slug === slug),
-  contentDir,
-  store: results,
-  // Checks run on the learner's running machine, found by name; they never start one.
-  machine: async (learner) => ((await running(learner)) ? (argv, { timeoutMs }) => machines.exec(learner, argv, { timeoutMs }) : undefined),
-  onError: (error, learner) => log.error({ err: error, learner }, 'live checks failed'),
-});
-const hub = new TerminalHub(machineShells(machines), (learner) => live.commandFinished(learner));
+const live = machineChecks({ course, machines, results, log, onError: (error, learner) => log.error({ err: error, learner }, 'live checks failed') });
+const hub = new TerminalHub(machineShells(machines), live);
+
 const extraOrigins = env.UNBOXED_PUBLIC_ORIGIN ? [new URL(env.UNBOXED_PUBLIC_ORIGIN).origin] : [];
 const anonymousStarts = new AnonymousStarts(
-  { perAddress: sandbox.anonymousStartsPerAddress, perMinute: sandbox.anonymousStartsPerMinute },
+  { perAddress: config.sandbox.anonymousStartsPerAddress, perMinute: config.sandbox.anonymousStartsPerMinute },
   { stateOf: async (learner) => (await machines.machineOf(learner))?.state },
   accounts.accounts,
 );
@@ -67,8 +79,8 @@ const api: ApiDeps = {
   results,
   extraOrigins,
   ...accounts,
-  lessons: async () => (await course).lessons,
-  hasMachine: running,
+  lessons: () => course.lessons(),
+  hasMachine: (learner) => machineRunning(machines, learner),
   machines,
   anonymousStarts,
   onError: (error, route) => log.error({ err: error, route }, 'api request failed'),

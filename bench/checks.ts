@@ -38,6 +38,7 @@ async function measure(label: string): Promise<void> {
       store: new ResultStore(db),
       machine: async () => (argv, { timeoutMs }) => driver.exec(machine.id, argv, { timeoutMs }),
       onError: (error) => console.error(error),
+      log: { warn: (fields, message) => console.warn(message, fields) },
     });
     const seen: ExerciseResult[] = [];
     const start = performance.now();

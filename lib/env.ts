@@ -1,9 +1,9 @@
-import path from 'node:path';
 import { z } from 'zod';
 
 /**
- * The environment, validated once. Everything else imports typed values from here;
- * a bad variable stops the process with a message naming it and the fix.
+ * The app's environment variables. The server and the CLI validate them once at start,
+ * with the sandbox's, through `parseConfig` (lib/config.ts) and hand the result down; a
+ * bad variable stops the process with a message naming it and the fix.
  */
 const Env = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -43,11 +43,3 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>>): 
   });
   throw new EnvError(['Invalid environment:', ...lines].join('\n'));
 }
-
-export const env = parseEnv(process.env);
-
-/** Absolute path of the content folder. */
-export const contentDir = path.resolve(env.UNBOXED_CONTENT_DIR);
-
-/** Absolute path of the data folder. */
-export const dataDir = path.resolve(env.UNBOXED_DATA_DIR);

@@ -1,5 +1,7 @@
 import pino from 'pino';
-import { env } from './env.ts';
+import type { Env } from './env.ts';
 
 /** Structured JSON logs on stdout; `LOG_LEVEL=debug` for more, `silent` for none. */
-export const log = pino({ level: env.LOG_LEVEL, base: { app: 'unboxed' } });
+export function createLog(level: Env['LOG_LEVEL']): pino.Logger {
+  return pino({ level, base: { app: 'unboxed' } });
+}

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { sandboxConfig } from './config.ts';
+import type { SandboxConfig } from './config.ts';
 import { createMachineManager, type MachineManager } from './index.ts';
 
 const usage = `usage: unboxed sandbox <command>
@@ -17,7 +17,7 @@ const usage = `usage: unboxed sandbox <command>
 const root = path.resolve(import.meta.dirname, '..');
 
 /** `unboxed sandbox …`, the operator's view of learner machines; returns the exit code. */
-export async function runSandboxCli(argv: readonly string[], dataDir: string): Promise<number> {
+export async function runSandboxCli(argv: readonly string[], config: SandboxConfig, dataDir: string): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'image') return imageCommand(rest);
   if (!command || !['ls', 'create', 'exec', 'rm', 'gc'].includes(command)) {
@@ -25,9 +25,9 @@ export async function runSandboxCli(argv: readonly string[], dataDir: string): P
     return 2;
   }
   // Not started: an operator's command serves what it asks for, never fills the pool or collects.
-  const machines = await createMachineManager(sandboxConfig(process.env), dataDir, { log: () => undefined });
+  const machines = await createMachineManager(config, dataDir, { log: () => undefined });
   try {
-    return await machineCommand(machines, command, rest);
+    return await machineCommand(machines, config, command, rest);
   } catch (error) {
     // parseArgs names the unknown option or missing value; the operator gets it with the usage.
     if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw error;
@@ -36,10 +36,10 @@ export async function runSandboxCli(argv: readonly string[], dataDir: string): P
   }
 }
 
-async function machineCommand(machines: MachineManager, command: string, rest: readonly string[]): Promise<number> {
+async function machineCommand(machines: MachineManager, config: SandboxConfig, command: string, rest: readonly string[]): Promise<number> {
   switch (command) {
     case 'ls':
-      return list(machines);
+      return list(machines, config.trust);
     case 'create': {
       const { values } = parseArgs({ args: [...rest], options: { learner: { type: 'string' } } });
       const machine = values.learner ? await machines.acquire(values.learner) : await machines.create();
@@ -79,8 +79,7 @@ async function machineCommand(machines: MachineManager, command: string, rest: r
   return 2;
 }
 
-async function list(machines: MachineManager): Promise<number> {
-  const { trust } = sandboxConfig(process.env);
+async function list(machines: MachineManager, trust: SandboxConfig['trust']): Promise<number> {
   const all = await machines.list();
   const active = all.filter((m) => m.state !== 'stopped').length;
   console.log(`trust mode: ${trust}; driver: ${machines.driverName} (${machines.boundary === 'vm' ? 'a VM per learner' : 'containers on the host kernel: trusted learners only'})`);

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { MeResponse } from '@/lib/classes/views.ts';
+import { MeResponse } from '@/lib/auth/views.ts';
 import { callApi, loadFresh } from '../api-client.ts';
 import styles from './account.module.css';
 import { useAccount } from './useAccount.ts';

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import { z } from 'zod';
-import { AccountView, UsersResponse } from '@/lib/classes/views.ts';
+import { AccountView, UsersResponse } from '@/lib/auth/views.ts';
 import { callApi, messageOf } from '../api-client.ts';
 import styles from './account.module.css';
 

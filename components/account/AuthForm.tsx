@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { MeResponse } from '@/lib/classes/views.ts';
+import { MeResponse } from '@/lib/auth/views.ts';
 import { callApi, loadFresh, messageOf, safeNext } from '../api-client.ts';
 import styles from './account.module.css';
 import { SubmitRow } from '../forms/SubmitRow.tsx';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { MeResponse, type AccountView } from '@/lib/classes/views.ts';
+import { MeResponse, type AccountView } from '@/lib/auth/views.ts';
 import { callApi } from '../api-client.ts';
 
 /** The signed-in account: undefined while loading, null when signed out. */

@@ -1,8 +1,5 @@
-import type { GradebookView } from '@/lib/classes/views.ts';
+import type { Cell, Column } from '@/lib/classes/gradebook.ts';
 import styles from './gradebook.module.css';
-
-type Cell = GradebookView['learners'][number]['cells'][number];
-type Column = GradebookView['columns'][number];
 
 const mark = { passed: '✓', failed: '✗', error: '!', 'not-started': '–' } as const;
 const word = { passed: 'passed', failed: 'not yet', error: 'check error', 'not-started': 'not started' } as const;

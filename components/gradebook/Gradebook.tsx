@@ -3,7 +3,8 @@
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
 import { z } from 'zod';
-import { CodeResponse, GradebookResponse, type ClassView, type GradebookView } from '@/lib/classes/views.ts';
+import type { GradebookView } from '@/lib/classes/gradebook.ts';
+import { CodeResponse, GradebookResponse, type ClassView } from '@/lib/classes/views.ts';
 import { callApi, messageOf } from '../api-client.ts';
 import { Deadline } from '../classes/Deadline.tsx';
 import { GradeCell } from './GradeCell.tsx';

@@ -2,7 +2,8 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
-import { LearnerReportResponse, type EvidenceView } from '@/lib/classes/views.ts';
+import type { EvidenceView } from '@/lib/classes/report.ts';
+import { LearnerReportResponse } from '@/lib/classes/views.ts';
 import { callApi, messageOf } from '../api-client.ts';
 import { Deadline } from '../classes/Deadline.tsx';
 import styles from './gradebook.module.css';

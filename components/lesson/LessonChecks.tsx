@@ -3,11 +3,12 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { z } from 'zod';
 import { ExerciseResult } from '@/lib/checks/result.ts';
+import { postCheck } from './check-request.ts';
 
 interface LessonChecks {
   readonly results: ReadonlyMap<string, ExerciseResult>;
   readonly checking: boolean;
-  /** Runs the lesson's checks now (the Check button). */
+  /** Runs the lesson's checks now (the Check button): retried once, safely, when the server does not answer. */
   check(): Promise<void>;
 }
 
@@ -31,7 +32,7 @@ export function LessonChecksProvider({ slug, children }: { slug: string; childre
   async function check() {
     setChecking(true);
     try {
-      const response = await fetch(`/api/lessons/${slug}/check`, { method: 'POST' });
+      const response = await postCheck(slug);
       const body = CheckResponse.safeParse(await response.json());
       if (body.success) setResults(new Map(body.data.results.map((r) => [r.exercise, r])));
     } finally {

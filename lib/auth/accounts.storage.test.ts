@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { ResultStore } from '../checks/store.ts';
 import { openTestDatabase, type TestDatabase } from '../db/testing.ts';
 import { AccountSessions } from './account-sessions.ts';
 import { Accounts, EmailTakenError } from './accounts.ts';
 import { Identities } from './identity.ts';
-import { mergeLearnerResults } from './merge.ts';
 import { SessionSigner } from './session.ts';
 
 let test: TestDatabase;
@@ -94,30 +92,4 @@ it("ties an account's learner id to its session: without one, the learner cookie
   expect(after.account).toBeUndefined();
   expect(after.learner).not.toBe(ann.learner);
   expect(signer.read(cookieHeader(after.setCookies[0]!))).toBe(after.learner);
-});
-
-it('moves an anonymous learner’s results into the account on sign-in, combining what both did', async () => {
-  const store = new ResultStore(test.db);
-  const failing = { name: 'x', pass: false, expected: 'a', actual: 'b' };
-  const passing = { ...failing, pass: true, actual: 'a' };
-  await store.record('account', 'files', { exercise: 'start', status: 'failed', assertions: [failing], at: '2026-01-01T10:00:00.000Z' });
-  await store.record('anon', 'files', { exercise: 'start', status: 'passed', assertions: [passing], at: '2026-01-01T11:00:00.000Z' });
-  await store.record('anon', 'files', { exercise: 'create', status: 'failed', assertions: [failing], at: '2026-01-01T11:05:00.000Z' });
-  await store.record('account', 'daemon', { exercise: 'api', status: 'passed', assertions: [passing], at: '2026-01-01T09:00:00.000Z' });
-
-  expect(await mergeLearnerResults(test.db, 'anon', 'account')).toBe(2);
-  expect(await store.lesson('anon', 'files')).toEqual([]);
-  const files = await store.lesson('account', 'files');
-  expect(files.find((r) => r.exercise === 'start')).toEqual({
-    exercise: 'start',
-    status: 'passed',
-    attempts: 2,
-    passedAt: '2026-01-01T11:00:00.000Z',
-    checkedAt: '2026-01-01T11:00:00.000Z',
-    assertions: [passing],
-  });
-  expect(files.find((r) => r.exercise === 'create')).toMatchObject({ status: 'failed', attempts: 1 });
-  expect(await store.passedPerLesson('account')).toEqual({ files: 1, daemon: 1 });
-  const runs = await test.db.selectFrom('check_runs').select('learner').execute();
-  expect(new Set(runs.map((r) => r.learner))).toEqual(new Set(['account']));
 });

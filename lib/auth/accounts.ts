@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Db } from '../db/index.ts';
 import type { UsersTable } from '../db/schema.ts';
 import { decoyHash, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './password.ts';
+import { Role } from './views.ts';
 
-export const Role = z.enum(['learner', 'instructor', 'admin']);
-export type Role = z.infer<typeof Role>;
+export { Role };
 
 export const Email = z
   .string()

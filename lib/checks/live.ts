@@ -1,18 +1,26 @@
 import path from 'node:path';
 import type { Lesson } from '../lessons/schema.ts';
+import { OncePerKey } from './once-per-key.ts';
 import type { CheckOutcome } from './outcome.ts';
 import type { ExerciseResult } from './result.ts';
 import type { ResultStore } from './store.ts';
 import { runCheck, type MachineExec } from './run.ts';
 
+/** Where a broken check is reported: the app's logger (lib/log.ts), or anything with its `warn`. */
+export interface CheckLog {
+  warn(fields: object, message: string): void;
+}
+
 export interface LiveChecksOptions {
   /** Lessons by slug. */
-  readonly lesson: (slug: string) => Promise<Lesson | undefined>;
+  readonly lesson: (slug: string) => Promise<Pick<Lesson, 'dir' | 'exercises'> | undefined>;
   readonly contentDir: string;
   /** The learner's running machine, as a check runner; undefined when none runs (checks never start one). */
   readonly machine: (learner: string) => Promise<MachineExec | undefined>;
   readonly store: ResultStore;
   readonly onError: (error: unknown, learner: string) => void;
+  /** Gets every broken check (error outcome) at warn, with its output: the learner sees only its reason. */
+  readonly log: CheckLog;
 }
 
 type Listener = (result: ExerciseResult) => void;
@@ -26,6 +34,8 @@ export class LiveChecks {
   private readonly watchers = new Map<string, Set<{ slug: string; listener: Listener }>>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Check requests with an idempotency key, so that a retry gets the run it retries. */
+  private readonly keyed = new OncePerKey<void>();
 
   constructor(private readonly options: LiveChecksOptions) {}
 
@@ -55,14 +65,22 @@ export class LiveChecks {
   /**
    * Checks the lessons' exercises that have not passed yet. A request while a run is
    * going coalesces into one more run after it, so a burst of commands costs two runs.
-   * A request with an idempotency key (a client that may retry it) is recorded under
-   * that key, once per exercise, so it runs on its own after the current run, and its
-   * caller sees a failure (to retry) instead of a quiet log line.
+   * A request with an idempotency key (a client that may retry it) runs on its own
+   * after the current run, its caller sees a failure (to retry) instead of a quiet log
+   * line, and a retry with the same key joins or reuses that run while this process
+   * remembers it (minutes) instead of running the checks again. Its runs are recorded
+   * under the key, once per exercise, so even a retry this process cannot remember (it
+   * restarted) counts once.
    */
   check(learner: string, slugs: readonly string[], key?: string): Promise<void> {
+    if (key) return this.keyed.run(`${key} ${slugs.join(' ')}`, () => this.checkNow(learner, slugs, key));
+    return this.checkNow(learner, slugs);
+  }
+
+  private checkNow(learner: string, slugs: readonly string[], key?: string): Promise<void> {
     const current = this.running.get(learner);
     if (current) {
-      if (key) return current.then(() => this.check(learner, slugs, key));
+      if (key) return current.then(() => this.checkNow(learner, slugs, key));
       this.again.add(learner);
       return current;
     }
@@ -87,6 +105,10 @@ export class LiveChecks {
       for (const exercise of lesson.exercises) {
         if (passed.has(exercise.id)) continue;
         const outcome = await runCheck(exec, path.join(this.options.contentDir, lesson.dir), exercise.check);
+        if (outcome.status === 'error') {
+          const { reason, output } = outcome;
+          this.options.log.warn({ learner, lesson: slug, exercise: exercise.id, check: exercise.check, reason, output }, 'check is broken');
+        }
         await this.options.store.record(learner, slug, toRun(exercise.id, outcome), key && `${key}/${slug}/${exercise.id}`);
         const result = (await this.options.store.lesson(learner, slug)).find((r) => r.exercise === exercise.id);
         if (result) for (const watcher of this.watchers.get(learner) ?? []) if (watcher.slug === slug) watcher.listener(result);

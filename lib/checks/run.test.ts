@@ -1,32 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CheckRun } from './outcome.ts';
-import { CheckPathError, runCheck, type MachineExec } from './run.ts';
-
-/**
- * The helper library and the runner, run by a real bash on this host (the checks'
- * machine-state helpers are proven against real machines by lessons-tests).
- */
-const localExec: MachineExec = (argv, { timeoutMs }) =>
-  new Promise<CheckRun>((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ exitCode: code ?? -1, stdout, stderr, timedOut });
-    });
-  });
+import { CheckPathError, runCheck } from './run.ts';
+import { localExec } from './testing.ts';
 
 let lesson: string;
 
@@ -68,16 +45,44 @@ describe('check library', () => {
     ]);
   });
 
-  it('sees its own namespaces as PID 1\'s on this host, and keeps JSON safe for any text', async () => {
-    const outcome = await check(`assert_namespace_shared "same mnt" $$ $$ mnt\nassert_equal 'quotes "and" \\\\ backslashes' "a\\"b" 'a"b'`);
-    expect(outcome.status).toBe('passed');
+  it('keeps JSON safe for any text', async () => {
+    const outcome = await check(`assert_equal 'quotes "and" \\\\ backslashes' "a\\"b" 'a"b'`);
+    expect(outcome).toEqual({ status: 'passed', assertions: [{ name: 'quotes "and" \\\\ backslashes', pass: true, expected: 'a"b', actual: 'a"b' }] });
   });
 });
 
+/**
+ * The namespaces a check should report are read by this test from the kernel
+ * (/proc/self/ns), not by the library under test: the check's bash must run in the
+ * namespaces of whoever runs it (on a machine: root's, PID 1's), none of its own.
+ */
 describe('namespace comparison', () => {
-  it('fails for two processes in different namespaces of one type', async () => {
-    const outcome = await check(`unshare --uts sleep 5 &\nsleep 0.3\nassert_namespace_shared "one uts" $$ $(pgrep -n -f "^sleep 5$") uts\nkill %1`);
+  it('passes for two processes in one namespace, and names the namespace they share', async () => {
+    const mnt = await readlink('/proc/self/ns/mnt');
+    // The check's shell and its child: two processes, both in this test's mount namespace.
+    const outcome = await check(`sleep 5 &\nassert_namespace_shared "one mnt" $$ $! mnt\nkill $!`);
+    const assertion = outcome.status === 'passed' ? outcome.assertions[0] : undefined;
+    const [, a, b] = /^PIDs (\d+) and (\d+) in one mnt namespace$/.exec(assertion?.expected ?? '') ?? [];
+    expect(a).not.toBe(b);
+    expect(outcome).toEqual({ status: 'passed', assertions: [{ name: 'one mnt', pass: true, expected: `PIDs ${a} and ${b} in one mnt namespace`, actual: `${mnt} vs ${mnt}` }] });
+  });
+
+  it('fails for two processes in different namespaces of one type, and shows both', async () => {
+    const uts = await readlink('/proc/self/ns/uts');
+    // unshare(1) enters a new UTS namespace, then execs the sleep: one PID, $!.
+    const outcome = await check(`unshare --uts sleep 5 &\nsleep 0.3\nassert_namespace_shared "one uts" $$ $! uts\nkill $!`);
     expect(outcome.status).toBe('failed');
+    const actual = outcome.status === 'failed' ? outcome.assertions[0]?.actual : undefined;
+    const [, mine, other] = /^(uts:\[\d+\]) vs (uts:\[\d+\])$/.exec(actual ?? '') ?? [];
+    expect(mine).toBe(uts);
+    expect(other).toMatch(/^uts:/);
+    expect(other).not.toBe(uts);
+  });
+
+  it('fails for a process that does not exist', async () => {
+    const mnt = await readlink('/proc/self/ns/mnt');
+    const outcome = await check(`assert_namespace_shared "gone" $$ 2147483647 mnt`);
+    expect(outcome.status === 'failed' && outcome.assertions[0]?.actual).toBe(`${mnt} vs none`);
   });
 });
 
@@ -102,8 +107,12 @@ describe('check errors are for the author, never a pass', () => {
     expect(await check('true')).toMatchObject({ status: 'error', reason: 'the check printed no assertion (exit code 0)' });
   });
 
-  it('a hang', async () => {
-    expect(await check(`assert_equal x 1 1\nsleep 30`, 500)).toMatchObject({ status: 'error', reason: 'the check did not finish in time' });
+  it('a hang, stopped inside the machine at the time limit (not by the exec backstop 5 s later)', async () => {
+    const started = performance.now();
+    // 500 ms rounds up to `timeout 1`; without it, the sleep would end the run at 8 s.
+    const outcome = await check(`assert_equal x 1 1\nsleep 8`, 500);
+    expect(outcome).toMatchObject({ status: 'error', reason: 'the check did not finish in time' });
+    expect(performance.now() - started).toBeLessThan(4000);
   });
 
   it('a script that reads stdin gets nothing, not its own source', async () => {

@@ -1,13 +1,46 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type OnConflictBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/index.ts';
+import type { CheckStatus, Database } from '../db/schema.ts';
 import { Assertion } from './outcome.ts';
 import type { ExerciseResult } from './result.ts';
 
 const Evidence = z.object({ assertions: z.array(Assertion), reason: z.string().optional() });
 
-/** Check results per learner and exercise: attempts, first pass, last evidence. */
+/** One learner's standing on one exercise without the evidence behind it: a cell of a gradebook. */
+export interface LearnerResult {
+  readonly learner: string;
+  readonly lesson: string;
+  readonly exercise: string;
+  readonly status: CheckStatus;
+  readonly attempts: number;
+  readonly firstPassedAt: string | null;
+  readonly checkedAt: string;
+}
+
+/**
+ * The one rule for two standings of an exercise, the stored row and an arriving one (a new
+ * check run, or a row moved from another learner): attempts add up; a pass on either side
+ * is a pass, and stays one, with the earlier pass's time and evidence; otherwise the later
+ * check's status and evidence stand. Ties go to the stored pass and to the arriving check.
+ */
+function keepingPasses(oc: OnConflictBuilder<Database, 'exercise_results'>) {
+  const arrivingPassedFirst = sql<boolean>`excluded.first_passed_at is not null and (exercise_results.first_passed_at is null or excluded.first_passed_at < exercise_results.first_passed_at)`;
+  const arrivingIsLater = sql<boolean>`excluded.checked_at >= exercise_results.checked_at`;
+  return oc.columns(['learner', 'lesson', 'exercise']).doUpdateSet({
+    attempts: sql`exercise_results.attempts + excluded.attempts`,
+    status: sql`case when exercise_results.status = 'passed' or excluded.status = 'passed' then 'passed' when ${arrivingIsLater} then excluded.status else exercise_results.status end`,
+    first_passed_at: sql`case when ${arrivingPassedFirst} then excluded.first_passed_at else exercise_results.first_passed_at end`,
+    evidence: sql`case when ${arrivingPassedFirst} then excluded.evidence when exercise_results.status = 'passed' then exercise_results.evidence when ${arrivingIsLater} then excluded.evidence else exercise_results.evidence end`,
+    checked_at: sql`case when ${arrivingIsLater} then excluded.checked_at else exercise_results.checked_at end`,
+  });
+}
+
+/**
+ * Check results per learner and exercise: attempts, first pass, last evidence. The only
+ * module that reads or writes them; the gradebook and the account merge ask it.
+ */
 export class ResultStore {
   constructor(private readonly db: Db) {}
 
@@ -39,6 +72,26 @@ export class ResultStore {
     return Object.fromEntries(rows.map((r) => [r.lesson, Number(r.passed)]));
   }
 
+  /** What these learners have recorded in these lessons, for a class's gradebook. */
+  async resultsOfLearners(learners: readonly string[], lessons: readonly string[]): Promise<LearnerResult[]> {
+    if (learners.length === 0 || lessons.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('exercise_results')
+      .select(['learner', 'lesson', 'exercise', 'status', 'attempts', 'first_passed_at', 'checked_at'])
+      .where('learner', 'in', [...learners])
+      .where('lesson', 'in', [...lessons])
+      .execute();
+    return rows.map((r) => ({
+      learner: r.learner,
+      lesson: r.lesson,
+      exercise: r.exercise,
+      status: r.status,
+      attempts: r.attempts,
+      firstPassedAt: r.first_passed_at,
+      checkedAt: r.checked_at,
+    }));
+  }
+
   /**
    * Records one check run: attempts grow by one, and a passed exercise stays passed with
    * its first pass time and evidence, whatever later runs find. The run's key goes into
@@ -49,7 +102,7 @@ export class ResultStore {
   async record(
     learner: string,
     lesson: string,
-    run: { exercise: string; status: ExerciseResult['status']; assertions: readonly z.infer<typeof Assertion>[]; reason?: string; at: string },
+    run: { exercise: string; status: CheckStatus; assertions: readonly Assertion[]; reason?: string; at: string },
     key: string = randomUUID(),
   ): Promise<boolean> {
     const evidence = JSON.stringify({ assertions: run.assertions, ...(run.reason !== undefined && { reason: run.reason }) });
@@ -72,17 +125,35 @@ export class ResultStore {
           checked_at: run.at,
           evidence,
         })
-        .onConflict((oc) =>
-          oc.columns(['learner', 'lesson', 'exercise']).doUpdateSet({
-            attempts: sql`exercise_results.attempts + 1`,
-            status: sql`case when exercise_results.status = 'passed' then 'passed' else excluded.status end`,
-            first_passed_at: sql`coalesce(exercise_results.first_passed_at, excluded.first_passed_at)`,
-            evidence: sql`case when exercise_results.status = 'passed' then exercise_results.evidence else excluded.evidence end`,
-            checked_at: sql`excluded.checked_at`,
-          }),
-        )
+        .onConflict(keepingPasses)
         .execute();
       return true;
+    });
+  }
+
+  /**
+   * Files everything learner `from` recorded under learner `to`, in one transaction: an
+   * exercise both have becomes one standing by the same rule as a new run (a pass on
+   * either side stays a pass). Returns how many standings `from` had.
+   */
+  async moveResults(from: string, to: string): Promise<number> {
+    if (from === to) return 0;
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('exercise_results')
+        .columns(['learner', 'lesson', 'exercise', 'status', 'attempts', 'first_passed_at', 'checked_at', 'evidence'])
+        .expression(
+          trx
+            .selectFrom('exercise_results')
+            .select((eb) => [eb.cast<string>(eb.val(to), 'text').as('learner'), 'lesson', 'exercise', 'status', 'attempts', 'first_passed_at', 'checked_at', 'evidence'])
+            // SQLite needs a WHERE in an upsert's SELECT; this one has it.
+            .where('learner', '=', from),
+        )
+        .onConflict(keepingPasses)
+        .execute();
+      const moved = await trx.deleteFrom('exercise_results').where('learner', '=', from).executeTakeFirst();
+      await trx.updateTable('check_runs').set({ learner: to }).where('learner', '=', from).execute();
+      return Number(moved.numDeletedRows);
     });
   }
 }

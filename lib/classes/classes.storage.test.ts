@@ -90,7 +90,7 @@ it('builds the gradebook from recorded results: grid, evidence, summary, stuck l
   await store.record(bob.learner, 'other-lesson', { exercise: 'x', status: 'passed', assertions: [passing], at: deadline });
   await store.record(teacher.learner, 'files', { exercise: 'bundle', status: 'passed', assertions: [passing], at: deadline });
 
-  const gradebook = await loadGradebook(test.db, (await classes.get(info.id))!, await classes.members(info.id), course);
+  const gradebook = await loadGradebook(store, (await classes.get(info.id))!, await classes.members(info.id), course);
   expect(gradebook.columns.map((c) => `${c.lesson}/${c.exercise}`)).toEqual(['client-and-daemon/create', 'client-and-daemon/start', 'files/bundle']);
   const [annRow, bobRow] = gradebook.learners;
   expect(annRow!.cells.map((c) => [c.status, c.attempts, c.firstPassedAt, c.onTime])).toEqual([

@@ -1,4 +1,4 @@
-import type { Gradebook } from './gradebook.ts';
+import type { GradebookView } from './gradebook.ts';
 
 /**
  * The gradebook's export: one row per learner and exercise, the same columns in CSV
@@ -24,7 +24,7 @@ export const EXPORT_COLUMNS = [
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 export type ExportRow = { readonly [K in ExportColumn]: string | number | boolean | null };
 
-export function exportRows(gradebook: Gradebook): ExportRow[] {
+export function exportRows(gradebook: GradebookView): ExportRow[] {
   return gradebook.learners.flatMap((learner) =>
     gradebook.columns.map((column, i) => {
       const cell = learner.cells[i]!;
@@ -48,7 +48,7 @@ export function exportRows(gradebook: Gradebook): ExportRow[] {
   );
 }
 
-export function gradebookJson(gradebook: Gradebook, exportedAt: Date): string {
+export function gradebookJson(gradebook: GradebookView, exportedAt: Date): string {
   const body = {
     class: gradebook.class,
     exported_at: exportedAt.toISOString(),
@@ -59,7 +59,7 @@ export function gradebookJson(gradebook: Gradebook, exportedAt: Date): string {
 }
 
 /** RFC 4180 CSV (CRLF, quoted where needed), with a header row. */
-export function gradebookCsv(gradebook: Gradebook): string {
+export function gradebookCsv(gradebook: GradebookView): string {
   const lines = [EXPORT_COLUMNS.join(','), ...exportRows(gradebook).map((row) => EXPORT_COLUMNS.map((c) => csvField(row[c], c)).join(','))];
   return lines.join('\r\n') + '\r\n';
 }

@@ -1,6 +1,13 @@
-import type { Db } from '../db/index.ts';
-import type { CheckStatus } from '../db/schema.ts';
+import { z } from 'zod';
+import type { LearnerResult, ResultStore } from '../checks/store.ts';
+import { ExerciseResult } from '../checks/result.ts';
 import type { ClassInfo, ClassMember } from './store.ts';
+
+// The gradebook as the API sends it and the instructor's pages parse it. Client
+// components import this file: its imports other than zod and zod-only modules stay `import type`.
+
+const time = z.string();
+const count = z.int().nonnegative();
 
 /** A lesson of the class as the course has it now. */
 export interface GradebookLesson {
@@ -9,75 +16,66 @@ export interface GradebookLesson {
   readonly exercises: ReadonlyArray<{ readonly id: string; readonly title: string }>;
 }
 
-/** One exercise: a column of the grid. */
-export interface Column {
-  readonly lesson: string;
-  readonly lessonTitle: string;
-  readonly exercise: string;
-  readonly exerciseTitle: string;
-}
+export const CellStatus = z.enum([...ExerciseResult.shape.status.options, 'not-started']);
+export type CellStatus = z.infer<typeof CellStatus>;
 
-export type CellStatus = CheckStatus | 'not-started';
+/** One exercise: a column of the grid. */
+export const Column = z.object({ lesson: z.string(), lessonTitle: z.string(), exercise: z.string(), exerciseTitle: z.string() });
+export type Column = z.infer<typeof Column>;
 
 /** One learner on one exercise. */
-export interface Cell {
-  readonly status: CellStatus;
+export const Cell = z.object({
+  status: CellStatus,
   /** Check runs recorded (live after each command, Check button, re-check). */
-  readonly attempts: number;
-  readonly firstPassedAt: string | null;
-  readonly lastCheckedAt: string | null;
+  attempts: count,
+  firstPassedAt: time.nullable(),
+  lastCheckedAt: time.nullable(),
   /** Passed by the deadline; null while not passed. */
-  readonly onTime: boolean | null;
-}
+  onTime: z.boolean().nullable(),
+});
+export type Cell = z.infer<typeof Cell>;
 
-export interface GradebookLearner {
-  readonly userId: string;
-  readonly name: string;
-  readonly email: string;
-  readonly joinedAt: string;
-  readonly passed: number;
+/** A member of the class, as the gradebook and the learner's report name them. */
+export const LearnerView = z.object({ userId: z.string(), name: z.string(), email: z.string(), joinedAt: time });
+export type LearnerView = z.infer<typeof LearnerView>;
+
+export const GradebookLearner = LearnerView.extend({
+  passed: count,
   /** In column order. */
-  readonly cells: readonly Cell[];
-}
+  cells: z.array(Cell).readonly(),
+});
+export type GradebookLearner = z.infer<typeof GradebookLearner>;
 
-export interface ExerciseSummary extends Column {
-  readonly passed: number;
+export const ExerciseSummary = Column.extend({
+  passed: count,
   /** Tried and not passed. */
-  readonly stuck: number;
-  readonly notStarted: number;
+  stuck: count,
+  notStarted: count,
   /** Attempts of every learner. */
-  readonly attempts: number;
+  attempts: count,
   /** Attempts of the learners who have not passed it. */
-  readonly stuckAttempts: number;
+  stuckAttempts: count,
   /** passed / learners, 0 when the class is empty. */
-  readonly completion: number;
-}
+  completion: z.number().min(0).max(1),
+});
+export type ExerciseSummary = z.infer<typeof ExerciseSummary>;
 
-export interface Gradebook {
-  readonly class: { readonly id: string; readonly name: string; readonly deadline: string; readonly instructor: string };
-  readonly columns: readonly Column[];
-  readonly learners: readonly GradebookLearner[];
-  readonly summary: readonly ExerciseSummary[];
+export const GradebookView = z.object({
+  class: z.object({ id: z.string(), name: z.string(), deadline: time, instructor: z.string() }),
+  columns: z.array(Column).readonly(),
+  learners: z.array(GradebookLearner).readonly(),
+  summary: z.array(ExerciseSummary).readonly(),
   /** Where learners get stuck: exercises tried and not passed, most stuck learners first, then most attempts. */
-  readonly stuck: readonly ExerciseSummary[];
+  stuck: z.array(ExerciseSummary).readonly(),
   /** Lessons of the class that the course no longer has. */
-  readonly missingLessons: readonly string[];
-}
-
-export interface ResultRow {
-  readonly learner: string;
-  readonly lesson: string;
-  readonly exercise: string;
-  readonly status: CheckStatus;
-  readonly attempts: number;
-  readonly first_passed_at: string | null;
-  readonly checked_at: string;
-}
+  missingLessons: z.array(z.string()).readonly(),
+});
+export type GradebookView = z.infer<typeof GradebookView>;
 
 const NOT_STARTED: Cell = { status: 'not-started', attempts: 0, firstPassedAt: null, lastCheckedAt: null, onTime: null };
 
 /** The grid, its summary and the stuck list, from the class, its lessons, members and their results. */
-export function buildGradebook(info: ClassInfo, courseLessons: readonly GradebookLesson[], members: readonly ClassMember[], results: readonly ResultRow[]): Gradebook {
+export function buildGradebook(info: ClassInfo, courseLessons: readonly GradebookLesson[], members: readonly ClassMember[], results: readonly LearnerResult[]): GradebookView {
   const lessons = info.lessons.flatMap((slug) => courseLessons.filter((l) => l.slug === slug));
   const columns: Column[] = lessons.flatMap((l) => l.exercises.map((e) => ({ lesson: l.slug, lessonTitle: l.title, exercise: e.id, exerciseTitle: e.title })));
   const byKey = new Map(results.map((r) => [`${r.learner}\n${r.lesson}\n${r.exercise}`, r]));
@@ -88,9 +86,9 @@ export function buildGradebook(info: ClassInfo, courseLessons: readonly Gradeboo
       return {
         status: r.status,
         attempts: r.attempts,
-        firstPassedAt: r.first_passed_at,
-        lastCheckedAt: r.checked_at,
-        onTime: r.first_passed_at === null ? null : r.first_passed_at <= info.deadline,
+        firstPassedAt: r.firstPassedAt,
+        lastCheckedAt: r.checkedAt,
+        onTime: r.firstPassedAt === null ? null : r.firstPassedAt <= info.deadline,
       };
     });
     return { userId: m.userId, name: m.name, email: m.email, joinedAt: m.joinedAt, passed: cells.filter((c) => c.status === 'passed').length, cells };
@@ -120,20 +118,11 @@ export function buildGradebook(info: ClassInfo, courseLessons: readonly Gradeboo
   };
 }
 
-/** The class's gradebook from the database. */
-export async function loadGradebook(db: Db, info: ClassInfo, members: readonly ClassMember[], courseLessons: readonly GradebookLesson[]): Promise<Gradebook> {
-  const results =
-    members.length === 0 || info.lessons.length === 0
-      ? []
-      : await db
-          .selectFrom('exercise_results')
-          .select(['learner', 'lesson', 'exercise', 'status', 'attempts', 'first_passed_at', 'checked_at'])
-          .where(
-            'learner',
-            'in',
-            members.map((m) => m.learner),
-          )
-          .where('lesson', 'in', [...info.lessons])
-          .execute();
-  return buildGradebook(info, courseLessons, members, results);
+/** The class's gradebook from its members' recorded results. */
+export async function loadGradebook(results: ResultStore, info: ClassInfo, members: readonly ClassMember[], courseLessons: readonly GradebookLesson[]): Promise<GradebookView> {
+  const recorded = await results.resultsOfLearners(
+    members.map((m) => m.learner),
+    info.lessons,
+  );
+  return buildGradebook(info, courseLessons, members, recorded);
 }

@@ -1,30 +1,38 @@
-import type { Assertion } from '../checks/outcome.ts';
+import { z } from 'zod';
+import { Assertion } from '../checks/outcome.ts';
 import type { ResultStore } from '../checks/store.ts';
-import type { CellStatus, GradebookLesson } from './gradebook.ts';
+import { CellStatus, LearnerView, type GradebookLesson } from './gradebook.ts';
 import type { ClassInfo, ClassMember } from './store.ts';
 
-export interface ExerciseEvidence {
-  readonly id: string;
-  readonly title: string;
-  readonly status: CellStatus;
-  readonly attempts: number;
-  readonly firstPassedAt: string | null;
-  readonly lastCheckedAt: string | null;
-  readonly onTime: boolean | null;
+// A learner's evidence as the API sends it and the instructor's pages parse it. Client
+// components import this file: its imports other than zod and zod-only modules stay `import type`.
+
+const time = z.string();
+
+export const EvidenceView = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: CellStatus,
+  attempts: z.int().nonnegative(),
+  firstPassedAt: time.nullable(),
+  lastCheckedAt: time.nullable(),
+  onTime: z.boolean().nullable(),
   /** What the check found: the passing run's for a passed exercise, else the last run's. */
-  readonly assertions: readonly Assertion[];
+  assertions: z.array(Assertion).readonly(),
   /** Why the check itself failed, for a broken check. */
-  readonly reason: string | null;
-}
+  reason: z.string().nullable(),
+});
+export type EvidenceView = z.infer<typeof EvidenceView>;
 
 /** One learner of a class, with the evidence behind each of their results. */
-export interface LearnerReport {
-  readonly class: { readonly id: string; readonly name: string; readonly deadline: string };
-  readonly learner: { readonly userId: string; readonly name: string; readonly email: string; readonly joinedAt: string };
-  readonly lessons: ReadonlyArray<{ readonly slug: string; readonly title: string; readonly exercises: readonly ExerciseEvidence[] }>;
-}
+export const LearnerReportView = z.object({
+  class: z.object({ id: z.string(), name: z.string(), deadline: time }),
+  learner: LearnerView,
+  lessons: z.array(z.object({ slug: z.string(), title: z.string(), exercises: z.array(EvidenceView).readonly() })).readonly(),
+});
+export type LearnerReportView = z.infer<typeof LearnerReportView>;
 
-export async function learnerReport(results: ResultStore, info: ClassInfo, member: ClassMember, courseLessons: readonly GradebookLesson[]): Promise<LearnerReport> {
+export async function learnerReport(results: ResultStore, info: ClassInfo, member: ClassMember, courseLessons: readonly GradebookLesson[]): Promise<LearnerReportView> {
   const lessons = info.lessons.flatMap((slug) => courseLessons.filter((l) => l.slug === slug));
   return {
     class: { id: info.id, name: info.name, deadline: info.deadline },
@@ -35,7 +43,7 @@ export async function learnerReport(results: ResultStore, info: ClassInfo, membe
         return {
           slug: lesson.slug,
           title: lesson.title,
-          exercises: lesson.exercises.map((exercise): ExerciseEvidence => {
+          exercises: lesson.exercises.map((exercise): EvidenceView => {
             const r = recorded.find((x) => x.exercise === exercise.id);
             const firstPassedAt = r?.passedAt ?? null;
             return {

@@ -1,5 +1,5 @@
 import { runSandboxCli } from '../../sandbox/cli.ts';
-import { contentDir, dataDir, env } from '../env.ts';
+import type { Config } from '../config.ts';
 import { runAdminCli } from './admin.ts';
 import { runContentCli } from './content.ts';
 
@@ -10,16 +10,16 @@ const usage = `usage: unboxed <command>
   sandbox …            learner machines: ls, create, exec, rm, gc, image build
   admin …              accounts: create an admin, set roles, list, sign out everywhere`;
 
-/** The operator's command line; returns the process exit code. */
-export async function runCli(argv: readonly string[]): Promise<number> {
+/** The operator's command line, with the environment validated by the caller; returns the process exit code. */
+export async function runCli(argv: readonly string[], config: Config): Promise<number> {
   const [group, ...rest] = argv;
   switch (group) {
     case 'content':
-      return runContentCli(rest, contentDir);
+      return runContentCli(rest, config.contentDir);
     case 'sandbox':
-      return runSandboxCli(rest, dataDir);
+      return runSandboxCli(rest, config.sandbox, config.dataDir);
     case 'admin':
-      return runAdminCli(rest, dataDir, env.DATABASE_URL);
+      return runAdminCli(rest, config.dataDir, config.env.DATABASE_URL);
     case undefined:
     case 'help':
     case '--help':

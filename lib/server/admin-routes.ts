@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Role } from '../auth/accounts.ts';
-import { UsersResponse } from '../classes/views.ts';
+import { UsersResponse } from '../auth/views.ts';
 import type { ApiDeps } from './api.ts';
 import { HttpError, readBody, sendJson } from './http.ts';
 import { ID, publicAccount, requireRole, type Route } from './routes.ts';

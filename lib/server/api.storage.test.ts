@@ -7,6 +7,7 @@ import { SessionSigner } from '../auth/session.ts';
 import { LiveChecks } from '../checks/live.ts';
 import { ResultStore } from '../checks/store.ts';
 import { openTestDatabase, type TestDatabase } from '../db/testing.ts';
+import { LessonValidationError } from '../lessons/problems.ts';
 import { TerminalHub } from '../terminal/hub.ts';
 import { ptyShell } from '../../sandbox/pty-shell.ts';
 import { TERMINAL_PATH } from '../terminal/protocol.ts';
@@ -25,6 +26,8 @@ let base: string;
 let services: AccountServices;
 let hub: TerminalHub;
 let results: ResultStore;
+/** Content problems the course has now (an author's edit under npm run dev); none by default. */
+let courseProblems: LessonValidationError | undefined;
 
 const lessons = [
   { slug: 'client-and-daemon', title: 'Client and daemon', exercises: [{ id: 'create-through-api', title: 'Create' }, { id: 'start-through-api', title: 'Start' }] },
@@ -32,6 +35,7 @@ const lessons = [
 ];
 
 beforeEach(async () => {
+  courseProblems = undefined;
   test = await openTestDatabase();
   const signer = new SessionSigner(randomBytes(32));
   services = accountServices(test.db, signer, false);
@@ -44,6 +48,7 @@ beforeEach(async () => {
     store: results,
     machine: () => Promise.reject(new Error('this test has no learner machines')),
     onError: () => undefined,
+    log: { warn: () => undefined },
   });
   const noMachines = () => Promise.reject(new Error('this test has no learner machines'));
   const deps = {
@@ -52,7 +57,10 @@ beforeEach(async () => {
     live,
     results,
     extraOrigins: [],
-    lessons: async () => lessons,
+    lessons: async () => {
+      if (courseProblems) throw courseProblems;
+      return lessons;
+    },
     hasMachine: async () => false,
     machines: { machineOf: async () => undefined, acquire: noMachines, retryAfter: async () => 0 },
     anonymousStarts: { admit: async () => 0 },
@@ -310,6 +318,15 @@ it("class sessions: only the class's instructor or an admin announces, lists and
   expect([removed.status, removed.text]).toEqual([204, '']);
   expect((await teacher.fetch('DELETE', `${path}/${session.id}`)).status).toBe(404);
   expect((await teacher.get(path)).json).toEqual({ sessions: [byAdmin.json.session] });
+});
+
+it('a check while the course content has problems answers them, each with its file and fix', async () => {
+  courseProblems = new LessonValidationError([
+    { file: 'content/01-client-and-daemon/lesson.mdx', field: 'difficulty', message: "unknown field 'difficulty'", fix: 'remove it' },
+  ]);
+  const check = await new Browser().post('/api/lessons/client-and-daemon/check');
+  expect(check.status).toBe(503);
+  expect(check.json.error).toBe("1 problem in the course content:\n  content/01-client-and-daemon/lesson.mdx: difficulty: unknown field 'difficulty'. Fix: remove it");
 });
 
 it('admins list accounts, change roles and sign accounts out everywhere', async () => {

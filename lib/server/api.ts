@@ -9,6 +9,7 @@ import type { GradebookLesson } from '../classes/gradebook.ts';
 import { ClassSessions } from '../classes/sessions.ts';
 import { ClassStore } from '../classes/store.ts';
 import type { Db } from '../db/index.ts';
+import { LessonValidationError } from '../lessons/problems.ts';
 import type { TerminalHub } from '../terminal/hub.ts';
 import type { MachineManager } from '../../sandbox/index.ts';
 import { adminRoutes } from './admin-routes.ts';
@@ -57,7 +58,7 @@ export interface ApiDeps extends AccountServices {
   readonly live: LiveChecks;
   readonly results: ResultStore;
   readonly extraOrigins: readonly string[];
-  /** The course's lessons, as the gradebook lists them. */
+  /** The course's lessons, as the gradebook lists them; rejects with `LessonValidationError` while the content has problems. */
   readonly lessons: () => Promise<readonly GradebookLesson[]>;
   /** Whether the learner has a running machine now (re-check needs one; it never starts one). */
   readonly hasMachine: (learner: string) => Promise<boolean>;
@@ -113,6 +114,8 @@ function respondWithError(res: ServerResponse, error: unknown, route: string, de
   }
   if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
   if (error instanceof EmailTakenError) return sendJson(res, 409, { error: error.message });
+  // The course's content has problems (an author's edit under npm run dev): each one, with its fix.
+  if (error instanceof LessonValidationError) return sendJson(res, 503, { error: error.message });
   deps.onError(error, route);
   sendJson(res, 500, { error: 'the server failed to answer; the error is in its log' });
 }

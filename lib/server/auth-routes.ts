@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { DisplayName, Email, EmailTakenError, Password } from '../auth/accounts.ts';
-import { mergeLearnerResults } from '../auth/merge.ts';
 import { HttpError, readBody, sendJson, setCookies } from './http.ts';
 import { publicAccount, type Route } from './routes.ts';
 
@@ -51,7 +50,7 @@ export const authRoutes: readonly Route[] = [
       byEmail.clear(email);
       if (identity.sessionId) await deps.sessions.end(identity.sessionId);
       // What the browser did anonymously before signing in joins the account's results.
-      else if (identity.learner !== account.learner) await mergeLearnerResults(deps.db, identity.learner, account.learner);
+      else if (identity.learner !== account.learner) await deps.results.moveResults(identity.learner, account.learner);
       const session = await deps.sessions.start(account);
       setCookies(res, [session.setCookie, deps.identities.learnerCookie(account.learner).setCookie]);
       sendJson(res, 200, { account: publicAccount(account) });

@@ -55,7 +55,7 @@ async function classMember(deps: ApiDeps, info: ClassInfo, userId: string): Prom
 }
 
 async function gradebookOf(deps: ApiDeps, info: ClassInfo) {
-  return loadGradebook(deps.db, info, await deps.classes.members(info.id), await deps.lessons());
+  return loadGradebook(deps.results, info, await deps.classes.members(info.id), await deps.lessons());
 }
 
 async function reportOf(deps: ApiDeps, info: ClassInfo, member: ClassMember) {

@@ -32,6 +32,8 @@ export const lessonRoutes: readonly Route[] = [
       if (header !== undefined && (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header))) {
         throw new HttpError(400, 'Idempotency-Key must be 8 to 100 letters, digits or _ . : -');
       }
+      // Content with problems answers them (503), not the results of a course that is no longer there.
+      await deps.lessons();
       if (!(await deps.hasMachine(identity.learner))) throw new HttpError(409, 'your machine is not running: open the terminal to start it, then check again');
       // Scoped to the learner, so nobody can use up another learner's keys.
       await deps.live.check(identity.learner, [slug], header && `${identity.learner}/${header}`);

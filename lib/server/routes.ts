@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Account, Role } from '../auth/accounts.ts';
 import type { Identity } from '../auth/identity.ts';
-import type { AccountView } from '../classes/views.ts';
+import type { AccountView } from '../auth/views.ts';
 import type { ApiDeps } from './api.ts';
 import { HttpError } from './http.ts';
 

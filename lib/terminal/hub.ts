@@ -14,6 +14,11 @@ export interface ShellSource {
   touch(learner: string): void;
 }
 
+/** Told when a learner's shell finishes a command: LiveChecks (lib/checks/machine-checks.ts) re-checks then. */
+export interface CommandListener {
+  commandFinished(learner: string): void;
+}
+
 export interface TerminalHubOptions {
   /** Most terminals one learner may have open at once; reattaching one is always allowed. @default 8 */
   readonly maxTerminalsPerLearner?: number;
@@ -39,10 +44,10 @@ export class TerminalHub {
   private readonly maxTerminals: number;
   private readonly detachedCloseMs: number;
 
-  /** @param onCommandFinished a learner's shell finished a command (time to re-check). */
+  /** @param commands told whenever a learner's shell finishes a command (time to re-check). */
   constructor(
     private readonly shells: ShellSource,
-    private readonly onCommandFinished: (learner: string) => void = () => undefined,
+    private readonly commands: CommandListener = { commandFinished: () => undefined },
     { maxTerminalsPerLearner = 8, detachedCloseMs = 10 * 60_000 }: TerminalHubOptions = {},
   ) {
     this.maxTerminals = maxTerminalsPerLearner;
@@ -95,7 +100,7 @@ export class TerminalHub {
     const shell = await this.shells.shellFor(learner, name, { cols: size.cols, rows: size.rows }, status);
     const session = new TerminalSession(name, shell, this.detachedCloseMs, {
       activity: () => this.shells.touch(learner),
-      commandFinished: () => this.onCommandFinished(learner),
+      commandFinished: () => this.commands.commandFinished(learner),
       ended: () => {
         if (this.sessions.get(key) === session) this.sessions.delete(key);
       },

@@ -42,7 +42,7 @@ const cookie = (s: { setCookie: string }) => s.setCookie.split(';')[0]!;
 async function serve(options?: TerminalHubOptions): Promise<void> {
   finished = [];
   closedShells = [];
-  hub = new TerminalHub(localBash, (learner) => finished.push(learner), options);
+  hub = new TerminalHub(localBash, { commandFinished: (learner) => finished.push(learner) }, options);
   server = createServer((_req, res) => res.end());
   server.on('upgrade', routeUpgrades([[TERMINAL_PATH, terminalUpgrade({ hub, sessions: signer, extraOrigins: [], onError: () => undefined })]]));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

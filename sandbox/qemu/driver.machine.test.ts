@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,8 +70,16 @@ describe('qemu driver: restored clones and isolation', () => {
     const limit = MachineLimits.parse({}).memoryMiB;
     const idle = await residentMiB(pid!);
     expect(idle, 'QEMU resident right after restore').toBeLessThan(0.8 * limit);
-    // tail keeps its endless "last line" in memory: 400 MiB touched, then freed on exit.
-    expect((await sh(ids[0]!, 'head -c 400M /dev/zero | tail >/dev/null')).exitCode).toBe(0);
+    // tail keeps its endless "last line" in memory: 400 MiB touched, held while the writer
+    // sleeps, then freed on exit.
+    const hog = sh(ids[0]!, '(head -c 400M /dev/zero; sleep 8) | tail >/dev/null');
+    let peak = idle;
+    for (let i = 0; i < 100 && peak < idle + 300; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      peak = Math.max(peak, await residentMiB(pid!));
+    }
+    expect(peak, `resident while the guest held 400 MiB (idle was ${Math.round(idle)} MiB)`).toBeGreaterThan(idle + 300);
+    expect((await hog).exitCode).toBe(0);
     let now = await residentMiB(pid!);
     for (let i = 0; i < 30 && now > idle + 100; i++) {
       await new Promise((r) => setTimeout(r, 1000));
@@ -83,6 +91,24 @@ describe('qemu driver: restored clones and isolation', () => {
   it('refuses the golden key once a machine is restored', async () => {
     const other = await sh(ids[1]!, 'cat /root/.ssh/authorized_keys');
     expect(other.stdout).toContain(`unboxed-${ids[1]!.slice(-12)}`);
-    expect(other.stdout).not.toContain('unboxed-golden');
+    // Every golden key made on this host (one per image and shape) tries the machine's SSH port.
+    const images = path.resolve(import.meta.dirname, '../../.cache/vm-image');
+    const keys: string[] = [];
+    for (const tag of await readdir(images)) {
+      for (const entry of await readdir(path.join(images, tag)).catch(() => [] as string[])) {
+        if (/^golden-[^.]+$/.test(entry)) keys.push(path.join(images, tag, entry, 'key'));
+      }
+    }
+    expect(keys.length, `no golden key under ${images}`).toBeGreaterThan(0);
+    const { port: sshPort } = JSON.parse(await readFile(path.join(stateDir, 'vm', ids[1]!, 'meta.json'), 'utf8')) as { port: number };
+    for (const key of keys) {
+      const attempt = await runProcess(
+        'ssh',
+        ['-p', String(sshPort), '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'ConnectTimeout=10', 'root@127.0.0.1', 'true'],
+        { timeoutMs: 30_000 },
+      );
+      expect(attempt.exitCode, `${key} opened machine ${ids[1]}`).toBe(255);
+      expect(attempt.stderr).toContain('Permission denied (publickey)');
+    }
   });
 });

@@ -10,10 +10,16 @@ import { freePort, TestServer } from '../support/server.ts';
 /**
  * The real server (production build, a real learner machine) is killed with SIGKILL
  * while Check requests run and record, then restarted on the same database; the
- * client retries what it got no answer for, with the same Idempotency-Key, as the
- * Check button's retry does. Every run is then recorded exactly once per exercise:
- * nothing answered is lost, nothing retried counts twice. Needs `npm run build` and
- * the machine image; uses SQLite, or PostgreSQL when UNBOXED_TEST_POSTGRES_URL is set.
+ * client sends what it got no answer for again, with the same Idempotency-Key. The
+ * Check button does that too (components/lesson/check-request.ts: a fresh key per
+ * click, sent again once a second after a network error or a 5xx), but this test
+ * retries only after the restart, when the server has forgotten the keys it was
+ * answering: the checks run again, and only the database's run log (check_runs) keeps
+ * them from counting twice. (A retry the same server process still remembers reuses
+ * the first run without checking again: lib/checks/live.storage.test.ts.) Every run is
+ * then recorded exactly once per exercise: nothing answered is lost, nothing retried
+ * counts twice. Needs `npm run build` and the machine image; uses SQLite, or
+ * PostgreSQL when UNBOXED_TEST_POSTGRES_URL is set.
  */
 const root = path.resolve(import.meta.dirname, '../..');
 /** This test's machines, apart from any other on the engine. */

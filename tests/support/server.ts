@@ -31,7 +31,7 @@ export class TestServer {
   }
 
   async start(): Promise<void> {
-    const env = { ...process.env, NODE_ENV: 'production' as const, HOST: '127.0.0.1', PORT: String(this.port), LOG_LEVEL: 'warn', NEXT_TELEMETRY_DISABLED: '1', ...this.env };
+    const env = { ...process.env, NODE_ENV: 'production' as const, HOST: '127.0.0.1', PORT: String(this.port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', NEXT_TELEMETRY_DISABLED: '1', ...this.env };
     const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
     this.child = child;
     const deadline = Date.now() + 120_000;

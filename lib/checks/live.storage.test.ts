@@ -1,0 +1,104 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { openTestDatabase, type TestDatabase } from '../db/testing.ts';
+import { LiveChecks } from './live.ts';
+import type { MachineExec } from './run.ts';
+import { ResultStore } from './store.ts';
+import { localExec } from './testing.ts';
+
+/**
+ * LiveChecks with real check scripts run by a local bash (lib/checks/testing.ts), a real
+ * ResultStore, and a logger that records what it is given.
+ */
+let test: TestDatabase;
+let content: string;
+let store: ResultStore;
+let warnings: { fields: object; message: string }[];
+let errors: unknown[];
+let execs: number;
+/** What the machine does with each check's argv: by default, runs it. */
+let machine: MachineExec;
+
+const checks = {
+  broken: `echo "all good!"\nassert_equal x 1 1`,
+  'not-yet': `assert_equal "answer" 42 41 "multiply, do not add"`,
+};
+
+function liveChecks(exercises: readonly (keyof typeof checks)[]): LiveChecks {
+  return new LiveChecks({
+    lesson: async (slug) => (slug === 'files' ? { dir: 'files', exercises: exercises.map((id) => ({ id, title: id, check: `checks/${id}.sh`, hints: [] })) } : undefined),
+    contentDir: content,
+    store,
+    machine: async () => (argv, options) => {
+      execs += 1;
+      return machine(argv, options);
+    },
+    onError: (error) => errors.push(error),
+    log: { warn: (fields, message) => warnings.push({ fields, message }) },
+  });
+}
+
+beforeEach(async () => {
+  test = await openTestDatabase();
+  store = new ResultStore(test.db);
+  content = await mkdtemp(path.join(tmpdir(), 'unboxed-live-'));
+  await mkdir(path.join(content, 'files', 'checks'), { recursive: true });
+  for (const [id, script] of Object.entries(checks)) await writeFile(path.join(content, 'files', 'checks', `${id}.sh`), `#!/bin/bash\n${script}\n`);
+  warnings = [];
+  errors = [];
+  execs = 0;
+  machine = localExec;
+});
+
+afterEach(async () => {
+  await rm(content, { recursive: true, force: true });
+  await test.remove();
+});
+
+it('logs a broken check at warn with its lesson, exercise and output; the learner gets its reason', async () => {
+  await liveChecks(['broken', 'not-yet']).check('ann', ['files']);
+  expect(warnings).toEqual([
+    {
+      message: 'check is broken',
+      fields: {
+        learner: 'ann',
+        lesson: 'files',
+        exercise: 'broken',
+        check: 'checks/broken.sh',
+        reason: 'stdout line 1 is not JSON: all good!',
+        output: 'all good!\n{"name":"x","pass":true,"expected":"1","actual":"1"}\n',
+      },
+    },
+  ]);
+  const standings = (await store.lesson('ann', 'files')).sort((a, b) => a.exercise.localeCompare(b.exercise));
+  expect(standings).toMatchObject([
+    { exercise: 'broken', status: 'error', reason: 'stdout line 1 is not JSON: all good!', assertions: [] },
+    { exercise: 'not-yet', status: 'failed', attempts: 1 },
+  ]);
+  expect(errors).toEqual([]);
+});
+
+it('answers a retry with the same key from the run it retries, without checking again', async () => {
+  const live = liveChecks(['not-yet']);
+  // The retry arrives while the first request still runs, and once more after it answered.
+  await Promise.all([live.check('ann', ['files'], 'ann/key-1'), live.check('ann', ['files'], 'ann/key-1')]);
+  await live.check('ann', ['files'], 'ann/key-1');
+  expect(execs).toBe(1);
+  expect(await store.lesson('ann', 'files')).toMatchObject([{ exercise: 'not-yet', status: 'failed', attempts: 1 }]);
+  // A new click is a new key: a new run.
+  await live.check('ann', ['files'], 'ann/key-2');
+  expect(execs).toBe(2);
+  expect(await store.lesson('ann', 'files')).toMatchObject([{ exercise: 'not-yet', attempts: 2 }]);
+});
+
+it('runs the retry of a request that failed, and records it once', async () => {
+  const live = liveChecks(['not-yet']);
+  machine = () => Promise.reject(new Error('the machine did not answer'));
+  await expect(live.check('ann', ['files'], 'ann/key-1')).rejects.toThrow('the machine did not answer');
+  machine = localExec;
+  await live.check('ann', ['files'], 'ann/key-1');
+  expect(execs).toBe(2);
+  expect(await store.lesson('ann', 'files')).toMatchObject([{ exercise: 'not-yet', status: 'failed', attempts: 1 }]);
+});

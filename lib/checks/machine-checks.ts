@@ -1,0 +1,52 @@
+import type { MachineManager } from '../../sandbox/index.ts';
+import type { CourseSource } from '../lessons/source.ts';
+import { LiveChecks, type CheckLog } from './live.ts';
+import type { MachineExec } from './run.ts';
+import type { ResultStore } from './store.ts';
+
+type Machines = Pick<MachineManager, 'machineOf' | 'exec'>;
+
+export interface MachineChecksDeps {
+  /** The course the pages show (lib/lessons/course.ts): a check runs the exercise the page shows. */
+  readonly course: Pick<CourseSource, 'contentDir' | 'lesson'>;
+  readonly machines: Machines;
+  readonly results: ResultStore;
+  readonly onError: (error: unknown, learner: string) => void;
+  /** The app's logger: broken checks go to it at warn. */
+  readonly log: CheckLog;
+}
+
+/**
+ * Live checks on the learners' own machines. The path of a finished command, module by module:
+ *
+ * 1. The learner's shell marks the end of each command (OSC 133). The terminal session
+ *    (lib/terminal/session.ts) sees the mark, and the TerminalHub (lib/terminal/hub.ts)
+ *    calls its `CommandListener`, these LiveChecks: `commandFinished(learner)`.
+ * 2. LiveChecks (lib/checks/live.ts) takes the lessons the learner has open and runs each
+ *    exercise not yet passed (lib/checks/run.ts) on the learner's running machine.
+ * 3. Every run is recorded in the ResultStore (lib/checks/store.ts): the rows the class
+ *    gradebook reads (lib/classes/gradebook.ts).
+ * 4. The stored result goes to the lesson's watchers: the page's event stream
+ *    (lib/server/lesson-routes.ts), where the exercise gets its tick.
+ */
+export function machineChecks({ course, machines, results, onError, log }: MachineChecksDeps): LiveChecks {
+  return new LiveChecks({
+    lesson: (slug) => course.lesson(slug),
+    contentDir: course.contentDir,
+    store: results,
+    machine: (learner) => runningMachine(machines, learner),
+    onError,
+    log,
+  });
+}
+
+/** Whether the learner's machine runs now. */
+export async function machineRunning(machines: Pick<MachineManager, 'machineOf'>, learner: string): Promise<boolean> {
+  return (await machines.machineOf(learner))?.state === 'running';
+}
+
+/** The learner's machine as a check runner while it runs, found by learner; a check never starts one. */
+async function runningMachine(machines: Machines, learner: string): Promise<MachineExec | undefined> {
+  if (!(await machineRunning(machines, learner))) return undefined;
+  return (argv, { timeoutMs }) => machines.exec(learner, argv, { timeoutMs });
+}
