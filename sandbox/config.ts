@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MachineLimits, SandboxError } from './driver.ts';
 import { drivers, type DriverName } from './drivers.ts';
+import { DEFAULT_DISK_RESERVE_MIB } from './manager.ts';
 
 /** Sandbox settings from the environment, validated once; every one has a default. */
 const SandboxEnv = z.object({
@@ -27,7 +28,7 @@ const SandboxEnv = z.object({
     .number()
     .int()
     .min(0)
-    .default(4096)
+    .default(DEFAULT_DISK_RESERVE_MIB)
     .describe("Free disk kept for the host: below it, the stopped machines unused longest are removed (learners' running machines never)"),
   UNBOXED_START_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Machines started at the same time'),
   UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(10).describe('Machines anonymous visitors from one address may start in 10 minutes'),

@@ -10,6 +10,8 @@ import {
 } from './driver.ts';
 import { HeldShells } from './held-shells.ts';
 
+/** Free disk kept for the host when the operator does not say (UNBOXED_DISK_RESERVE_MIB). */
+export const DEFAULT_DISK_RESERVE_MIB = 4096;
 /** A machine still starting after this long was left behind by a crashed start. */
 const STUCK_STARTING_MS = 10 * 60_000;
 /** Arrivals this recent make the pool grow: a class that arrives unannounced warms up for the rest of it. */
@@ -25,7 +27,7 @@ export interface ManagerOptions {
   readonly capacity: number;
   /** Machines started at the same time. */
   readonly startConcurrency: number;
-  /** Free disk kept for the host; below it, stopped machines go, the longest unused first. @default 4096 */
+  /** Free disk kept for the host; below it, stopped machines go, the longest unused first. @default DEFAULT_DISK_RESERVE_MIB */
   readonly diskReserveMiB?: number;
   /** Learners expected soon (announced class sessions): the pool warms up for them. */
   readonly expectedLearners?: () => Promise<number>;
@@ -229,7 +231,7 @@ export class MachineManager {
     const surplus = new Set(pool.slice(this.mode === 'fleet' ? await this.poolTarget(now) : pool.length));
     const short = await this.diskShortage(machines, now);
     for (const machine of machines) {
-      const action = surplus.has(machine) || short.has(machine) ? { reason: surplus.has(machine) ? 'pool surplus' : 'disk budget' } : this.verdict(machine, now);
+      const action = surplus.has(machine) ? { reason: 'pool surplus' } : short.has(machine) ? { reason: 'disk budget' } : this.verdict(machine, now);
       if (!action) continue;
       try {
         if (action.stop) {
@@ -273,7 +275,7 @@ export class MachineManager {
    * collection measures again).
    */
   private async diskShortage(machines: readonly MachineInfo[], now: number): Promise<Set<MachineInfo>> {
-    const reserve = (this.options.diskReserveMiB ?? 4096) * 2 ** 20;
+    const reserve = (this.options.diskReserveMiB ?? DEFAULT_DISK_RESERVE_MIB) * 2 ** 20;
     let missing = reserve - (await this.driver.freeDiskBytes());
     const chosen = new Set<MachineInfo>();
     const lastUse = (m: MachineInfo) => (m.learner && this.lastActivity.get(m.learner)) || m.createdAt.getTime();

@@ -73,7 +73,7 @@ export class LiveChecks {
    * restarted) counts once.
    */
   check(learner: string, slugs: readonly string[], key?: string): Promise<void> {
-    if (key) return this.keyed.run(`${key} ${slugs.join(' ')}`, () => this.checkNow(learner, slugs, key));
+    if (key) return this.keyed.run(`${learner} ${key} ${slugs.join(' ')}`, () => this.checkNow(learner, slugs, key));
     return this.checkNow(learner, slugs);
   }
 
