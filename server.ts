@@ -11,13 +11,16 @@ import { formatProblem } from './lib/lessons/problems.ts';
 import { CourseSource } from './lib/lessons/source.ts';
 import { createLog } from './lib/log.ts';
 import { accountServices, handleApi, type ApiDeps } from './lib/server/api.ts';
+import { clientAddressOf } from './lib/server/client-address.ts';
+import { listenWarning, SiteHosts } from './lib/server/hosts.ts';
 import { AnonymousStarts } from './lib/server/machine-admission.ts';
+import { securityHeaders } from './lib/server/security-headers.ts';
 import { routeUpgrades } from './lib/server/upgrade.ts';
 import { TerminalHub } from './lib/terminal/hub.ts';
 import { machineShells } from './lib/terminal/machine-shells.ts';
 import { TERMINAL_PATH } from './lib/terminal/protocol.ts';
 import { terminalUpgrade } from './lib/terminal/upgrade.ts';
-import { createMachineManager, DriverUnavailableError } from './sandbox/index.ts';
+import { anonymousAccess, createMachineManager, DriverUnavailableError } from './sandbox/index.ts';
 
 /**
  * One process, one port: Next.js serves the pages, and WebSocket upgrades are routed
@@ -48,7 +51,7 @@ const handle = app.getRequestHandler();
 const sessions = new SessionSigner(await loadSessionSecret(env.UNBOXED_SECRET, dataDir));
 const secureCookies = env.UNBOXED_PUBLIC_ORIGIN?.startsWith('https:') ?? false;
 const db = await openDatabase(databaseTarget(env.DATABASE_URL, dataDir));
-const accounts = accountServices(db, sessions, secureCookies);
+const accounts = accountServices(db, sessions, { secureCookies, signUpsPerAddress: env.UNBOXED_SIGNUPS_PER_ADDRESS });
 const machines = await createMachineManager(config.sandbox, dataDir, {
   log: (event, fields) => log.info(fields, event),
   // Announced class sessions warm the pool up before the class arrives.
@@ -60,33 +63,45 @@ const machines = await createMachineManager(config.sandbox, dataDir, {
   process.exit(1);
 });
 await machines.start();
-log.info({ driver: machines.driverName, boundary: machines.boundary, trust: config.sandbox.trust, capacity: machines.capacity }, 'learner machines ready');
+const anonymous = anonymousAccess(config.sandbox.anonymousMachines, env.HOST, machines.boundary);
+log.info({ driver: machines.driverName, boundary: machines.boundary, trust: config.sandbox.trust, capacity: machines.capacity, anonymous: anonymous.why }, 'learner machines ready');
 
 // A command finished in a terminal → checks run on the learner's machine → results stored (the gradebook) and sent (the page's ticks).
 const results = new ResultStore(db);
 const live = machineChecks({ course, machines, results, log, onError: (error, learner) => log.error({ err: error, learner }, 'live checks failed') });
 const hub = new TerminalHub(machineShells(machines), live);
 
-const extraOrigins = env.UNBOXED_PUBLIC_ORIGIN ? [new URL(env.UNBOXED_PUBLIC_ORIGIN).origin] : [];
+// The names this server answers to; a request naming any other host (a DNS-rebinding page) gets nothing.
+const hosts = SiteHosts.of(env);
+const hostsWarning = listenWarning(env);
+if (hostsWarning) log.warn(hostsWarning);
+const headers = securityHeaders({ dev });
+// Behind a reverse proxy, its X-Forwarded-For names the client the per-address limits count.
+const clientAddress = clientAddressOf(env.UNBOXED_TRUSTED_PROXIES);
 const anonymousStarts = new AnonymousStarts(
-  { perAddress: config.sandbox.anonymousStartsPerAddress, perMinute: config.sandbox.anonymousStartsPerMinute },
+  { signInRequired: !anonymous.allowed, perAddress: config.sandbox.anonymousStartsPerAddress, perMinute: config.sandbox.anonymousStartsPerMinute },
   { stateOf: async (learner) => (await machines.machineOf(learner))?.state },
   accounts.accounts,
+  clientAddress,
 );
 const api: ApiDeps = {
   hub,
   live,
   results,
-  extraOrigins,
+  hosts,
   ...accounts,
   lessons: () => course.lessons(),
   hasMachine: (learner) => machineRunning(machines, learner),
   machines,
   anonymousStarts,
+  clientAddress,
   onError: (error, route) => log.error({ err: error, route }, 'api request failed'),
 };
 
 const server = createServer((req, res) => {
+  for (const [name, value] of headers) res.setHeader(name, value);
+  // Before the cookie below: another host's request is refused with nothing issued.
+  if (!hosts.admit(req.headers.host, res)) return;
   let learner = sessions.read(req.headers.cookie);
   if (!learner) {
     // Every visitor gets a signed anonymous session: it owns their machine and terminals.
@@ -99,25 +114,28 @@ const server = createServer((req, res) => {
 
 server.on(
   'upgrade',
-  routeUpgrades([
-    [
-      TERMINAL_PATH,
-      // An account's learner id opens its terminals only with a live session of that account.
-      // Anonymous visitors start machines only so fast.
-      accounts.identities.guardUpgrade(
+  hosts.guardUpgrade(
+    routeUpgrades([
+      [
+        TERMINAL_PATH,
+        // Anonymous visitors start machines only so fast. An account's learner id opens its
+        // terminals only with a live session of that account, and they close when it ends.
         anonymousStarts.guardUpgrade(
           sessions,
-          terminalUpgrade({
-            hub,
-            sessions,
-            extraOrigins,
-            onError: (error, learner, terminal) => log.error({ err: error, learner, terminal }, 'terminal failed to start'),
-          }),
+          accounts.identities.guardUpgrade(
+            terminalUpgrade({
+              hub,
+              sessions,
+              hosts,
+              onError: (error, learner, terminal) => log.error({ err: error, learner, terminal }, 'terminal failed to start'),
+              refusal: (learner) => anonymousStarts.refusal(learner),
+            }),
+          ),
         ),
-      ),
-    ],
-    ['/_next/', app.getUpgradeHandler()],
-  ]),
+      ],
+      ['/_next/', app.getUpgradeHandler()],
+    ]),
+  ),
 );
 
 server.listen(env.PORT, env.HOST, () => {

@@ -36,7 +36,7 @@ async function measure(label: string): Promise<void> {
       lesson: async (slug) => lessons.find((l) => l.slug === slug),
       contentDir,
       store: new ResultStore(db),
-      machine: async () => (argv, { timeoutMs }) => driver.exec(machine.id, argv, { timeoutMs }),
+      machine: async () => (argv, options) => driver.exec(machine.id, argv, options),
       onError: (error) => console.error(error),
       log: { warn: (fields, message) => console.warn(message, fields) },
     });

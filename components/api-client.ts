@@ -32,11 +32,6 @@ export function messageOf(error: unknown): string {
   return error instanceof ApiError ? error.message : 'the server could not be reached; try again';
 }
 
-/** A path inside this site to go to after signing in (never another site). */
-export function safeNext(next: string | undefined, fallback: string): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : fallback;
-}
-
 /**
  * A full page load at `path` after signing in or out, on purpose: the header, the
  * pages and the terminal's WebSocket all pick up the new identity.

@@ -20,7 +20,7 @@ const driver: SandboxDriver = await chooseDriver(sandboxConfig(process.env), pat
 async function freshMachine(): Promise<{ id: string; exec: MachineExec }> {
   const machine = await driver.create(MachineLimits.parse({}));
   onTestFinished(() => driver.destroy(machine.id));
-  return { id: machine.id, exec: (argv, { timeoutMs }) => driver.exec(machine.id, argv, { timeoutMs }) };
+  return { id: machine.id, exec: (argv, options) => driver.exec(machine.id, argv, options) };
 }
 
 async function runScript(id: string, file: string): Promise<void> {

@@ -19,7 +19,14 @@ const Env = z.object({
   UNBOXED_PUBLIC_ORIGIN: z
     .url()
     .optional()
-    .describe('Origin browsers use to reach the app (e.g. https://learn.example.org) when behind a proxy; WebSockets from other origins are refused'),
+    .describe('Origin browsers use to reach the app when not localhost or the listen address (e.g. https://learn.example.org behind a proxy); requests naming another host are refused'),
+  UNBOXED_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((list) => list.split(/[\s,]+/).filter(Boolean))
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: (issue) => `'${String(issue.input)}' is not an IP address or CIDR range` })))
+    .describe("Addresses or CIDR ranges of your reverse proxies, comma-separated (e.g. 127.0.0.1); only their X-Forwarded-For is believed. Unset: the connection's address is the client's"),
+  UNBOXED_SIGNUPS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(50).describe('Accounts that may be created from one client address in an hour'),
   DATABASE_URL: z
     .string()
     .optional()

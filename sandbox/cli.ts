@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { SandboxConfig } from './config.ts';
+import { anonymousAccess, type SandboxConfig } from './config.ts';
 import { createMachineManager, type MachineManager } from './index.ts';
 
 const usage = `usage: unboxed sandbox <command>
@@ -17,7 +17,8 @@ const usage = `usage: unboxed sandbox <command>
 const root = path.resolve(import.meta.dirname, '..');
 
 /** `unboxed sandbox …`, the operator's view of learner machines; returns the exit code. */
-export async function runSandboxCli(argv: readonly string[], config: SandboxConfig, dataDir: string): Promise<number> {
+/** `listenHost`: the address the server listens on (HOST), which decides who may have a machine. */
+export async function runSandboxCli(argv: readonly string[], config: SandboxConfig, dataDir: string, listenHost: string): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'image') return imageCommand(rest);
   if (!command || !['ls', 'create', 'exec', 'rm', 'gc'].includes(command)) {
@@ -27,7 +28,7 @@ export async function runSandboxCli(argv: readonly string[], config: SandboxConf
   // Not started: an operator's command serves what it asks for, never fills the pool or collects.
   const machines = await createMachineManager(config, dataDir, { log: () => undefined });
   try {
-    return await machineCommand(machines, config, command, rest);
+    return await machineCommand(machines, config, listenHost, command, rest);
   } catch (error) {
     // parseArgs names the unknown option or missing value; the operator gets it with the usage.
     if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw error;
@@ -36,10 +37,10 @@ export async function runSandboxCli(argv: readonly string[], config: SandboxConf
   }
 }
 
-async function machineCommand(machines: MachineManager, config: SandboxConfig, command: string, rest: readonly string[]): Promise<number> {
+async function machineCommand(machines: MachineManager, config: SandboxConfig, listenHost: string, command: string, rest: readonly string[]): Promise<number> {
   switch (command) {
     case 'ls':
-      return list(machines, config.trust);
+      return list(machines, config, listenHost);
     case 'create': {
       const { values } = parseArgs({ args: [...rest], options: { learner: { type: 'string' } } });
       const machine = values.learner ? await machines.acquire(values.learner) : await machines.create();
@@ -79,10 +80,11 @@ async function machineCommand(machines: MachineManager, config: SandboxConfig, c
   return 2;
 }
 
-async function list(machines: MachineManager, trust: SandboxConfig['trust']): Promise<number> {
+async function list(machines: MachineManager, config: SandboxConfig, listenHost: string): Promise<number> {
   const all = await machines.list();
   const active = all.filter((m) => m.state !== 'stopped').length;
-  console.log(`trust mode: ${trust}; driver: ${machines.driverName} (${machines.boundary === 'vm' ? 'a VM per learner' : 'containers on the host kernel: trusted learners only'})`);
+  console.log(`trust mode: ${config.trust}; driver: ${machines.driverName} (${machines.boundary === 'vm' ? 'a VM per learner' : 'containers on the host kernel: trusted learners only'})`);
+  console.log(`machines for: ${anonymousAccess(config.anonymousMachines, listenHost, machines.boundary).why}`);
   console.log(`machines: ${all.length} (${active} running or starting, capacity ${machines.capacity})\n`);
   const rows = all.map((m) => [
     m.id,

@@ -30,6 +30,12 @@ const SandboxEnv = z.object({
     .min(0)
     .default(DEFAULT_DISK_RESERVE_MIB)
     .describe("Free disk kept for the host: below it, the stopped machines unused longest are removed (learners' running machines never)"),
+  UNBOXED_ANONYMOUS_MACHINES: z
+    .enum(['auto', 'allow', 'sign-in'])
+    .default('auto')
+    .describe(
+      "Who gets a machine without signing in. auto: anyone while the server listens on loopback only or the driver is a VM, otherwise signed-in learners only; allow: anyone (you accept that container machines share the host's kernel); sign-in: signed-in learners only",
+    ),
   UNBOXED_START_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Machines started at the same time'),
   UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(10).describe('Machines anonymous visitors from one address may start in 10 minutes'),
   UNBOXED_ANONYMOUS_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30).describe('Machines all anonymous visitors together may start in a minute'),
@@ -55,6 +61,7 @@ export interface SandboxConfig {
   readonly capacity: number | undefined;
   readonly startConcurrency: number;
   readonly diskReserveMiB: number;
+  readonly anonymousMachines: 'auto' | 'allow' | 'sign-in';
   readonly anonymousStartsPerAddress: number;
   readonly anonymousStartsPerMinute: number;
   readonly limits: MachineLimits;
@@ -88,8 +95,35 @@ export function sandboxConfig(env: Readonly<Record<string, string | undefined>>)
     capacity: e.UNBOXED_CAPACITY,
     startConcurrency: e.UNBOXED_START_CONCURRENCY,
     diskReserveMiB: e.UNBOXED_DISK_RESERVE_MIB,
+    anonymousMachines: e.UNBOXED_ANONYMOUS_MACHINES,
     anonymousStartsPerAddress: e.UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS,
     anonymousStartsPerMinute: e.UNBOXED_ANONYMOUS_STARTS_PER_MINUTE,
     limits: limits.data,
   };
+}
+
+/** Whether visitors who have not signed in get a machine, and why, in words for the start log and `sandbox ls`. */
+export interface AnonymousAccess {
+  readonly allowed: boolean;
+  readonly why: string;
+}
+
+/**
+ * The docker driver is no security boundary (DESIGN.md): a machine anyone on the network
+ * can get for the asking is only for a server that listens on loopback, unless the
+ * operator says otherwise.
+ */
+export function anonymousAccess(setting: SandboxConfig['anonymousMachines'], listenHost: string, boundary: 'vm' | 'container'): AnonymousAccess {
+  if (setting === 'allow') return { allowed: true, why: 'anyone may start a machine without signing in (UNBOXED_ANONYMOUS_MACHINES=allow)' };
+  if (setting === 'sign-in') return { allowed: false, why: 'only signed-in learners get a machine (UNBOXED_ANONYMOUS_MACHINES=sign-in)' };
+  if (boundary === 'vm') return { allowed: true, why: 'anyone may start a machine without signing in: each is a VM' };
+  if (isLoopback(listenHost)) return { allowed: true, why: `anyone may start a machine without signing in: the server listens on ${listenHost} only` };
+  return {
+    allowed: false,
+    why: `only signed-in learners get a machine: the server listens on ${listenHost} and machines are containers on this host's kernel (UNBOXED_ANONYMOUS_MACHINES=allow lets anyone)`,
+  };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

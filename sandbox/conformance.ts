@@ -5,7 +5,8 @@ import { MachineLimits, type MachineInfo, type SandboxDriver } from './driver.ts
  * What every driver must do, as one suite each driver's test calls in one line:
  * create → docker run inside → files appear under the machine's /var/lib/docker →
  * a learner's machine is found by name → its shell outlives an attachment → stop keeps
- * its disk and start brings it back → a reset machine is clean → destroy leaves nothing.
+ * its disk and start brings it back → a new machine made for the learner is clean, and
+ * the only one they have → destroy leaves nothing.
  * The steps share one machine and run in order.
  */
 export function runDriverConformance(name: string, factory: () => SandboxDriver, leftovers: (destroyed: readonly string[]) => Promise<string[]>): void {
@@ -80,17 +81,20 @@ export function runDriverConformance(name: string, factory: () => SandboxDriver,
     shell.shell.close();
   });
 
-  it(`${name}: a reset replaces the machine with a clean one, and destroy leaves nothing`, async () => {
+  it(`${name}: a new machine made for the learner is clean and their only one, and destroy leaves nothing`, async () => {
     const old = machine;
     await driver.destroy(old.id);
     expect(await driver.find(learner)).toBeUndefined();
-    const fresh = await driver.create(limits);
-    created.push(fresh.id);
-    machine = (await driver.assign(fresh.id, learner))!;
+    // A new machine made for the learner (as a reset or a start past the pool makes it).
+    machine = await driver.create(limits, learner);
     created.push(machine.id);
+    expect(machine).toMatchObject({ learner, state: 'running' });
     expect(await driver.find(learner)).toMatchObject({ id: machine.id, state: 'running' });
     const clean = await sh('docker ps -aq && test ! -e /root/conformance-mark');
     expect(clean).toMatchObject({ exitCode: 0, stdout: '' });
+    // A learner never has two machines.
+    await expect(driver.create(limits, learner)).rejects.toThrow();
+    expect((await driver.list()).filter((m) => m.learner === learner).map((m) => m.id)).toEqual([machine.id]);
 
     await driver.destroy(machine.id);
     expect((await driver.list()).map((m) => m.id)).not.toContain(machine.id);

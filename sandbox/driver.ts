@@ -114,6 +114,12 @@ export interface SandboxDriver {
   inspect(id: string): Promise<MachineInfo>;
   /** Free bytes where machines' disks grow: the host's disk budget for them. */
   freeDiskBytes(): Promise<number>;
+  /**
+   * Removes what starts interrupted by a crash left without a machine (a disk, a folder),
+   * once it is older than `olderThanMs` (younger ones may be a start under way elsewhere).
+   * Returns what it removed.
+   */
+  sweep(olderThanMs: number): Promise<string[]>;
 }
 
 export class SandboxError extends Error {

@@ -9,7 +9,7 @@ import { MachineManager } from './manager.ts';
 export { MachineManager, NoMachineError, type Progress } from './manager.ts';
 export type { MachineInfo, MachineLimits, ExecResult, MachineShell, ShellSize } from './driver.ts';
 export { SandboxError, MachineNotFoundError, DriverUnavailableError } from './driver.ts';
-export { sandboxConfig, type SandboxConfig } from './config.ts';
+export { anonymousAccess, sandboxConfig, type AnonymousAccess, type SandboxConfig } from './config.ts';
 
 type Log = (event: string, fields: Record<string, unknown>) => void;
 

@@ -27,7 +27,11 @@ export interface ManagerOptions {
   readonly capacity: number;
   /** Machines started at the same time. */
   readonly startConcurrency: number;
-  /** Free disk kept for the host; below it, stopped machines go, the longest unused first. @default DEFAULT_DISK_RESERVE_MIB */
+  /**
+   * Free disk kept for the host: a new machine starts only if the host keeps it even
+   * when that machine fills its disk; below it, stopped machines go, the longest unused
+   * first. @default DEFAULT_DISK_RESERVE_MIB
+   */
   readonly diskReserveMiB?: number;
   /** Learners expected soon (announced class sessions): the pool warms up for them. */
   readonly expectedLearners?: () => Promise<number>;
@@ -118,6 +122,8 @@ export class MachineManager {
    */
   async start(gcIntervalMs = 30_000): Promise<void> {
     await this.driver.probe();
+    const swept = await this.driver.sweep(STUCK_STARTING_MS);
+    if (swept.length > 0) this.options.log('interrupted-starts-swept', { removed: swept });
     this.mode = 'fleet';
     await this.gc();
     void this.pump();
@@ -163,11 +169,14 @@ export class MachineManager {
    * now (every slot taken), or 0 when there is room. For HTTP callers' Retry-After.
    */
   async retryAfter(): Promise<number> {
-    const machines = await this.driver.list();
-    const pool = machines.some((m) => !m.learner && m.state === 'running');
-    if (pool || this.occupancy(machines) < this.options.capacity) return 0;
-    const next = this.freeTimes(machines)[this.waiting.length];
-    return next === undefined ? 60 : Math.max(1, Math.ceil((next - Date.now()) / 1000));
+    const [machines, free] = await Promise.all([this.driver.list(), this.driver.freeDiskBytes()]);
+    if (machines.some((m) => !m.learner && m.state === 'running')) return 0;
+    if (this.occupancy(machines) >= this.options.capacity) {
+      const next = this.freeTimes(machines)[this.waiting.length];
+      return next === undefined ? 60 : Math.max(1, Math.ceil((next - Date.now()) / 1000));
+    }
+    // Short of disk, a minute is when the collector next looks.
+    return free - this.diskReserveBytes() < this.options.limits.diskMiB * 2 ** 20 ? 60 : 0;
   }
 
   /** Runs a command in the learner's running machine; `NoMachineError` if there is none. */
@@ -275,8 +284,7 @@ export class MachineManager {
    * collection measures again).
    */
   private async diskShortage(machines: readonly MachineInfo[], now: number): Promise<Set<MachineInfo>> {
-    const reserve = (this.options.diskReserveMiB ?? DEFAULT_DISK_RESERVE_MIB) * 2 ** 20;
-    let missing = reserve - (await this.driver.freeDiskBytes());
+    let missing = this.diskReserveBytes() - (await this.driver.freeDiskBytes());
     const chosen = new Set<MachineInfo>();
     const lastUse = (m: MachineInfo) => (m.learner && this.lastActivity.get(m.learner)) || m.createdAt.getTime();
     for (const machine of machines.filter((m) => m.state === 'stopped' && m.expiresAt.getTime() > now).sort((a, b) => lastUse(a) - lastUse(b))) {
@@ -285,6 +293,10 @@ export class MachineManager {
       missing -= machine.limits.diskMiB * 2 ** 20;
     }
     return chosen;
+  }
+
+  private diskReserveBytes(): number {
+    return (this.options.diskReserveMiB ?? DEFAULT_DISK_RESERVE_MIB) * 2 ** 20;
   }
 
   private verdict(machine: MachineInfo, now: number): { reason: string; stop?: true } | undefined {
@@ -326,10 +338,15 @@ export class MachineManager {
   }
 
   private async pumpOnce(): Promise<void> {
-    const machines = await this.driver.list();
+    const [machines, free] = await Promise.all([this.driver.list(), this.driver.freeDiskBytes()]);
     const pool = machines.filter((m) => !m.learner && m.state === 'running');
     let active = this.occupancy(machines);
     const room = () => active < this.options.capacity && this.starting < this.options.startConcurrency;
+    // A new machine may fill its whole disk: it starts only if the host keeps its reserve even then.
+    const reserve = this.diskReserveBytes();
+    const diskPerMachine = this.options.limits.diskMiB * 2 ** 20;
+    let diskRoom = free - reserve;
+    let diskShort = false;
 
     for (const waiter of this.waiting.filter((w) => w.state !== 'starting')) {
       if (waiter.state === 'looking') {
@@ -342,6 +359,14 @@ export class MachineManager {
         if (claimed) continue;
       }
       if (!room()) break;
+      // Learners whose stopped machine starts again need no new disk: they go ahead.
+      if (!waiter.stopped) {
+        if (diskPerMachine > diskRoom) {
+          diskShort = true;
+          continue;
+        }
+        diskRoom -= diskPerMachine;
+      }
       active += 1;
       this.serveWaiter(waiter);
     }
@@ -350,11 +375,21 @@ export class MachineManager {
     const full = active >= this.options.capacity;
     queued.forEach((waiter, i) => {
       const ahead = i + this.starting;
-      waiter.progress(full ? this.queueMessage(i, machines) : ahead > 0 ? `Starting your machine… (${ahead} ahead of you)` : 'Starting your machine…');
+      waiter.progress(
+        full
+          ? this.queueMessage(i, machines)
+          : diskShort
+            ? `Waiting for disk space (${i === 0 ? 'you are next' : `${i} ahead of you`}): this host keeps ${mib(reserve)} MiB free for itself, a new machine may use up to ${mib(diskPerMachine)} MiB, and ${mib(Math.max(0, free))} MiB are free. Stopped machines are removed to make room; an operator can free disk or lower UNBOXED_MACHINE_DISK_MIB`
+            : ahead > 0
+              ? `Starting your machine… (${ahead} ahead of you)`
+              : 'Starting your machine…',
+      );
     });
+    if (diskShort) this.options.log('machine-start-waits-for-disk', { freeMiB: mib(free), reserveMiB: mib(reserve), machineDiskMiB: mib(diskPerMachine), queued: queued.length });
     if (this.mode !== 'fleet') return;
     const wanted = (await this.poolTarget()) - pool.length - this.poolStarts;
-    for (let i = 0; i < wanted && queued.length === 0 && room(); i++) {
+    for (let i = 0; i < wanted && queued.length === 0 && room() && diskPerMachine <= diskRoom; i++) {
+      diskRoom -= diskPerMachine;
       active += 1;
       this.startPoolMachine();
     }
@@ -465,4 +500,8 @@ export class MachineManager {
       .map((m) => Math.min(m.expiresAt.getTime(), (this.lastActivity.get(m.learner!) ?? this.startedAt) + m.limits.idleSeconds * 1000))
       .sort((a, b) => a - b);
   }
+}
+
+function mib(bytes: number): number {
+  return Math.floor(bytes / 2 ** 20);
 }

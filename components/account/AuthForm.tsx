@@ -2,16 +2,17 @@
 
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
+import type { NextPath } from '@/lib/auth/next-path.ts';
 import { MeResponse } from '@/lib/auth/views.ts';
-import { callApi, loadFresh, messageOf, safeNext } from '../api-client.ts';
+import { callApi, loadFresh, messageOf } from '../api-client.ts';
 import styles from './account.module.css';
 import { SubmitRow } from '../forms/SubmitRow.tsx';
 
-/** Sign-in and sign-up: on success the browser goes to `next` (a path on this site). */
-export function AuthForm({ mode, next }: { mode: 'signin' | 'signup'; next?: string }) {
+/** Sign-in and sign-up: on success the browser goes to `next` (checked by safeNextPath: a path on this site). */
+export function AuthForm({ mode, next }: { mode: 'signin' | 'signup'; next: NextPath | undefined }) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const target = safeNext(next, '/classes');
+  const target = next ?? '/classes';
   const query = next ? `?next=${encodeURIComponent(next)}` : '';
 
   async function submit(event: FormEvent<HTMLFormElement>) {

@@ -99,7 +99,7 @@ function Evidence({ lesson, exercise }: { lesson: string; exercise: EvidenceView
         <dt>Last checked</dt>
         <dd>{exercise.lastCheckedAt ? <Deadline at={exercise.lastCheckedAt} /> : '—'}</dd>
       </dl>
-      {exercise.reason && <p className={styles.error}>The check itself is broken: {exercise.reason}</p>}
+      {exercise.reason && <p className={styles.error}>The check gave no verdict: {exercise.reason}</p>}
       {exercise.assertions.length > 0 && (
         <table className={styles.assertions} aria-label={`What the check found for ${exercise.title}`}>
           <thead>

@@ -22,7 +22,7 @@ export function ExerciseStatus({ exercise }: { exercise: string }) {
           </button>
         )}
       </div>
-      {result?.status === 'error' && <p className="check-error">This exercise&apos;s check is broken: {result.reason}</p>}
+      {result?.status === 'error' && <p className="check-error">The check gave no verdict: {result.reason}</p>}
       {failing.length > 0 && (
         <ul className="assertions" aria-label="What the check found">
           {failing.map((a) => (

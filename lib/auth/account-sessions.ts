@@ -6,7 +6,8 @@ import { toAccount, type Account } from './accounts.ts';
 /**
  * Signed-in sessions, kept in the database: the browser holds a random token in an
  * http-only cookie, the database only its sha256. Deleting the row signs the browser
- * out everywhere the token is used, at once (sign-out, revocation by an admin).
+ * out everywhere the token is used, at once (sign-out, revocation by an admin), and
+ * closes the connections the session opened (`hold`).
  */
 export const ACCOUNT_COOKIE = 'unboxed_account';
 /** @default 14 days */
@@ -18,6 +19,9 @@ export interface AccountSession {
 }
 
 export class AccountSessions {
+  /** Closers of the open connections (terminals, event streams) of each session, by session id. */
+  private readonly held = new Map<string, { readonly userId: string; readonly closers: Set<() => void> }>();
+
   constructor(
     private readonly db: Db,
     private readonly options: { readonly secure: boolean; readonly lifetimeSeconds?: number },
@@ -56,12 +60,42 @@ export class AccountSessions {
 
   async end(sessionId: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+    this.closeHeld(sessionId);
   }
 
   /** Signs the account out everywhere; returns how many sessions ended. */
   async revokeAll(userId: string): Promise<number> {
     const result = await this.db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+    for (const [id, entry] of this.held) if (entry.userId === userId) this.closeHeld(id);
     return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Ties an open connection to the session that let it in: `close` runs when the session
+   * ends. Checking the session only when a terminal opens would leave it running commands
+   * after sign-out. Returns the function that unties it, for a connection that ends first.
+   */
+  hold(session: AccountSession, close: () => void): () => void {
+    const entry = this.held.get(session.id) ?? { userId: session.account.id, closers: new Set<() => void>() };
+    this.held.set(session.id, entry);
+    entry.closers.add(close);
+    const release = () => {
+      entry.closers.delete(close);
+      if (entry.closers.size === 0 && this.held.get(session.id) === entry) this.held.delete(session.id);
+    };
+    // The session may have ended after it was read and before this: nothing would close the connection then.
+    const stillLive = this.db.selectFrom('sessions').select('id').where('id', '=', session.id).executeTakeFirst();
+    void stillLive.then(
+      (row) => row || this.closeHeld(session.id),
+      () => this.closeHeld(session.id),
+    );
+    return release;
+  }
+
+  private closeHeld(sessionId: string): void {
+    const entry = this.held.get(sessionId);
+    this.held.delete(sessionId);
+    for (const close of [...(entry?.closers ?? [])]) close();
   }
 
   /** The Set-Cookie header that removes the session cookie from the browser. */

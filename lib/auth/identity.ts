@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { UpgradeHandler } from '../server/upgrade.ts';
 import type { AccountSessions } from './account-sessions.ts';
@@ -13,6 +14,15 @@ export interface Identity {
   /** Set-Cookie headers the response must carry (a learner cookie put right). */
   readonly setCookies: readonly string[];
 }
+
+/**
+ * Ties a connection to the signed-in session that let it in: `close` runs when that
+ * session ends (sign-out, revocation). Returns the function that unties it.
+ */
+export type SessionTie = (close: () => void) => () => void;
+
+/** A WebSocket door behind `guardUpgrade`: given a tie when an account's session let the request in. */
+export type GuardedDoor = (req: IncomingMessage, socket: Duplex, head: Buffer, tie?: SessionTie) => void | Promise<void>;
 
 /**
  * Two cookies make an identity. The signed learner cookie (lib/auth/session.ts) names
@@ -53,17 +63,17 @@ export class Identities {
 
   /**
    * Wraps the terminal's WebSocket door with the same rule: an account's learner id
-   * without a live session of that account is refused (401) before the door opens.
+   * without a live session of that account is refused (401) before the door opens, and
+   * the door gets the tie that closes the connection when that session ends.
    */
-  guardUpgrade(door: UpgradeHandler): UpgradeHandler {
+  guardUpgrade(door: GuardedDoor): UpgradeHandler {
     return async (req, socket, head) => {
       const learner = this.signer.read(req.headers.cookie);
       const owner = learner ? await this.accounts.byLearner(learner) : undefined;
-      if (owner) {
-        const session = await this.sessions.read(req.headers.cookie);
-        if (session?.account.id !== owner.id) return refuse(socket);
-      }
-      return door(req, socket, head);
+      if (!owner) return door(req, socket, head);
+      const session = await this.sessions.read(req.headers.cookie);
+      if (session?.account.id !== owner.id) return refuse(socket);
+      return door(req, socket, head, (close) => this.sessions.hold(session, close));
     };
   }
 }

@@ -1,9 +1,14 @@
-# unboxed check library. The checks engine sends it ahead of every check script, so a
-# learner's root cannot swap it for one that always passes.
+# unboxed check library. The checks engine (lib/checks/run.ts) sends it ahead of every
+# check script on the check's stdin, so a learner's root cannot swap it for one that
+# always passes, and runs both under a fixed environment: PATH=/usr/sbin:/usr/bin:/sbin:/bin,
+# no profile, nothing of the learner's shell.
 #
-# Every assert_* prints one JSON line {name, pass, expected, actual, hint?}. At exit the
-# script's status is 1 if any assertion failed, 0 if all passed; any other status, or a
-# line that is not an assertion, is reported to the author as a broken check.
+# Every assert_* prints one line: the run's nonce (UNBOXED_NONCE, read from stdin before
+# this library), a space, and a JSON object {name, pass, expected, actual, hint?}. Only
+# lines with the nonce count: an assertion without it came from something else in the
+# machine, and the run is an error. At exit the script's status is 1 if any assertion
+# failed, 0 if all passed; any other status, or a line that is not an assertion, is
+# reported to the author as a broken check.
 # Prefer kernel and daemon state (docker inspect, /proc, /sys/fs/cgroup, mountinfo,
 # runc state) over files a learner could simply write.
 
@@ -19,10 +24,12 @@ trap '_unboxed_finish $?' EXIT
 
 # assert NAME PASS(true|false) EXPECTED ACTUAL [HINT]: the primitive every helper uses.
 assert() {
-  local name=$1 pass=$2 expected=$3 actual=$4 hint=${5:-}
+  local name=$1 pass=$2 expected=$3 actual=$4 hint=${5:-} json
   [ "$pass" = true ] || UNBOXED_FAILED=1
-  jq -nc --arg name "$name" --argjson pass "$pass" --arg expected "$expected" --arg actual "$actual" --arg hint "$hint" \
-    '{name: $name, pass: $pass, expected: $expected, actual: $actual} + (if $hint == "" then {} else {hint: $hint} end)'
+  json=$(jq -nc --arg name "$name" --argjson pass "$pass" --arg expected "$expected" --arg actual "$actual" --arg hint "$hint" \
+    '{name: $name, pass: $pass, expected: $expected, actual: $actual} + (if $hint == "" then {} else {hint: $hint} end)')
+  # printf is bash's own: jq, a separate program, never sees the nonce.
+  printf '%s %s\n' "$UNBOXED_NONCE" "$json"
 }
 
 _bool() { if "$@"; then echo true; else echo false; fi; }

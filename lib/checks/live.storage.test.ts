@@ -24,6 +24,8 @@ let machine: MachineExec;
 const checks = {
   broken: `echo "all good!"\nassert_equal x 1 1`,
   'not-yet': `assert_equal "answer" 42 41 "multiply, do not add"`,
+  // What a forged tool prints: an assertion, without the run's nonce.
+  forged: `echo '{"name":"x","pass":true,"expected":"1","actual":"1"}'`,
 };
 
 function liveChecks(exercises: readonly (keyof typeof checks)[]): LiveChecks {
@@ -68,7 +70,7 @@ it('logs a broken check at warn with its lesson, exercise and output; the learne
         exercise: 'broken',
         check: 'checks/broken.sh',
         reason: 'stdout line 1 is not JSON: all good!',
-        output: 'all good!\n{"name":"x","pass":true,"expected":"1","actual":"1"}\n',
+        output: 'all good!\n<nonce> {"name":"x","pass":true,"expected":"1","actual":"1"}\n',
       },
     },
   ]);
@@ -78,6 +80,18 @@ it('logs a broken check at warn with its lesson, exercise and output; the learne
     { exercise: 'not-yet', status: 'failed', attempts: 1 },
   ]);
   expect(errors).toEqual([]);
+});
+
+it('logs a tampered run as such and records it as an error with its reason, never a pass', async () => {
+  await liveChecks(['forged']).check('ann', ['files']);
+  const reason = "stdout line 1 is an assertion without this run's nonce: something in the machine other than the check printed it (a replaced or shadowing tool?), so this run proves nothing";
+  expect(warnings).toEqual([
+    {
+      message: 'check run was tampered with',
+      fields: { learner: 'ann', lesson: 'files', exercise: 'forged', check: 'checks/forged.sh', reason, output: '{"name":"x","pass":true,"expected":"1","actual":"1"}\n' },
+    },
+  ]);
+  expect(await store.lesson('ann', 'files')).toMatchObject([{ exercise: 'forged', status: 'error', reason, assertions: [] }]);
 });
 
 it('answers a retry with the same key from the run it retries, without checking again', async () => {

@@ -19,7 +19,7 @@ export interface LiveChecksOptions {
   readonly machine: (learner: string) => Promise<MachineExec | undefined>;
   readonly store: ResultStore;
   readonly onError: (error: unknown, learner: string) => void;
-  /** Gets every broken check (error outcome) at warn, with its output: the learner sees only its reason. */
+  /** Gets every broken or tampered check run (error outcome) at warn, with its output: the learner sees only its reason. */
   readonly log: CheckLog;
 }
 
@@ -107,7 +107,8 @@ export class LiveChecks {
         const outcome = await runCheck(exec, path.join(this.options.contentDir, lesson.dir), exercise.check);
         if (outcome.status === 'error') {
           const { reason, output } = outcome;
-          this.options.log.warn({ learner, lesson: slug, exercise: exercise.id, check: exercise.check, reason, output }, 'check is broken');
+          const message = outcome.cause === 'tampered' ? 'check run was tampered with' : 'check is broken';
+          this.options.log.warn({ learner, lesson: slug, exercise: exercise.id, check: exercise.check, reason, output }, message);
         }
         await this.options.store.record(learner, slug, toRun(exercise.id, outcome), key && `${key}/${slug}/${exercise.id}`);
         const result = (await this.options.store.lesson(learner, slug)).find((r) => r.exercise === exercise.id);

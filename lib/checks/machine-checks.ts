@@ -48,5 +48,5 @@ export async function machineRunning(machines: Pick<MachineManager, 'machineOf'>
 /** The learner's machine as a check runner while it runs, found by learner; a check never starts one. */
 async function runningMachine(machines: Machines, learner: string): Promise<MachineExec | undefined> {
   if (!(await machineRunning(machines, learner))) return undefined;
-  return (argv, { timeoutMs }) => machines.exec(learner, argv, { timeoutMs });
+  return (argv, options) => machines.exec(learner, argv, options);
 }

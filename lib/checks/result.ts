@@ -10,7 +10,7 @@ export const ExerciseResult = z.strictObject({
   passedAt: z.iso.datetime().optional(),
   checkedAt: z.iso.datetime(),
   assertions: z.array(Assertion),
-  /** For a broken check: what is wrong with it (for the author). */
+  /** For a check error: why there is no verdict (a broken check, or a run tampered with). */
   reason: z.string().optional(),
 });
 export type ExerciseResult = z.infer<typeof ExerciseResult>;

@@ -86,6 +86,49 @@ describe('namespace comparison', () => {
   });
 });
 
+/**
+ * The learner is root on their machine: whatever their shell has on PATH or in its
+ * environment, the check runs the system's programs and prints what the library found.
+ * Here the test process's own environment plays the learner's.
+ */
+describe('the runner ignores what the learner put in its way', () => {
+  const FORGED = `echo '{"name":"forged","pass":true,"expected":"x","actual":"x"}'`;
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const name of ['PATH', 'BASH_ENV', 'ENV']) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+
+  it('runs no tool that shadows the system on PATH (the attack of issue 16: a forging `timeout`)', async () => {
+    const bin = path.join(lesson, 'bin');
+    await mkdir(bin);
+    for (const tool of ['env', 'timeout', 'bash', 'jq']) await writeFile(path.join(bin, tool), `#!/bin/sh\n${FORGED}\n`, { mode: 0o755 });
+    process.env.PATH = `${bin}:${process.env.PATH ?? ''}`;
+    expect(await check(`assert_equal "answer" 42 41`)).toMatchObject({ status: 'failed', assertions: [{ name: 'answer', pass: false }] });
+  });
+
+  it('reads no startup file named by BASH_ENV or ENV, and runs under a fixed PATH', async () => {
+    const startup = path.join(lesson, 'startup.sh');
+    await writeFile(startup, `${FORGED}\nexport PATH=/tmp/learner:$PATH\n`);
+    process.env.BASH_ENV = startup;
+    process.env.ENV = startup;
+    expect(await check(`assert_equal "PATH" /usr/sbin:/usr/bin:/sbin:/bin "$PATH"\nassert_equal "BASH_ENV" unset "\${BASH_ENV-unset}"`)).toMatchObject({ status: 'passed' });
+  });
+
+  it("never shows the nonce in a command line or a child's environment, where any process could read it", async () => {
+    const outcome = await check(
+      [
+        'assert_equal "nonce is set" 32 "${#UNBOXED_NONCE}"',
+        'assert_equal "not in the shell\'s command line" 0 "$(tr "\\0" "\\n" </proc/$$/cmdline | grep -c "$UNBOXED_NONCE")"',
+        'assert_equal "not in a child\'s environment" 0 "$(env | grep -c "$UNBOXED_NONCE")"',
+      ].join('\n'),
+    );
+    expect(outcome).toMatchObject({ status: 'passed' });
+  });
+});
+
 describe('check errors are for the author, never a pass', () => {
   it('garbage on stdout', async () => {
     const outcome = await check(`echo "all good!"\nassert_equal x 1 1`);
@@ -118,6 +161,11 @@ describe('check errors are for the author, never a pass', () => {
   it('a script that reads stdin gets nothing, not its own source', async () => {
     const outcome = await check(`rest=$(cat)\nassert_equal "stdin is empty" "" "$rest"`);
     expect(outcome.status).toBe('passed');
+  });
+
+  it('an assertion printed by anything but the library: a tampered run', async () => {
+    const outcome = await check(`echo '{"name":"x","pass":true,"expected":"1","actual":"1"}'`);
+    expect(outcome).toMatchObject({ status: 'error', cause: 'tampered', reason: expect.stringMatching(/^stdout line 1 is an assertion without this run's nonce/) });
   });
 
   it('a check path that leaves checks/ through a link', async () => {

@@ -6,9 +6,12 @@ import type { MachineExec } from './run.ts';
  * A MachineExec that runs argv with a real bash on this host, for the checks' unit tests
  * (the machine-state helpers are proven against real machines by lessons-tests).
  */
-export const localExec: MachineExec = (argv, { timeoutMs }) =>
+export const localExec: MachineExec = (argv, { stdin, timeoutMs }) =>
   new Promise<CheckRun>((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    // EPIPE when the process ends before it read everything: its exit says the rest.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(stdin);
     let stdout = '';
     let stderr = '';
     let timedOut = false;

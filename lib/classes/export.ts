@@ -58,19 +58,21 @@ export function gradebookJson(gradebook: GradebookView, exportedAt: Date): strin
   return JSON.stringify(body, null, 2) + '\n';
 }
 
-/** RFC 4180 CSV (CRLF, quoted where needed), with a header row. */
+/**
+ * RFC 4180 CSV (CRLF, quoted where needed), with a header row, safe to open in a
+ * spreadsheet (OWASP's CSV injection guidance): a text cell starting with = + - @, tab or
+ * CR gets a leading apostrophe, so it is shown as text, never run as a formula. Every text
+ * column, not only names: emails may start with + or -, ids with -. The JSON export keeps
+ * values as they are.
+ */
 export function gradebookCsv(gradebook: GradebookView): string {
-  const lines = [EXPORT_COLUMNS.join(','), ...exportRows(gradebook).map((row) => EXPORT_COLUMNS.map((c) => csvField(row[c], c)).join(','))];
+  const lines = [EXPORT_COLUMNS.join(','), ...exportRows(gradebook).map((row) => EXPORT_COLUMNS.map((c) => csvField(row[c])).join(','))];
   return lines.join('\r\n') + '\r\n';
 }
 
-/** Names people typed: a spreadsheet must not run them as formulas. */
-const FREE_TEXT: ReadonlySet<ExportColumn> = new Set(['class_name', 'learner_name', 'exercise_title']);
-
-function csvField(value: string | number | boolean | null, column: ExportColumn): string {
+function csvField(value: string | number | boolean | null): string {
   if (value === null) return '';
-  let text = String(value);
-  // A leading = + - @ (or tab, CR) makes spreadsheets evaluate the cell; a quote defuses it.
-  if (FREE_TEXT.has(column) && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
+  // Quoted also on a semicolon: spreadsheets in some locales split fields there.
+  return /[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

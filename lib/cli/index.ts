@@ -17,7 +17,7 @@ export async function runCli(argv: readonly string[], config: Config): Promise<n
     case 'content':
       return runContentCli(rest, config.contentDir);
     case 'sandbox':
-      return runSandboxCli(rest, config.sandbox, config.dataDir);
+      return runSandboxCli(rest, config.sandbox, config.dataDir, config.env.HOST);
     case 'admin':
       return runAdminCli(rest, config.dataDir, config.env.DATABASE_URL);
     case undefined:

@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import pg from 'pg';
+import { narrowToOwner, privateDir, privateFile } from '../private-files.ts';
 import * as exerciseResults from './migrations/0001-exercise-results.ts';
 import * as accounts from './migrations/0002-accounts.ts';
 import * as classes from './migrations/0003-classes.ts';
@@ -73,7 +73,10 @@ export async function openDatabase(target: DatabaseTarget | string): Promise<Db>
 }
 
 async function openSqlite(file: string): Promise<Db> {
-  await mkdir(path.dirname(file), { recursive: true });
+  // Owner-only: SQLite gives the -wal and -shm files it creates the database's mode.
+  await privateDir(path.dirname(file));
+  await privateFile(file);
+  for (const beside of [`${file}-wal`, `${file}-shm`]) await narrowToOwner(beside);
   const sqlite = new SQLite(file);
   // WAL: readers never wait for the writer; NORMAL sync is durable across app crashes.
   sqlite.pragma('journal_mode = WAL');

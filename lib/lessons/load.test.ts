@@ -61,51 +61,53 @@ describe('loadCourse', () => {
     expect(lessons[1]!.prerequisites).toEqual(['client-and-daemon']);
   });
 
-  it('rejects an unknown field, naming it and the known ones', async () => {
-    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: 20\ndifficulty: hard'));
-    const p = await theProblem();
-    expect(p.file).toMatch(/01-client-and-daemon\/lesson\.mdx$/);
-    expect(p.field).toBe('difficulty');
-    expect(p.message).toBe("unknown field 'difficulty'");
-    expect(p.fix).toContain('estimatedMinutes');
-  });
+  // One broken thing each, and the one problem it makes: file, field, message and fix.
+  const oneProblem: Array<{ name: string; breakIt: () => Promise<void>; expected: Partial<Record<keyof LessonProblem, unknown>> }> = [
+    {
+      name: 'rejects an unknown field, naming it and the known ones',
+      breakIt: () => edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: 20\ndifficulty: hard')),
+      expected: { file: expect.stringMatching(/01-client-and-daemon\/lesson\.mdx$/), field: 'difficulty', message: "unknown field 'difficulty'", fix: expect.stringContaining('estimatedMinutes') },
+    },
+    {
+      name: 'rejects an unknown field inside an exercise',
+      breakIt: () => edit(lesson1(), (s) => s.replace('    check: checks/started-through-api.sh', '    check: checks/started-through-api.sh\n    points: 3')),
+      expected: { field: 'exercises[1].points', fix: expect.stringContaining('hints') },
+    },
+    {
+      name: 'rejects a value of the wrong type, saying what it got',
+      breakIt: () => edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: soon')),
+      expected: { field: 'estimatedMinutes', message: 'Invalid input: expected number, received string', fix: 'set it to expected time to finish, in minutes' },
+    },
+    {
+      name: 'rejects a missing required field and says what to add',
+      breakIt: () => edit(lesson1(), (s) => s.replace(/^summary: .*\n/m, '')),
+      expected: { field: 'summary', message: 'is missing', fix: expect.stringMatching(/^add 'summary' \(One or two sentences/) },
+    },
+    {
+      name: 'rejects a check script that does not exist',
+      breakIt: () => rm(path.join(content, '01-client-and-daemon', 'checks', 'started-through-api.sh')),
+      expected: { field: 'exercises[1].check', message: "exercise 'start-through-api': check 'checks/started-through-api.sh' does not exist", fix: expect.stringContaining('01-client-and-daemon/checks/started-through-api.sh') },
+    },
+    {
+      name: 'rejects a check path outside the lesson checks folder',
+      breakIt: () => edit(lesson1(), (s) => s.replace('check: checks/started-through-api.sh', 'check: ../../etc/passwd')),
+      expected: { field: 'exercises[1].check', message: expect.stringContaining('checks/ folder') },
+    },
+    {
+      name: 'rejects a prerequisite that does not exist',
+      breakIt: () => edit(path.join(content, '02-containers-are-files', 'lesson.mdx'), (s) => s.replace('prerequisites: [client-and-daemon]', 'prerequisites: [client-and-demon]')),
+      expected: { file: expect.stringMatching(/02-containers-are-files\/lesson\.mdx$/), field: 'prerequisites[0]', message: "prerequisite 'client-and-demon' is not a lesson", fix: expect.stringContaining('client-and-daemon') },
+    },
+    {
+      name: 'rejects a prerequisite that comes later in the course',
+      breakIt: () => edit(lesson1(), (s) => s.replace('prerequisites: [] #', 'prerequisites: [containers-are-files] #')),
+      expected: { field: 'prerequisites[0]', message: expect.stringContaining('not before this lesson') },
+    },
+  ];
 
-  it('rejects an unknown field inside an exercise', async () => {
-    await edit(lesson1(), (s) => s.replace('    check: checks/started-through-api.sh', '    check: checks/started-through-api.sh\n    points: 3'));
-    const p = await theProblem();
-    expect(p.field).toBe('exercises[1].points');
-    expect(p.fix).toContain('hints');
-  });
-
-  it('rejects a value of the wrong type, saying what it got', async () => {
-    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: soon'));
-    const p = await theProblem();
-    expect(p.field).toBe('estimatedMinutes');
-    expect(p.message).toBe('Invalid input: expected number, received string');
-    expect(p.fix).toBe('set it to expected time to finish, in minutes');
-  });
-
-  it('rejects a missing required field and says what to add', async () => {
-    await edit(lesson1(), (s) => s.replace(/^summary: .*\n/m, ''));
-    const p = await theProblem();
-    expect(p.field).toBe('summary');
-    expect(p.message).toBe('is missing');
-    expect(p.fix).toMatch(/^add 'summary' \(One or two sentences/);
-  });
-
-  it('rejects a check script that does not exist', async () => {
-    await rm(path.join(content, '01-client-and-daemon', 'checks', 'started-through-api.sh'));
-    const p = await theProblem();
-    expect(p.field).toBe('exercises[1].check');
-    expect(p.message).toBe("exercise 'start-through-api': check 'checks/started-through-api.sh' does not exist");
-    expect(p.fix).toContain('01-client-and-daemon/checks/started-through-api.sh');
-  });
-
-  it('rejects a check path outside the lesson checks folder', async () => {
-    await edit(lesson1(), (s) => s.replace('check: checks/started-through-api.sh', 'check: ../../etc/passwd'));
-    const p = await theProblem();
-    expect(p.field).toBe('exercises[1].check');
-    expect(p.message).toContain("checks/ folder");
+  it.each(oneProblem)('$name', async ({ breakIt, expected }) => {
+    await breakIt();
+    expect(await theProblem()).toMatchObject(expected);
   });
 
   it('rejects a duplicate exercise id', async () => {
@@ -114,23 +116,6 @@ describe('loadCourse', () => {
     const duplicate = problems.find((p) => p.field === 'exercises[1].id');
     expect(duplicate?.message).toBe("duplicate exercise id 'create-through-api'");
     expect(duplicate?.fix).toBe('give every exercise of the lesson its own id');
-  });
-
-  it('rejects a prerequisite that does not exist', async () => {
-    const lesson2 = path.join(content, '02-containers-are-files', 'lesson.mdx');
-    await edit(lesson2, (s) => s.replace('prerequisites: [client-and-daemon]', 'prerequisites: [client-and-demon]'));
-    const p = await theProblem();
-    expect(p.file).toMatch(/02-containers-are-files\/lesson\.mdx$/);
-    expect(p.field).toBe('prerequisites[0]');
-    expect(p.message).toBe("prerequisite 'client-and-demon' is not a lesson");
-    expect(p.fix).toContain('client-and-daemon');
-  });
-
-  it('rejects a prerequisite that comes later in the course', async () => {
-    await edit(lesson1(), (s) => s.replace('prerequisites: [] #', 'prerequisites: [containers-are-files] #'));
-    const p = await theProblem();
-    expect(p.field).toBe('prerequisites[0]');
-    expect(p.message).toContain('not before this lesson');
   });
 
   it('rejects an MDX syntax error with its line', async () => {

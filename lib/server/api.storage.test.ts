@@ -1,30 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { SessionSigner } from '../auth/session.ts';
-import { LiveChecks } from '../checks/live.ts';
 import { ResultStore } from '../checks/store.ts';
-import { openTestDatabase, type TestDatabase } from '../db/testing.ts';
 import { LessonValidationError } from '../lessons/problems.ts';
-import { TerminalHub } from '../terminal/hub.ts';
-import { ptyShell } from '../../sandbox/pty-shell.ts';
 import { TERMINAL_PATH } from '../terminal/protocol.ts';
-import { terminalUpgrade } from '../terminal/upgrade.ts';
-import { accountServices, handleApi, type AccountServices } from './api.ts';
-import { routeUpgrades } from './upgrade.ts';
+import type { AccountServices } from './api.ts';
+import { startApiServer, type ApiServer } from './testing.ts';
 
 /**
  * The API over HTTP with a real database (SQLite, or PostgreSQL under
  * npm run test:postgres), real accounts and classes, and the real terminal door with a
  * local bash per learner (the machine-backed path is the e2e suite's): who may do what.
  */
-let test: TestDatabase;
-let server: Server;
+let api: ApiServer;
 let base: string;
 let services: AccountServices;
-let hub: TerminalHub;
 let results: ResultStore;
 /** Content problems the course has now (an author's edit under npm run dev); none by default. */
 let courseProblems: LessonValidationError | undefined;
@@ -36,61 +25,27 @@ const lessons = [
 
 beforeEach(async () => {
   courseProblems = undefined;
-  test = await openTestDatabase();
-  const signer = new SessionSigner(randomBytes(32));
-  services = accountServices(test.db, signer, false);
-  results = new ResultStore(test.db);
-  // Each learner's shell says whose it is, so the test sees which learner a terminal belongs to.
-  hub = new TerminalHub({ shellFor: async (learner, _terminal, size) => ptyShell('bash', ['--norc', '--noprofile', '-i'], size, { PS1: '$ ', OWNER: learner }), touch: () => undefined });
-  const live = new LiveChecks({
-    lesson: async () => undefined,
-    contentDir: '/nonexistent',
-    store: results,
-    machine: () => Promise.reject(new Error('this test has no learner machines')),
-    onError: () => undefined,
-    log: { warn: () => undefined },
-  });
-  const noMachines = () => Promise.reject(new Error('this test has no learner machines'));
-  const deps = {
-    ...services,
-    hub,
-    live,
-    results,
-    extraOrigins: [],
+  // The test server sits behind a proxy on loopback: each browser's address comes in X-Forwarded-For.
+  api = await startApiServer({
+    signUpsPerAddress: 3,
+    trustedProxies: ['127.0.0.1'],
     lessons: async () => {
       if (courseProblems) throw courseProblems;
       return lessons;
     },
-    hasMachine: async () => false,
-    machines: { machineOf: async () => undefined, acquire: noMachines, retryAfter: async () => 0 },
-    anonymousStarts: { admit: async () => 0 },
-    onError: (error: unknown) => console.error(error),
-  };
-  server = createServer((req, res) => {
-    // As server.ts does: every visitor gets a signed learner cookie.
-    let learner = signer.read(req.headers.cookie);
-    if (!learner) {
-      const fresh = signer.issue({ secure: false });
-      res.setHeader('Set-Cookie', fresh.setCookie);
-      learner = fresh.id;
-    }
-    if (!handleApi(req, res, learner, deps)) res.writeHead(404).end();
   });
-  server.on('upgrade', routeUpgrades([[TERMINAL_PATH, services.identities.guardUpgrade(terminalUpgrade({ hub, sessions: signer, extraOrigins: [], onError: () => undefined }))]]));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, services, results } = api);
 });
 
-afterEach(async () => {
-  hub.closeAll();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await test.remove();
-});
+afterEach(() => api.close());
 
-/** A browser: keeps its cookies, sends this site's Origin unless told otherwise. */
+let browsers = 0;
+
+/** A browser: keeps its cookies, sends this site's Origin unless told otherwise, from an address of its own. */
 class Browser {
   readonly cookies = new Map<string, string>();
+
+  constructor(readonly address = `198.18.0.${++browsers % 250}`) {}
 
   async fetch(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; text: string; headers: Headers }> {
     const response = await fetch(`http://${base}${path}`, {
@@ -98,6 +53,7 @@ class Browser {
       headers: {
         origin: `http://${base}`,
         cookie: this.cookieHeader(),
+        'x-forwarded-for': this.address,
         ...(body !== undefined && { 'content-type': 'application/json' }),
         ...headers,
       },
@@ -183,16 +139,74 @@ it('signs up, in and out with server-side sessions, with clear errors for bad in
   expect((await ann.get('/api/me')).json.account).toMatchObject({ name: 'Ann' });
 });
 
-it('refuses state-changing requests from other sites, and slows down password guessing', async () => {
+it('refuses state-changing requests from other sites', async () => {
   const browser = new Browser();
   const crossSite = await browser.fetch('POST', '/api/auth/signup', { email: 'x@example.org', name: 'X', password }, { origin: 'http://evil.example' });
   expect(crossSite.status).toBe(403);
   expect(await services.accounts.byEmail('x@example.org')).toBeUndefined();
+});
+
+it("slows down password guessing on an account with a growing wait, and lets its owner in after it (never a 15-minute lockout)", async () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    await signedUp('ann');
+    const guesser = new Browser('203.0.113.9');
+    const waits: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const guess = () => guesser.post('/api/auth/signin', { email: 'ann@example.org', password: `guess ${i} guess` });
+      let answer = await guess();
+      if (answer.status === 429) {
+        waits.push(Number(answer.headers.get('retry-after')));
+        vi.setSystemTime(Date.now() + waits.at(-1)! * 1000);
+        answer = await guess();
+      }
+      expect(answer.status).toBe(401);
+    }
+    // The owner, elsewhere, waits out the last delay only; the right password then signs in.
+    const owner = new Browser('198.51.100.7');
+    const early = await owner.post('/api/auth/signin', { email: 'Ann@example.org', password });
+    expect(early.status).toBe(429);
+    expect(early.json.error).toBe('too many wrong passwords for this email; try again in 32 seconds');
+    expect(early.headers.get('retry-after')).toBe('32');
+    vi.setSystemTime(Date.now() + 32_000);
+    expect((await owner.post('/api/auth/signin', { email: 'ann@example.org', password })).status).toBe(200);
+    expect(waits).toEqual([1, 2, 4, 8, 16]);
+  } finally {
+    vi.useRealTimers();
+  }
+});
+
+it("limits failed sign-ins per client address, the real one behind a trusted proxy, so other users are not held up", async () => {
   await signedUp('ann');
-  for (let i = 0; i < 10; i++) expect((await browser.post('/api/auth/signin', { email: 'ann@example.org', password: `guess ${i} guess` })).status).toBe(401);
-  const blocked = await browser.post('/api/auth/signin', { email: 'ann@example.org', password });
+  const script = new Browser('203.0.113.9');
+  for (let i = 0; i < 50; i++) expect((await script.post('/api/auth/signin', { email: `nobody${i}@example.org`, password })).status).toBe(401);
+  expect((await new Browser('198.51.100.7').post('/api/auth/signin', { email: 'ann@example.org', password })).status).toBe(200);
+  const blocked = await script.post('/api/auth/signin', { email: 'ann@example.org', password });
   expect(blocked.status).toBe(429);
+  expect(blocked.json.error).toBe('too many failed sign-ins from your address; try again in 15 minutes');
   expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(800);
+});
+
+it('limits sign-ups per client address', async () => {
+  for (const name of ['a1', 'a2', 'a3']) expect((await new Browser('203.0.113.9').post('/api/auth/signup', { email: `${name}@example.org`, name, password })).status).toBe(201);
+  const refused = await new Browser('203.0.113.9').post('/api/auth/signup', { email: 'a4@example.org', name: 'a4', password });
+  expect(refused.status).toBe(429);
+  expect(refused.json.error).toBe('too many accounts were created from your address; try again in 60 minutes');
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3500);
+  expect(await services.accounts.byEmail('a4@example.org')).toBeUndefined();
+  expect((await new Browser('198.51.100.7').post('/api/auth/signup', { email: 'a4@example.org', name: 'a4', password })).status).toBe(201);
+});
+
+it('opens the live-results stream at once: the status, headers and a retry hint arrive before any result exists', async () => {
+  const browser = new Browser();
+  await browser.get('/api/me');
+  const response = await fetch(`http://${base}/api/lessons/client-and-daemon/events`, { headers: { cookie: browser.cookieHeader() }, signal: AbortSignal.timeout(3000) });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('text/event-stream');
+  expect(response.headers.get('x-accel-buffering')).toBe('no');
+  const reader = response.body!.getReader();
+  expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/^retry: \d+\n/);
+  await reader.cancel();
 });
 
 it('keeps what an anonymous learner did when they sign up, and merges it when they sign in', async () => {

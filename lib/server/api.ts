@@ -15,12 +15,13 @@ import type { MachineManager } from '../../sandbox/index.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { classRoutes } from './class-routes.ts';
+import type { ClientAddress } from './client-address.ts';
 import { HttpError, sendJson, setCookies } from './http.ts';
+import type { SiteHosts } from './hosts.ts';
 import { lessonRoutes } from './lesson-routes.ts';
 import type { AnonymousStarts } from './machine-admission.ts';
 import { machineRoutes } from './machine-routes.ts';
-import { sameOrigin } from './origin.ts';
-import { WindowLimiter } from './ratelimit.ts';
+import { ProgressiveDelay, WindowLimiter } from './ratelimit.ts';
 import type { Route } from './routes.ts';
 
 /** Accounts, sessions and classes over one database. */
@@ -32,13 +33,26 @@ export interface AccountServices {
   readonly classes: ClassStore;
   /** Announced class sessions; the machine pool reads their demand. */
   readonly classSessions: ClassSessions;
-  /** 10 failed sign-ins per email, and 50 per client address, in 15 minutes; then a wait. */
-  readonly signInFailures: { readonly email: WindowLimiter; readonly address: WindowLimiter };
+  /**
+   * Wrong passwords per email: after 5, each attempt waits 1 s, doubling up to a minute
+   * (forgotten after 15 quiet minutes). Failed sign-ins per client address: 50 in 15
+   * minutes, then a wait.
+   */
+  readonly signInFailures: { readonly email: ProgressiveDelay; readonly address: WindowLimiter };
+  /** Accounts created per client address in an hour (`UNBOXED_SIGNUPS_PER_ADDRESS`). */
+  readonly signUps: WindowLimiter;
   /** 20 wrong join codes per account in 15 minutes, then a wait. */
   readonly joinFailures: WindowLimiter;
 }
 
-export function accountServices(db: Db, signer: SessionSigner, secureCookies: boolean): AccountServices {
+export interface AccountOptions {
+  /** Cookies only over https (behind an https `UNBOXED_PUBLIC_ORIGIN`). */
+  readonly secureCookies: boolean;
+  /** Accounts one client address may create in an hour. */
+  readonly signUpsPerAddress: number;
+}
+
+export function accountServices(db: Db, signer: SessionSigner, { secureCookies, signUpsPerAddress }: AccountOptions): AccountServices {
   const accounts = new Accounts(db);
   const sessions = new AccountSessions(db, { secure: secureCookies });
   return {
@@ -48,7 +62,11 @@ export function accountServices(db: Db, signer: SessionSigner, secureCookies: bo
     identities: new Identities(signer, sessions, accounts, secureCookies),
     classes: new ClassStore(db),
     classSessions: new ClassSessions(db),
-    signInFailures: { email: new WindowLimiter(10, 15 * 60_000), address: new WindowLimiter(50, 15 * 60_000) },
+    signInFailures: {
+      email: new ProgressiveDelay({ afterFailures: 5, firstMs: 1000, maxMs: 60_000, forgetMs: 15 * 60_000 }),
+      address: new WindowLimiter(50, 15 * 60_000),
+    },
+    signUps: new WindowLimiter(signUpsPerAddress, 60 * 60_000),
     joinFailures: new WindowLimiter(20, 15 * 60_000),
   };
 }
@@ -57,14 +75,17 @@ export interface ApiDeps extends AccountServices {
   readonly hub: TerminalHub;
   readonly live: LiveChecks;
   readonly results: ResultStore;
-  readonly extraOrigins: readonly string[];
+  /** This site's origins: a state-changing request must come from one of them. */
+  readonly hosts: Pick<SiteHosts, 'allowsOrigin'>;
   /** The course's lessons, as the gradebook lists them; rejects with `LessonValidationError` while the content has problems. */
   readonly lessons: () => Promise<readonly GradebookLesson[]>;
   /** Whether the learner has a running machine now (re-check needs one; it never starts one). */
   readonly hasMachine: (learner: string) => Promise<boolean>;
   /** Learners' machines, by learner. */
   readonly machines: Pick<MachineManager, 'machineOf' | 'acquire' | 'retryAfter'>;
-  readonly anonymousStarts: Pick<AnonymousStarts, 'admit'>;
+  readonly anonymousStarts: Pick<AnonymousStarts, 'admit' | 'refusal'>;
+  /** The client's address, for the per-address limits (believes only trusted proxies). */
+  readonly clientAddress: ClientAddress;
   readonly onError: (error: unknown, route: string) => void;
 }
 
@@ -90,7 +111,7 @@ export function handleApi(req: IncomingMessage, res: ServerResponse, learner: st
     else sendJson(res, 405, { error: `use ${matching.map((m) => m.route.method).join(' or ')}` });
     return true;
   }
-  if (found.route.method !== 'GET' && !sameOrigin(req, deps.extraOrigins)) {
+  if (found.route.method !== 'GET' && !deps.hosts.allowsOrigin(req.headers.origin)) {
     sendJson(res, 403, { error: 'cross-site request refused' });
     return true;
   }

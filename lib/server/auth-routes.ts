@@ -1,6 +1,8 @@
+import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { DisplayName, Email, EmailTakenError, Password } from '../auth/accounts.ts';
 import { HttpError, readBody, sendJson, setCookies } from './http.ts';
+import { waitInWords } from './ratelimit.ts';
 import { publicAccount, type Route } from './routes.ts';
 
 const SignUp = z.strictObject({ email: Email, name: DisplayName, password: Password });
@@ -19,10 +21,15 @@ export const authRoutes: readonly Route[] = [
     handle: async ({ req, res, identity, deps }) => {
       const body = await readBody(req, SignUp);
       if (identity.account) throw new HttpError(409, `you are signed in as ${identity.account.email}; sign out first`);
+      // Each account gets a machine beyond the anonymous start limits: a script must not mint them.
+      const address = deps.clientAddress(req);
+      const wait = deps.signUps.retryAfter(address);
+      if (wait > 0) throw tooMany(res, wait, 'too many accounts were created from your address');
       // The anonymous learner becomes the account's: same machine, same results.
       const account = await deps.accounts.create({ ...body, role: 'learner', learner: identity.learner }).catch((error: unknown) => {
         throw error instanceof EmailTakenError ? new HttpError(409, `${error.message}; sign in instead`) : error;
       });
+      deps.signUps.record(address);
       const session = await deps.sessions.start(account);
       setCookies(res, [session.setCookie, deps.identities.learnerCookie(account.learner).setCookie]);
       sendJson(res, 201, { account: publicAccount(account) });
@@ -34,12 +41,15 @@ export const authRoutes: readonly Route[] = [
     handle: async ({ req, res, identity, deps }) => {
       const body = await readBody(req, SignIn);
       const email = body.email.trim().toLowerCase();
-      const address = req.socket.remoteAddress ?? '';
+      const address = deps.clientAddress(req);
       const { email: byEmail, address: byAddress } = deps.signInFailures;
-      const wait = Math.max(byEmail.retryAfter(email), byAddress.retryAfter(address));
-      if (wait > 0) {
-        res.setHeader('Retry-After', String(wait));
-        throw new HttpError(429, `too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minute(s)`);
+      const addressWait = byAddress.retryAfter(address);
+      if (addressWait > 0) throw tooMany(res, addressWait, 'too many failed sign-ins from your address');
+      const emailWait = byEmail.retryAfter(email);
+      if (emailWait > 0) {
+        // Counted against the address: a script polling for the end of the wait runs out.
+        byAddress.record(address);
+        throw tooMany(res, emailWait, 'too many wrong passwords for this email');
       }
       const account = await deps.accounts.authenticate(body.email, body.password);
       if (!account) {
@@ -67,3 +77,9 @@ export const authRoutes: readonly Route[] = [
     },
   },
 ];
+
+/** A 429 with Retry-After, its message saying when to try again. */
+function tooMany(res: ServerResponse, seconds: number, reason: string): HttpError {
+  res.setHeader('Retry-After', String(seconds));
+  return new HttpError(429, `${reason}; try again in ${waitInWords(seconds)}`);
+}

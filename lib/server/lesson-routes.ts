@@ -21,7 +21,12 @@ export const lessonRoutes: readonly Route[] = [
   {
     method: 'GET',
     path: new RegExp(`^/api/lessons/${SLUG}/events$`),
-    handle: ({ req, res, params, identity, deps }) => streamResults(req, res, identity.learner, params[0]!, deps.live),
+    handle: ({ req, res, params, identity, deps }) => {
+      // An account's stream ends with the session that opened it (sign-out, revocation).
+      const { account, sessionId } = identity;
+      if (account && sessionId) res.once('close', deps.sessions.hold({ id: sessionId, account }, () => res.end()));
+      streamResults(req, res, identity.learner, params[0]!, deps.live);
+    },
   },
   {
     method: 'POST',
@@ -44,7 +49,11 @@ export const lessonRoutes: readonly Route[] = [
 
 /** Server-sent events: the current results, then every new one, until the page closes. */
 function streamResults(req: IncomingMessage, res: ServerResponse, learner: string, slug: string, live: LiveChecks): void {
-  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+  // X-Accel-Buffering: nginx would otherwise hold the events back in its buffer.
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+  // Node sends the headers with the first write: one now, so the browser's EventSource opens
+  // before any result exists (and reconnects after 3 s if the stream drops).
+  res.write('retry: 3000\n: open\n\n');
   const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
   const stop = live.watch(learner, slug, send);
   void live.snapshot(learner, slug).then((results) => results.forEach(send), () => res.end());

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { AnonymousStarts } from './machine-admission.ts';
+import { clientAddressOf } from './client-address.ts';
+import { AnonymousStarts, SIGN_IN_FOR_A_MACHINE } from './machine-admission.ts';
 
 describe('anonymous machine starts', () => {
   const withMachine = new Set(['has-machine']);
   const accounts = new Set(['signed-in']);
-  const starts = () =>
+  const starts = (signInRequired = false) =>
     new AnonymousStarts(
-      { perAddress: 3, perMinute: 5 },
+      { signInRequired, perAddress: 3, perMinute: 5 },
       { stateOf: async (learner) => (withMachine.has(learner) ? 'stopped' : undefined) },
       { byLearner: async (learner) => (accounts.has(learner) ? ({ id: 'a' } as never) : undefined) },
+      clientAddressOf([]),
     );
 
   it('lets one address start only so many machines, then says how long to wait', async () => {
@@ -33,5 +35,14 @@ describe('anonymous machine starts', () => {
       expect(await limiter.admit('signed-in', '10.0.2.1')).toBe(0);
     }
     expect(await limiter.admit('visitor', '10.0.2.1')).toBe(0);
+  });
+
+  it('turns away everyone not signed in where machines are for signed-in learners only, and counts none of them', async () => {
+    const limiter = starts(true);
+    expect(await limiter.refusal('visitor')).toBe(SIGN_IN_FOR_A_MACHINE);
+    expect(await limiter.refusal('has-machine')).toBe(SIGN_IN_FOR_A_MACHINE);
+    expect(await limiter.refusal('signed-in')).toBeUndefined();
+    for (let i = 0; i < 10; i++) expect(await limiter.admit(`visitor-${i}`, '10.0.3.1')).toBe(0);
+    expect(await starts(false).refusal('visitor')).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Accounts } from '../auth/accounts.ts';
 import type { SessionSigner } from '../auth/session.ts';
+import type { ClientAddress } from './client-address.ts';
 import { WindowLimiter } from './ratelimit.ts';
 import type { UpgradeHandler } from './upgrade.ts';
 
@@ -11,12 +11,18 @@ export interface MachinePort {
   stateOf(learner: string): Promise<'running' | 'stopped' | 'starting' | undefined>;
 }
 
-export interface StartLimits {
+export interface AnonymousPolicy {
+  /** Visitors who have not signed in get no machine (sandbox/config.ts `anonymousAccess`). */
+  readonly signInRequired: boolean;
   /** Machines anonymous visitors from one address may start in 10 minutes. @default 10 */
   readonly perAddress: number;
   /** Machines all anonymous visitors together may start in a minute. @default 30 */
   readonly perMinute: number;
 }
+
+/** What a visitor who has not signed in is told when machines are for signed-in learners only. */
+export const SIGN_IN_FOR_A_MACHINE =
+  "Sign in to get your machine: on this server learner machines are containers that share the host's kernel, so only signed-in learners get one.";
 
 /**
  * Bounds how fast anonymous visitors start machines: one cookieless request must not be
@@ -29,18 +35,29 @@ export class AnonymousStarts {
   private readonly all: WindowLimiter;
 
   constructor(
-    limits: StartLimits,
+    private readonly policy: AnonymousPolicy,
     private readonly machines: MachinePort,
     private readonly accounts: Pick<Accounts, 'byLearner'>,
+    private readonly clientAddress: ClientAddress,
   ) {
-    this.byAddress = new WindowLimiter(limits.perAddress, 10 * 60_000);
-    this.all = new WindowLimiter(limits.perMinute, 60_000);
+    this.byAddress = new WindowLimiter(policy.perAddress, 10 * 60_000);
+    this.all = new WindowLimiter(policy.perMinute, 60_000);
   }
 
-  /** Seconds the learner must wait before their machine may start; 0 (and counted) when it may now. */
+  /** Why the learner may not have a machine at all (not signed in where that is required), or undefined. */
+  async refusal(learner: string): Promise<string | undefined> {
+    if (!this.policy.signInRequired || (await this.accounts.byLearner(learner))) return undefined;
+    return SIGN_IN_FOR_A_MACHINE;
+  }
+
+  /**
+   * Seconds the learner must wait before their machine may start; 0 (and counted) when it
+   * may now. A learner `refusal` turns away is not counted (they get no machine anyway).
+   */
   async admit(learner: string, address: string): Promise<number> {
     if ((await this.machines.stateOf(learner)) !== undefined) return 0;
     if (await this.accounts.byLearner(learner)) return 0;
+    if (this.policy.signInRequired) return 0;
     const wait = Math.max(this.byAddress.retryAfter(address), this.all.retryAfter('all'));
     if (wait > 0) return wait;
     this.byAddress.record(address);
@@ -53,16 +70,12 @@ export class AnonymousStarts {
     return async (req, socket, head) => {
       const learner = signer.read(req.headers.cookie);
       if (learner) {
-        const wait = await this.admit(learner, clientAddress(req));
+        const wait = await this.admit(learner, this.clientAddress(req));
         if (wait > 0) return refuse(socket, wait);
       }
       return door(req, socket, head);
     };
   }
-}
-
-export function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 function refuse(socket: Duplex, wait: number): void {

@@ -1,6 +1,5 @@
 import type { MachineInfo } from '../../sandbox/index.ts';
 import { type MachineAnswer, MachineView } from '../machines/view.ts';
-import { clientAddress } from './machine-admission.ts';
 import { HttpError, sendJson } from './http.ts';
 import type { Route } from './routes.ts';
 
@@ -27,7 +26,9 @@ export const machineRoutes: readonly Route[] = [
     method: 'POST',
     path: /^\/api\/machine$/,
     handle: async ({ req, res, identity, deps }) => {
-      const limited = await deps.anonymousStarts.admit(identity.learner, clientAddress(req));
+      const refused = await deps.anonymousStarts.refusal(identity.learner);
+      if (refused) throw new HttpError(401, refused);
+      const limited = await deps.anonymousStarts.admit(identity.learner, deps.clientAddress(req));
       if (limited > 0) {
         res.setHeader('Retry-After', String(limited));
         throw new HttpError(429, `too many machines were started from your address; sign in, or try again in ${Math.ceil(limited / 60)} minute(s)`);

@@ -53,8 +53,8 @@ export class TerminalConnection {
       if (this.socket !== socket) return;
       this.socket = undefined;
       if (event.code === CloseCode.takenOver) return this.events.state({ kind: 'taken-over' });
-      // The learner has to act first (close a terminal): retrying would only be refused again.
-      if (event.code === CloseCode.exited || event.code === CloseCode.tooManyTerminals) return;
+      // The learner has to act first (close a terminal, sign in): retrying would only be refused again.
+      if (event.code === CloseCode.exited || event.code === CloseCode.tooManyTerminals || event.code === CloseCode.signedOut || event.code === CloseCode.signInRequired) return;
       this.scheduleRetry();
     };
   }

@@ -59,4 +59,8 @@ export const CloseCode = {
   exited: 4003,
   /** The learner is at their terminal limit; the `error` before it says what to do. */
   tooManyTerminals: 4004,
+  /** The account's session ended (sign-out, revocation): the `error` before it says so. */
+  signedOut: 4005,
+  /** This server gives machines to signed-in learners only: the `error` before it says so. */
+  signInRequired: 4006,
 } as const;

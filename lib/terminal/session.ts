@@ -80,6 +80,8 @@ export class TerminalSession {
     this.resize(hello.cols, hello.rows);
 
     socket.on('message', (raw, isBinary) => {
+      // A socket being closed (taken over, its session ended) is heard no more, even if its client ignores the close.
+      if (socket.readyState !== socket.OPEN) return;
       const message = isBinary ? undefined : parse(String(raw));
       if (!message) {
         this.send({ t: 'error', message: 'malformed terminal message' }, socket);

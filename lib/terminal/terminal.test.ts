@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SessionSigner } from '../auth/session.ts';
 import { ptyShell } from '../../sandbox/pty-shell.ts';
+import { SiteHosts } from '../server/hosts.ts';
 import { routeUpgrades } from '../server/upgrade.ts';
 import { TerminalHub, type ShellSource, type TerminalHubOptions } from './hub.ts';
 import { CloseCode, MAX_FRAME_BYTES, ServerMessage, TERMINAL_PATH } from './protocol.ts';
@@ -39,14 +40,15 @@ const alice = signer.issue({ secure: false });
 const bob = signer.issue({ secure: false });
 const cookie = (s: { setCookie: string }) => s.setCookie.split(';')[0]!;
 
-async function serve(options?: TerminalHubOptions): Promise<void> {
+async function serve(options?: TerminalHubOptions, refusal?: (learner: string) => Promise<string | undefined>): Promise<void> {
   finished = [];
   closedShells = [];
   hub = new TerminalHub(localBash, { commandFinished: (learner) => finished.push(learner) }, options);
   server = createServer((_req, res) => res.end());
-  server.on('upgrade', routeUpgrades([[TERMINAL_PATH, terminalUpgrade({ hub, sessions: signer, extraOrigins: [], onError: () => undefined })]]));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const hosts = new SiteHosts([`http://${base}`]);
+  server.on('upgrade', routeUpgrades([[TERMINAL_PATH, terminalUpgrade({ hub, sessions: signer, hosts, onError: () => undefined, refusal })]]));
 }
 
 afterEach(async () => {
@@ -109,8 +111,10 @@ class Client {
 }
 
 /** What an HTTP upgrade is answered with when it is refused. */
-function refusal(terminal: string, options: { cookie?: string; origin?: string }): Promise<number> {
-  const ws = new WebSocket(`ws://${base}${TERMINAL_PATH}/${terminal}`, { headers: { ...(options.cookie && { cookie: options.cookie }), ...(options.origin && { origin: options.origin }) } });
+function refusal(terminal: string, options: { cookie?: string; origin?: string; host?: string }): Promise<number> {
+  const ws = new WebSocket(`ws://${base}${TERMINAL_PATH}/${terminal}`, {
+    headers: { ...(options.cookie && { cookie: options.cookie }), ...(options.origin && { origin: options.origin }), ...(options.host && { host: options.host }) },
+  });
   return new Promise((resolve, reject) => {
     ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     ws.on('open', () => reject(new Error('the upgrade was accepted')));
@@ -203,6 +207,11 @@ describe('terminal door', () => {
     expect(await refusal('1', { cookie: cookie(alice) })).toBe(403);
   });
 
+  it("refuses a page on another name for this address (DNS rebinding) with 403, though its Origin matches the Host it sends", async () => {
+    const rebound = `rebound.example:${new URL(`http://${base}`).port}`;
+    expect(await refusal('1', { cookie: cookie(alice), origin: `http://${rebound}`, host: rebound })).toBe(403);
+  });
+
   it('refuses a missing or forged session with 401', async () => {
     expect(await refusal('1', { origin: `http://${base}` })).toBe(401);
     const forged = `${cookie(alice).split('.')[0]}.not-the-signature`;
@@ -229,6 +238,21 @@ describe('terminal door', () => {
     client.type('echo sneaky\r');
     expect(await client.closed).toBe(CloseCode.badMessage);
     expect(hub.list(alice.id)).toEqual([]);
+  });
+});
+
+describe('who gets a machine', () => {
+  it('tells a learner the server turns away why, before any shell starts, and the page does not retry', async () => {
+    await serve(undefined, async (learner) => (learner === alice.id ? 'Sign in to get your machine.' : undefined));
+    const refused = new Client('1', { cookie: cookie(alice) });
+    await new Promise((resolve) => refused.ws.once('open', resolve));
+    refused.send({ t: 'hello', lastSeq: 0, cols: 80, rows: 24 });
+    expect(await refused.closed).toBe(CloseCode.signInRequired);
+    expect(refused.messages).toEqual([{ t: 'error', message: 'Sign in to get your machine.' }]);
+    expect(hub.list(alice.id)).toEqual([]);
+    const welcome = await new Client('1', { cookie: cookie(bob) }).hello();
+    welcome.type('echo in\r');
+    await welcome.until(() => welcome.output.includes('in\r\n'));
   });
 });
 

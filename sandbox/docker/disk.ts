@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { MachineRemoveError, MachineStartError } from '../driver.ts';
 import { runProcess } from '../process.ts';
@@ -111,6 +111,24 @@ export class DiskPool {
     if (!options.keepFile) await rm(file, { force: true });
   }
 
+  /**
+   * Removes the disks `orphan` picks (by name) and base-disk drafts whose preparing
+   * process is gone, each only once its file is older than `olderThanMs`.
+   */
+  async sweep(orphan: (name: string) => boolean, olderThanMs: number): Promise<string[]> {
+    await this.ensure();
+    const removed: string[] = [];
+    for (const file of (await readdir(this.dir)).filter((f) => f.endsWith('.ext4'))) {
+      const name = file.slice(0, -'.ext4'.length);
+      const draftOf = /-draft-(\d+)$/.exec(name)?.[1];
+      const stale = draftOf ? !processAlive(Number(draftOf)) : orphan(name);
+      if (!stale || Date.now() - (await stat(this.file(name))).mtimeMs < olderThanMs) continue;
+      await this.remove(name);
+      removed.push(name);
+    }
+    return removed;
+  }
+
   private async blank(name: string, sizeMiB: number): Promise<AttachedDisk> {
     const file = this.file(name);
     const handle = await open(file, 'wx', 0o600);
@@ -162,6 +180,15 @@ async function mounted(dir: string): Promise<boolean> {
 async function attachedDevices(file: string): Promise<string[]> {
   const attached = await runProcess('losetup', ['--associated', file]);
   return [...attached.stdout.matchAll(/^(\/dev\/loop\d+):/gm)].map((m) => m[1]!);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function exists(file: string): Promise<boolean> {

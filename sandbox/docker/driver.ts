@@ -5,19 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { z } from 'zod';
-import {
-  DriverUnavailableError,
-  MachineLimits,
-  MachineNotFoundError,
-  MachineStartError,
-  type ExecOptions,
-  type ExecResult,
-  type MachineInfo,
-  type MachineShell,
-  type MachineState,
-  type SandboxDriver,
-  type ShellSize,
-} from '../driver.ts';
+import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError } from '../driver.ts';
+import type { ExecOptions, ExecResult, MachineInfo, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
 import { DiskPool, type AttachedDisk } from './disk.ts';
 import { connectEngine, engineCall, statusOf } from './engine.ts';
 import { execIn, shellIn } from './exec.ts';
@@ -65,6 +54,8 @@ export interface DockerDriverOptions {
   readonly scope?: string;
   /** `machine-started` events with the time each phase of a start took (ms). */
   readonly log?: (event: string, fields: Record<string, unknown>) => void;
+  /** The machine image to run. @default the tag of this checkout's recipe (sandbox/image/build.sh) */
+  readonly image?: string;
 }
 
 /**
@@ -221,6 +212,14 @@ export class DockerDriver implements SandboxDriver {
     return Math.min(poolBytes, hostBytes);
   }
 
+  async sweep(olderThanMs: number): Promise<string[]> {
+    // Every scope's machines: a disk is only this scope's by its name, and never one a machine names.
+    const containers = await engineCall('listing machines', () => this.engine.listContainers({ all: true, filters: { label: ['unboxed.disk'] } }));
+    const used = new Set(containers.map((c) => c.Labels['unboxed.disk']));
+    const mine = new RegExp(`^${this.names.starting}[0-9a-f]{12}$`);
+    return this.disks.sweep((name) => mine.test(name) && !used.has(name), olderThanMs);
+  }
+
   private async inspectRaw(id: string): Promise<Docker.ContainerInspectInfo> {
     try {
       const container = await this.engine.getContainer(id).inspect();
@@ -303,7 +302,8 @@ export class DockerDriver implements SandboxDriver {
           Sysctls: { 'net.ipv4.ip_forward': '1' },
           NetworkMode: 'none',
           Tmpfs: { '/run': '', '/run/lock': '', '/tmp': '' },
-          Mounts: [{ Type: 'bind', Source: disk.mountpoint, Target: '/var/lib/docker' }],
+          // Its root file system moves onto this disk at boot (sandbox/image/machine-init.sh).
+          Mounts: [{ Type: 'bind', Source: disk.mountpoint, Target: '/.machine' }],
           Memory: limits.memoryMiB * 2 ** 20,
           MemorySwap: limits.memoryMiB * 2 ** 20,
           NanoCpus: Math.round(limits.cpus * 1e9),
@@ -390,9 +390,9 @@ export class DockerDriver implements SandboxDriver {
     return this.profile;
   }
 
-  /** The image tag the current recipe builds (a hash of the recipe files). */
+  /** The image tag: the one given, or the one the current recipe builds (a hash of the recipe files). */
   private image(): Promise<string> {
-    this.tag ??= run('bash', [path.join(root, 'sandbox/image/build.sh'), '--print-tag']).then(({ stdout }) => stdout.trim());
+    this.tag ??= this.options.image ? Promise.resolve(this.options.image) : run('bash', [path.join(root, 'sandbox/image/build.sh'), '--print-tag']).then(({ stdout }) => stdout.trim());
     return this.tag;
   }
 }

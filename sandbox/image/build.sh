@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 
-recipe=(sandbox/image/build.sh sandbox/image/provision.sh sandbox/image/lesson-images.sh sandbox/image/packages.txt sandbox/image/lesson-images)
+recipe=(sandbox/image/build.sh sandbox/image/provision.sh sandbox/image/machine-init.sh sandbox/image/lesson-images.sh sandbox/image/packages.txt sandbox/image/lesson-images)
 hash=$(find "${recipe[@]}" -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
 tag="unboxed-machine:$hash"
 if [ "${1:-}" = --print-tag ]; then echo "$tag"; exit 0; fi
@@ -29,13 +29,14 @@ step "1/3 Lesson images"
 bash sandbox/image/lesson-images.sh "$work/stage" "$hash"
 
 step "2/3 Machine root filesystem (mmdebstrap + provision.sh)"
-cp sandbox/image/provision.sh "$work/stage/"
+cp sandbox/image/provision.sh sandbox/image/machine-init.sh "$work/stage/"
 packages=$(grep -v '^#' sandbox/image/packages.txt | paste -sd, -)
 mmdebstrap -q --variant=minbase --include="$packages" \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
   --customize-hook='mkdir -p "$1/tmp/unboxed"' \
   --customize-hook="sync-in $work/stage /tmp/unboxed" \
   --customize-hook='chroot "$1" bash /tmp/unboxed/provision.sh' \
+  --customize-hook='install -m 0755 "$1/tmp/unboxed/machine-init.sh" "$1/usr/local/lib/unboxed/machine-init"' \
   --customize-hook='mv "$1/tmp/unboxed/lesson-images.tar" "$1/tmp/unboxed/lesson-images.list" "$1/usr/share/unboxed/"' \
   --customize-hook='rm -rf "$1/tmp/unboxed"' \
   bookworm "$work/machine.tar"
@@ -44,7 +45,7 @@ info "root filesystem: $(du -h "$work/machine.tar" | cut -f1)"
 step "3/3 Importing $tag"
 docker import \
   --change 'ENV container=docker' \
-  --change 'CMD ["/sbin/init"]' \
+  --change 'CMD ["/usr/local/lib/unboxed/machine-init"]' \
   --change "LABEL unboxed.recipe=$hash" \
   "$work/machine.tar" "$tag" >/dev/null
 # Older machine images are replaced, not accumulated; running machines keep theirs.

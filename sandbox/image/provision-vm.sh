@@ -6,7 +6,9 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 apt-get update -q >/dev/null
-apt-get install -y -q --no-install-recommends linux-image-amd64 initramfs-tools udev openssh-server >/dev/null
+# xfsprogs: the docker driver's disk pool, for the suite that proves that driver on this
+# cgroup v2 kernel (sandbox/qemu/docker-on-cgroup-v2.machine.test.ts).
+apt-get install -y -q --no-install-recommends linux-image-amd64 initramfs-tools udev openssh-server xfsprogs >/dev/null
 rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /usr/share/doc/* /usr/share/man/*
 
 echo '/dev/vda / ext4 rw,errors=remount-ro 0 1' >/etc/fstab

@@ -17,23 +17,6 @@ systemctl mask dev-hugepages.mount sys-fs-fuse-connections.mount sys-kernel-conf
 install -d /etc/systemd/journald.conf.d
 printf '[Journal]\nStorage=volatile\nRuntimeMaxUse=16M\n' >/etc/systemd/journald.conf.d/unboxed.conf
 
-# The nested dockerd creates cgroups; a container's /sys/fs/cgroup/* come read-only.
-install -m 0644 /dev/stdin /etc/systemd/system/unboxed-cgroups-rw.service <<'UNIT'
-[Unit]
-Description=Make the cgroup hierarchies writable for the machine's own dockerd
-DefaultDependencies=no
-Before=containerd.service docker.service
-ConditionVirtualization=container
-
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=/bin/sh -c 'for d in /sys/fs/cgroup /sys/fs/cgroup/*; do mountpoint -q "$d" && mount -o remount,bind,rw "$d" || true; done'
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-
 # The lesson images, loaded once into this machine's own /var/lib/docker.
 install -d /usr/share/unboxed /usr/local/lib/unboxed
 install -m 0644 /dev/stdin /etc/systemd/system/unboxed-images.service <<'UNIT'
@@ -65,13 +48,17 @@ done </usr/share/unboxed/lesson-images.list
 touch /var/lib/docker/.unboxed-images-loaded
 LOAD
 
-systemctl enable unboxed-cgroups-rw.service unboxed-images.service docker.service containerd.service docker-registry.service >/dev/null 2>&1
+systemctl enable unboxed-images.service docker.service containerd.service docker-registry.service >/dev/null 2>&1
 
 # The learner's shell: root, bash, a prompt that says whose machine this is.
 install -m 0644 /dev/stdin /etc/profile.d/unboxed.sh <<'PROFILE'
 # unboxed learner machine
 if [ -n "${BASH_VERSION:-}" ] && [ -n "${PS1:-}" ]; then
   PS1='\[\e[1;32m\]root@\h\[\e[0m\] \[\e[1;34m\]\w\[\e[0m\] # '
+  # `docker exec` leaves a container machine's shell in the cgroup above the machine's
+  # own (shown as /..): the learner's shell moves to the machine's root cgroup, where
+  # what they start looks as it would on any host.
+  case $(cat /proc/self/cgroup) in */..*) for f in /sys/fs/cgroup/*/cgroup.procs; do echo $$ >"$f"; done 2>/dev/null ;; esac
   # Shell integration (OSC 133;D): tells the terminal each command finished, with its
   # status, so the platform re-runs the lesson's checks right away. Invisible on screen.
   __unboxed_command_done() { printf '\033]133;D;%s\007' "$?"; }

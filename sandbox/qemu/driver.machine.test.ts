@@ -1,11 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runDriverConformance } from '../conformance.ts';
+import { runManagerConformance } from '../manager-conformance.ts';
 import { MachineLimits } from '../driver.ts';
 import { residentMiB, runProcess } from '../process.ts';
 import { QemuDriver } from './driver.ts';
+import { CONSOLE_RING_BYTES, consoleTail } from './vm.ts';
+import { machinesForSuite } from '../testing.ts';
 
 const stateDir = path.resolve(import.meta.dirname, '../../.cache/test-sandbox-qemu');
 const driver = () => new QemuDriver({ stateDir });
@@ -21,26 +24,12 @@ async function leftovers(ids: readonly string[]): Promise<string[]> {
 beforeAll(() => driver().prepare(MachineLimits.parse({})), 35 * 60_000);
 
 runDriverConformance('qemu', driver, leftovers);
+runManagerConformance('qemu', driver);
 
 describe('qemu driver: restored clones and isolation', () => {
   const d = driver();
-  const ids: string[] = [];
-  let listener: Server;
-  let port: number;
-
-  beforeAll(async () => {
-    listener = createServer((socket) => socket.end('host-service\n'));
-    await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
-    port = (listener.address() as { port: number }).port;
-    for (let i = 0; i < 2; i++) ids.push((await d.create(MachineLimits.parse({}))).id);
-  });
-
-  afterAll(async () => {
-    listener.close();
-    for (const id of ids) await d.destroy(id);
-  });
-
-  const sh = (id: string, script: string, timeoutMs = 60_000) => d.exec(id, ['bash', '-c', script], { timeoutMs });
+  const machines = machinesForSuite(d, 2, MachineLimits.parse({}));
+  const { ids, sh } = machines;
 
   it('gives every machine restored from one saved state its own identity, keys, randomness and clock', async () => {
     const probe = 'cat /etc/ssh/ssh_host_ed25519_key.pub /etc/machine-id; hostname; head -c 16 /dev/urandom | od -An -tx1 | tr -d " \\n"; echo; date +%s';
@@ -59,7 +48,7 @@ describe('qemu driver: restored clones and isolation', () => {
 
   it('reaches neither the host nor anything beyond it: user-mode networking with restrict=on', async () => {
     // 10.0.2.2 is QEMU's own view of the host; restrict=on drops every packet to it.
-    const attempt = await sh(ids[0]!, `curl -sS --max-time 3 http://10.0.2.2:${port}/ 2>&1; echo "exit=$?"; ip route`);
+    const attempt = await sh(ids[0]!, `curl -sS --max-time 3 http://10.0.2.2:${machines.port}/ 2>&1; echo "exit=$?"; ip route`);
     expect(attempt.stdout).not.toContain('host-service');
     expect(attempt.stdout).toMatch(/exit=[1-9]/);
     expect(attempt.stdout).not.toContain('default');
@@ -86,6 +75,17 @@ describe('qemu driver: restored clones and isolation', () => {
       now = await residentMiB(pid!);
     }
     expect(now, `resident after the guest freed 400 MiB (idle was ${Math.round(idle)} MiB)`).toBeLessThan(idle + 100);
+  });
+
+  it("keeps what the guest writes to its serial console in a ring in QEMU's memory: no host file grows", async () => {
+    const used = async () => Number((await runProcess('du', ['-sb', stateDir])).stdout.split('\t')[0]);
+    const before = await used();
+    const written = await sh(ids[0]!, 'head -c 4M /dev/zero | tr "\\0" x >/dev/ttyS0; echo written', 240_000);
+    expect(written.stdout).toBe('written\n');
+    expect((await used()) - before, 'bytes the host kept of 4 MiB written to the console').toBeLessThan(2 * 2 ** 20);
+    const tail = await consoleTail(path.join(tmpdir(), `unboxed-qmp-${ids[0]!.slice(-12)}`));
+    expect(tail.length).toBeLessThanOrEqual(CONSOLE_RING_BYTES);
+    expect(tail).toMatch(/x{4096}$/);
   });
 
   it('refuses the golden key once a machine is restored', async () => {

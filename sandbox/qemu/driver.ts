@@ -1,22 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import {
-  DriverUnavailableError,
-  MachineLimits,
-  MachineNotFoundError,
-  MachineStartError,
-  type ExecOptions,
-  type ExecResult,
-  type MachineInfo,
-  type MachineShell,
-  type SandboxDriver,
-  type ShellSize,
-} from '../driver.ts';
+import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError } from '../driver.ts';
+import type { ExecOptions, ExecResult, MachineInfo, MachineShell, SandboxDriver, ShellSize } from '../driver.ts';
 import { runProcess } from '../process.ts';
 import { checked, freePort, goldenState, readGolden, type Golden } from './golden.ts';
 import { Qmp } from './qmp.ts';
@@ -85,6 +75,19 @@ export class QemuDriver implements SandboxDriver {
     return fs.bavail * fs.bsize;
   }
 
+  async sweep(olderThanMs: number): Promise<string[]> {
+    // A start interrupted before its meta.json was written is a folder no listing shows
+    // (one with it is listed as starting, and the manager removes it once stuck).
+    const removed: string[] = [];
+    for (const name of (await readdir(this.machinesDir).catch(() => [] as string[])).filter((n) => n.startsWith(STARTING))) {
+      const dir = path.join(this.machinesDir, name);
+      if ((await this.readMeta(dir).catch(() => undefined)) || Date.now() - (await stat(dir)).mtimeMs < olderThanMs) continue;
+      await rm(dir, { recursive: true, force: true });
+      removed.push(name);
+    }
+    return removed;
+  }
+
   async probe(): Promise<void> {
     for (const tool of ['qemu-system-x86_64', 'qemu-img', 'ssh', 'ssh-keygen']) {
       const found = await runProcess('sh', ['-c', `command -v ${tool}`]).catch(() => undefined);
@@ -102,7 +105,9 @@ export class QemuDriver implements SandboxDriver {
     await goldenState(image, await this.shapeFor(image, limits), this.options.log ?? (() => undefined));
   }
 
-  async create(limits: MachineLimits): Promise<MachineInfo> {
+  async create(limits: MachineLimits, learner?: string): Promise<MachineInfo> {
+    // Named for its learner straight from starting: never claimable by anyone else on the way.
+    const final = learner === undefined ? undefined : LEARNER + LearnerId.parse(learner);
     if (limits.diskMiB < MIN_DISK_MIB) {
       throw new MachineStartError(`the qemu driver needs a disk of at least ${MIN_DISK_MIB} MiB (the image and its lesson images); raise UNBOXED_MACHINE_DISK_MIB`);
     }
@@ -123,8 +128,15 @@ export class QemuDriver implements SandboxDriver {
       await this.destroy(name);
       throw error;
     }
-    await rename(dir, path.join(this.machinesDir, POOL + suffix));
-    return this.inspect(POOL + suffix);
+    const ready = final ?? POOL + suffix;
+    try {
+      // rename(2) refuses a taken learner name (its folder is never empty): one machine per learner.
+      await rename(dir, path.join(this.machinesDir, ready));
+    } catch (error) {
+      await this.destroy(name);
+      throw new MachineStartError(`machine ${name} could not be named ${ready}: ${(error as Error).message}`);
+    }
+    return this.inspect(ready);
   }
 
   async assign(id: string, learner: string): Promise<MachineInfo | undefined> {

@@ -36,7 +36,8 @@ export function sshArgs(target: SshTarget): string[] {
 /** Runs argv in the VM as root; a timeout also bounds it inside, so nothing is left running. */
 export function sshExec(target: SshTarget, argv: readonly string[], options: { stdin?: string; timeoutMs: number }): Promise<ExecResult> {
   const seconds = Math.ceil(options.timeoutMs / 1000) + 1;
-  const remote = ['timeout', '--kill-after=2', String(seconds), ...argv].map(shellQuote).join(' ');
+  // By absolute path: the learner's own `timeout` earlier on PATH would see stdin (a check's nonce).
+  const remote = ['/usr/bin/timeout', '--kill-after=2', String(seconds), ...argv].map(shellQuote).join(' ');
   return runProcess('ssh', [...sshArgs(target), '--', remote], { stdin: options.stdin, timeoutMs: options.timeoutMs });
 }
 

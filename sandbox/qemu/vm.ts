@@ -33,7 +33,7 @@ export interface VmFiles {
 }
 
 /** The serial console is a ring in QEMU's memory: a guest writing to it endlessly cannot fill the host's disk. */
-const CONSOLE_RING_BYTES = 64 * 1024;
+export const CONSOLE_RING_BYTES = 64 * 1024;
 
 /**
  * The QEMU command line of a learner VM. Golden boot, restores and starts share it, so

@@ -2,7 +2,13 @@ import { expect, test } from '@playwright/test';
 
 test.describe('lesson page', () => {
   test('renders the MDX: exercises, hints, notes, highlighted code, tables and Run commands', async ({ page }) => {
-    await page.goto('/lessons/client-and-daemon');
+    // Under the Content-Security-Policy the server sends: nothing on the page may be refused by it.
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) refused.push(message.text());
+    });
+    const response = await page.goto('/lessons/client-and-daemon');
+    expect(response?.headers()['content-security-policy']).toContain("default-src 'self'");
     const lesson = page.locator('article.lesson');
 
     await expect(lesson.getByRole('heading', { level: 1 })).toHaveText('Docker is a client and a daemon');
@@ -45,6 +51,7 @@ test.describe('lesson page', () => {
 
     await expect(lesson.getByRole('heading', { level: 2, name: 'What you saw' })).toBeVisible();
     await expect(lesson.getByRole('complementary', { name: 'A second door' })).toContainText('which is root');
+    expect(refused).toEqual([]);
   });
 
   test('a Run command without a terminal attached falls back to the clipboard', async ({ page, context }) => {

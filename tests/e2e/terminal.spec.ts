@@ -32,6 +32,11 @@ async function ask(page: Page, command: string, marker: string): Promise<string>
 }
 
 test('a command typed in the terminal runs on the learner machine', async ({ page }) => {
+  // Under the Content-Security-Policy the server sends: xterm.js, its WebGL renderer and the WebSocket are not refused.
+  const refused: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) refused.push(message.text());
+  });
   await openLesson(page);
   await type(page, 'echo "answer=$((6*7))"; docker info --format "engine={{.ServerVersion}}"');
   await expect(screen(page)).toContainText('answer=42');
@@ -41,6 +46,7 @@ test('a command typed in the terminal runs on the learner machine', async ({ pag
   const lifetime = page.getByRole('note', { name: 'Machine lifetime' });
   await expect(lifetime).toContainText(/kept until .+ \((\d+ h|\d+ min)/);
   await expect(lifetime).toContainText('Unused for 30 min, it sleeps and wakes with your files.');
+  expect(refused).toEqual([]);
 });
 
 test('a reload in the middle of a command keeps the same shell and its output', async ({ page }) => {

@@ -1,12 +1,13 @@
 import { readFile, statfs } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { percentile } from '../../bench/percentile.ts';
 import { DockerDriver } from '../../sandbox/docker/driver.ts';
 import { dockerCli } from '../../sandbox/docker/testing.ts';
 import { MachineLimits, type MachineShell, type SandboxDriver } from '../../sandbox/driver.ts';
+import { runProcess } from '../../sandbox/process.ts';
 import { QemuDriver } from '../../sandbox/qemu/driver.ts';
+import { engineLimitsScript, liftLimitsProbe, machinesForSuite } from '../../sandbox/testing.ts';
 
 /**
  * Escape and abuse suite: non-destructive probes run as root inside a fresh machine of
@@ -23,7 +24,7 @@ type Verdict = 'allowed' | 'refused';
 interface Probe {
   readonly name: string;
   /** Exit 0: the action is possible from inside; anything else: refused. */
-  readonly script: (ctx: { port: number; hostAddress: string }) => string;
+  readonly script: (ctx: { port: number; hostAddress: string; limitFiles: readonly string[] }) => string;
   readonly expect: Record<'container' | 'vm', Verdict>;
 }
 
@@ -73,6 +74,13 @@ const probes: Probe[] = [
     expect: { container: 'refused', vm: 'refused' },
   },
   {
+    // Any cgroup file the machine sees that is the engine's own limit (the same kernfs
+    // node as the host's file: same name and inode number), written back unchanged.
+    name: "lift the engine's memory or pid limit (current value written back)",
+    script: ({ limitFiles }) => liftLimitsProbe(limitFiles),
+    expect: { container: 'refused', vm: 'refused' },
+  },
+  {
     name: 'mount a fresh procfs and write core_pattern (current value written back)',
     script: () => 'mkdir -p /tmp/freshproc && mount -t proc proc /tmp/freshproc && v=$(cat /tmp/freshproc/sys/kernel/core_pattern) && printf "%s\\n" "$v" >/tmp/freshproc/sys/kernel/core_pattern; r=$?; umount /tmp/freshproc 2>/dev/null; exit $r',
     // The docker driver's documented residue (DESIGN.md): why it is for trusted learners only.
@@ -116,16 +124,27 @@ async function echoLatencies(terminal: EchoShell, count: number): Promise<number
   return samples;
 }
 
-const drivers: Array<{ name: string; make: () => SandboxDriver; hostAddress: () => Promise<string> }> = [
+/** The engine's own limit files of a container machine, as `name:inode`. */
+async function engineLimitFiles(machine: string): Promise<string[]> {
+  const id = (await dockerCli(['inspect', '--format', '{{.Id}}', machine])).trim();
+  const files = (await runProcess('sh', ['-c', engineLimitsScript(id)])).stdout.split('\n').filter(Boolean);
+  if (!files.some((f) => f.startsWith('pids.max:'))) throw new Error(`no cgroup of machine ${machine} (${id}) found under /sys/fs/cgroup`);
+  return files.map((f) => f.split(':').slice(0, 2).join(':'));
+}
+
+const drivers: Array<{ name: string; make: () => SandboxDriver; hostAddress: () => Promise<string>; limitFiles: (id: string) => Promise<string[]> }> = [
   {
     name: 'docker',
     make: () => new DockerDriver({ cacheDir: path.resolve(import.meta.dirname, '../../.cache/test-security') }),
     hostAddress: async () => (await dockerCli(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim(),
+    limitFiles: engineLimitFiles,
   },
   {
     name: 'qemu',
     make: () => new QemuDriver({ stateDir: path.resolve(import.meta.dirname, '../../.cache/test-security') }),
     hostAddress: () => Promise.resolve('10.0.2.2'),
+    // The VM's limits are its size, set by QEMU outside the guest's kernel: no file inside is them.
+    limitFiles: () => Promise.resolve([]),
   },
 ];
 
@@ -135,24 +154,21 @@ afterAll(() => {
   console.log(`\nEscape and abuse suite verdicts\n${verdicts.join('\n')}\n`);
 });
 
-for (const { name, make, hostAddress } of drivers) {
+for (const { name, make, hostAddress, limitFiles: machineLimitFiles } of drivers) {
   describe(`${name} driver`, () => {
     const driver = make();
-    const ids: string[] = [];
-    let listener: Server;
-    let port: number;
+    const limits = MachineLimits.parse({ memoryMiB: 1024, pids: 400, diskMiB: 3072 });
+    const machines = machinesForSuite(driver, 2, limits);
+    const { ids } = machines;
     let address: string;
+    let limitFiles: string[];
     let terminal: EchoShell | undefined;
 
     beforeAll(async () => {
       hostEngineId = (await dockerCli(['info', '--format', '{{.ID}}'])).trim();
       hostRootDevice = await rootDevice();
-      listener = createServer((socket) => socket.end('host-service\n'));
-      await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
-      port = (listener.address() as { port: number }).port;
       address = await hostAddress();
-      const limits = MachineLimits.parse({ memoryMiB: 1024, pids: 400, diskMiB: 3072 });
-      for (let i = 0; i < 2; i++) ids.push((await driver.create(limits)).id);
+      limitFiles = await machineLimitFiles(ids[0]!);
       const shell = await driver.openShell(ids[1]!, 'security-echo', { cols: 200, rows: 24 });
       const opened: EchoShell = { shell, output: '' };
       shell.onData((data) => (opened.output += data));
@@ -160,15 +176,11 @@ for (const { name, make, hostAddress } of drivers) {
       await new Promise((r) => setTimeout(r, 3000));
     });
 
-    afterAll(async () => {
-      terminal?.shell.close();
-      listener.close();
-      for (const id of ids) await driver.destroy(id);
-    });
+    afterAll(() => terminal?.shell.close());
 
     for (const probe of probes) {
       it(`${probe.name}: ${probe.expect[driver.boundary]}`, async () => {
-        const result = await driver.exec(ids[0]!, ['bash', '-c', probe.script({ port, hostAddress: address })], { timeoutMs: 30_000 });
+        const result = await driver.exec(ids[0]!, ['bash', '-c', probe.script({ port: machines.port, hostAddress: address, limitFiles })], { timeoutMs: 30_000 });
         const verdict: Verdict = result.exitCode === 0 ? 'allowed' : 'refused';
         verdicts.push(`${name.padEnd(7)} ${probe.name.padEnd(76)} ${verdict}`);
         expect(verdict, result.stderr).toBe(probe.expect[driver.boundary]);
@@ -188,10 +200,15 @@ for (const { name, make, hostAddress } of drivers) {
         check: (out) => expect(out).toMatch(/hog exit=(137|1)/),
       },
       {
-        // Writes until the machine's own disk is full: ENOSPC inside, nothing of the host's.
+        // Writes to /root (not a Docker path) until the machine's own disk is full: ENOSPC
+        // inside, and `df /` inside is that disk. Bounded a little past the limit, so a
+        // machine whose root were the host's would cost the host no more than that.
         name: 'disk fill',
-        script: 'dd if=/dev/zero of=/var/lib/docker/fill bs=1M 2>&1 | grep -m1 -o "No space left on device"; rm -f /var/lib/docker/fill',
-        check: (out) => expect(out).toMatch(/No space left on device/),
+        script: 'df -m --output=size / | tail -1; dd if=/dev/zero of=/root/fill bs=1M count=3400 2>&1 | grep -m1 -o "No space left on device"; rm -f /root/fill',
+        check: (out) => {
+          expect(out).toMatch(/No space left on device/);
+          expect(Number(out.trim().split('\n')[0])).toBeLessThanOrEqual(3072);
+        },
       },
     ];
 
@@ -210,7 +227,7 @@ for (const { name, make, hostAddress } of drivers) {
           const answering = alive.stdout === 'still-here\n' ? 'answering again' : 'not answering';
           verdicts.push(`${name.padEnd(7)} ${`abuse: ${abuse.name}; the abused VM itself`.padEnd(76)} session lost, ${answering} (reset)`);
           await driver.destroy(ids[0]!);
-          ids[0] = (await driver.create(MachineLimits.parse({ memoryMiB: 1024, pids: 400, diskMiB: 3072 }))).id;
+          ids[0] = (await driver.create(limits)).id;
           expect((await driver.exec(ids[0], ['echo', 'reset-works'], { timeoutMs: 60_000 })).stdout).toBe('reset-works\n');
         } else {
           abuse.check(result.stdout);

@@ -8,7 +8,7 @@ owner=$(listener)
 assert_match "socat listens on /tmp/proxy.sock" '"socat"' "${owner:-nothing listens on /tmp/proxy.sock}" \
   "socat -v UNIX-LISTEN:/tmp/proxy.sock,fork UNIX-CONNECT:/var/run/docker.sock"
 [ -n "$owner" ] || exit
-answer=$(curl -s --max-time 3 --unix-socket /tmp/proxy.sock http://localhost/_ping 2>/dev/null)
+answer=$(curl -q -s --max-time 3 --unix-socket /tmp/proxy.sock http://localhost/_ping 2>/dev/null)
 assert_equal "dockerd answers through the proxy (GET /_ping)" OK "${answer:-no answer}" \
   "The proxy must forward to /var/run/docker.sock (UNIX-CONNECT:/var/run/docker.sock)"
 sleep 0.2

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { idOwnedBy } from './columns.ts';
 
 /** Local accounts with roles, and their server-side sessions (so sign-out and revocation work). */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -15,9 +16,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema
     .createTable('sessions')
-    // sha256 of the cookie's token: a copy of the database does not hold usable sessions.
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+    // The id is the sha256 of the cookie's token: a copy of the database does not hold usable sessions.
+    .$call(idOwnedBy('user_id', 'users'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .execute();

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { belongsTo } from './columns.ts';
 
 /** Classes an instructor teaches: their lessons, deadline, join code and members. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -6,7 +7,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('classes')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('instructor_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('instructor_id', 'text', belongsTo('users'))
     .addColumn('deadline', 'text', (c) => c.notNull())
     .addColumn('join_code', 'text', (c) => c.notNull().unique())
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -14,15 +15,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('classes_by_instructor').on('classes').column('instructor_id').execute();
   await db.schema
     .createTable('class_lessons')
-    .addColumn('class_id', 'text', (c) => c.notNull().references('classes.id').onDelete('cascade'))
+    .addColumn('class_id', 'text', belongsTo('classes'))
     .addColumn('lesson', 'text', (c) => c.notNull())
     .addColumn('position', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('class_lessons_pk', ['class_id', 'lesson'])
     .execute();
   await db.schema
     .createTable('class_members')
-    .addColumn('class_id', 'text', (c) => c.notNull().references('classes.id').onDelete('cascade'))
-    .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('class_id', 'text', belongsTo('classes'))
+    .addColumn('user_id', 'text', belongsTo('users'))
     .addColumn('joined_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('class_members_pk', ['class_id', 'user_id'])
     .execute();

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
+import { idOwnedBy } from './columns.ts';
 
 /** Sessions an instructor announces, so learner machines are started before the class arrives. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('class_sessions')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('class_id', 'text', (c) => c.notNull().references('classes.id').onDelete('cascade'))
+    .$call(idOwnedBy('class_id', 'classes'))
     .addColumn('starts_at', 'text', (c) => c.notNull())
     .addColumn('expected_learners', 'integer', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())

@@ -1,0 +1,18 @@
+import { expect, it } from 'vitest';
+import { anonymousAccess, sandboxConfig } from './config.ts';
+
+it('gives container machines to visitors who have not signed in only on loopback, unless the operator allows it', () => {
+  const setting = sandboxConfig({}).anonymousMachines;
+  expect(setting).toBe('auto');
+  for (const host of ['127.0.0.1', '127.0.1.1', 'localhost', '::1']) expect(anonymousAccess(setting, host, 'container').allowed, host).toBe(true);
+  for (const host of ['0.0.0.0', '::', '192.168.1.20', 'learn.example.org']) {
+    const access = anonymousAccess(setting, host, 'container');
+    expect(access.allowed, host).toBe(false);
+    expect(access.why).toContain('UNBOXED_ANONYMOUS_MACHINES=allow');
+  }
+  // A VM per learner is a boundary: anyone, on any address.
+  expect(anonymousAccess(setting, '0.0.0.0', 'vm').allowed).toBe(true);
+  expect(anonymousAccess(sandboxConfig({ UNBOXED_ANONYMOUS_MACHINES: 'allow' }).anonymousMachines, '0.0.0.0', 'container').allowed).toBe(true);
+  expect(anonymousAccess(sandboxConfig({ UNBOXED_ANONYMOUS_MACHINES: 'sign-in' }).anonymousMachines, '127.0.0.1', 'vm').allowed).toBe(false);
+  expect(() => sandboxConfig({ UNBOXED_ANONYMOUS_MACHINES: 'everyone' })).toThrow(/UNBOXED_ANONYMOUS_MACHINES="everyone".*Fix/);
+});
