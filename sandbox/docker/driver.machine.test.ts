@@ -105,6 +105,6 @@ describe('docker driver isolation and limits', () => {
     expect((await runProcess('mountpoint', ['-q', disk.mountpoint])).exitCode).not.toBe(0);
     // Disks that machines name stay, young or old.
     expect(await d.sweep(0)).toEqual([]);
-    expect((await sh(ids[0]!, 'touch /root/still-writable && echo ok')).stdout).toBe('ok\n');
+    expect((await sh(ids[1]!, 'touch /root/still-writable && echo ok')).stdout).toBe('ok\n');
   });
 });

@@ -26,11 +26,15 @@ cgroup_mounts() {
 
 case $stage in
 cgroups)
-  cgroup_mounts | while read -r mountpoint type options; do
+  # Read before the loop, which then runs in this shell: a pipeline's subshell would stay
+  # in the parent cgroup, and on v2 a cgroup with a process cannot hand controllers down.
+  mounts=$(cgroup_mounts)
+  while read -r mountpoint type options; do
     # The engine mounts them read-only; this is still the engine's own setup, before any learner.
     mount -o remount,bind,rw "$mountpoint"
     mkdir -p "$mountpoint/machine"
-    if [ -f "$mountpoint/cpuset.cpus" ]; then
+    # v1 only: an empty v1 cpuset takes no tasks (v2's is empty until enabled, and inherits).
+    if [ "$type" = cgroup ] && [ -f "$mountpoint/cpuset.cpus" ]; then
       cat "$mountpoint/cpuset.cpus" >"$mountpoint/machine/cpuset.cpus"
       cat "$mountpoint/cpuset.mems" >"$mountpoint/machine/cpuset.mems"
     fi
@@ -41,7 +45,9 @@ cgroups)
         echo "+$controller" >"$mountpoint/cgroup.subtree_control"
       done
     fi
-  done
+  done <<MOUNTS
+$mounts
+MOUNTS
   exec unshare --cgroup /bin/sh "$0" root
   ;;
 root)

@@ -55,8 +55,8 @@ beforeAll(async () => {
     format: 'esm',
     target: 'node20',
     outfile: agent,
-    // dockerode's ssh transport may load a native module; bundled code needs `require` for it.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    // Bundled CommonJS dependencies (dockerode's ssh transport) use require and __dirname.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const __dirname = import.meta.dirname; const __filename = import.meta.filename;" },
     external: ['cpu-features', '*.node'],
     logLevel: 'warning',
   });
