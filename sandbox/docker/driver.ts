@@ -56,6 +56,8 @@ export interface DockerDriverOptions {
   readonly log?: (event: string, fields: Record<string, unknown>) => void;
   /** The machine image to run. @default the tag of this checkout's recipe (sandbox/image/build.sh) */
   readonly image?: string;
+  /** How long a machine may take to boot (an emulated host needs longer). @default 180 s */
+  readonly readyTimeoutMs?: number;
 }
 
 /**
@@ -351,7 +353,8 @@ export class DockerDriver implements SandboxDriver {
    * machine almost nothing); between waits the container must still be running.
    */
   private async waitReady(container: string, name: string): Promise<void> {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const timeoutMs = this.options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
     const handle = this.engine.getContainer(container);
     const wait = 'for i in $(seq 150); do [ -e /var/lib/docker/.unboxed-images-loaded ] && curl -sf --unix-socket /run/docker.sock http://docker/_ping >/dev/null 2>&1 && exit 0; sleep 0.02; done; exit 1';
     let last = '';
@@ -369,7 +372,7 @@ export class DockerDriver implements SandboxDriver {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new MachineStartError(`learner machine ${name} was not ready after ${READY_TIMEOUT_MS / 1000} s${last ? `: ${last}` : ''}${await hostLimitHint()}`);
+    throw new MachineStartError(`learner machine ${name} was not ready after ${timeoutMs / 1000} s${last ? `: ${last}` : ''}${await hostLimitHint()}`);
   }
 
   /**

@@ -9,14 +9,16 @@ import type { MachineShell } from '../../sandbox/driver.ts';
  *
  *   node driver-agent.mjs IMAGE_TAG
  */
-const driver = new DockerDriver({ cacheDir: '/var/cache/unboxed-agent', image: process.argv[2] });
+// Nested in an emulated VM, a machine boots in minutes, not a second.
+const driver = new DockerDriver({ cacheDir: '/var/cache/unboxed-agent', image: process.argv[2], readyTimeoutMs: 30 * 60_000, log: (event, fields) => console.error(JSON.stringify({ event, ...fields })) });
 const shells = new Map<number, MachineShell>();
 
 const send = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const { id, method, args } = JSON.parse(line) as { id: number; method: string; args: unknown[] };
-  void serve(id, method, args).then(
+  // JSON has no undefined: an argument left out (create's learner) arrives as null.
+  void serve(id, method, args.map((arg) => arg ?? undefined)).then(
     (result) => send({ id, result }),
     (error: unknown) => send({ id, error: { name: (error as Error).name, message: (error as Error).message } }),
   );
