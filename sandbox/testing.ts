@@ -55,7 +55,7 @@ const LIMIT_FILES = ['pids.max', 'memory.max', 'memory.limit_in_bytes', 'memory.
 export function engineLimitsScript(containerId: string): string {
   return [
     `for d in $(find /sys/fs/cgroup -maxdepth 4 -type d \\( -name ${containerId} -o -name docker-${containerId}.scope \\)); do`,
-    `  for f in ${LIMIT_FILES.join(' ')}; do [ -e "$d/$f" ] && echo "$f:$(stat -c %i "$d/$f"):$(cat "$d/$f")"; done`,
+    `  for f in ${LIMIT_FILES.join(' ')}; do if [ -e "$d/$f" ]; then echo "$f:$(stat -c %i "$d/$f"):$(cat "$d/$f")"; fi; done`,
     'done',
   ].join('\n');
 }

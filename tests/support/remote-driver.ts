@@ -141,5 +141,6 @@ export class RemoteDriver implements SandboxDriver {
 
 function revive(info: unknown): MachineInfo {
   const raw = info as MachineInfo & { createdAt: string; expiresAt: string };
-  return { ...raw, createdAt: new Date(raw.createdAt), expiresAt: new Date(raw.expiresAt) };
+  // JSON leaves an undefined learner (a pool machine) out.
+  return { ...raw, learner: raw.learner ?? undefined, createdAt: new Date(raw.createdAt), expiresAt: new Date(raw.expiresAt) };
 }
