@@ -2,7 +2,7 @@ import { mkdir, statfs } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import path from 'node:path';
 import type { SandboxConfig } from './config.ts';
-import { drivers } from './drivers.ts';
+import { drivers, type DriverName } from './drivers.ts';
 import { DriverUnavailableError, type MachineLimits, type SandboxDriver } from './driver.ts';
 import { MachineManager } from './manager.ts';
 
@@ -10,6 +10,9 @@ export { MachineManager, NoMachineError, type Progress } from './manager.ts';
 export type { MachineInfo, MachineLimits, ExecResult, MachineShell, ShellSize } from './driver.ts';
 export { SandboxError, MachineNotFoundError, DriverUnavailableError } from './driver.ts';
 export { anonymousAccess, sandboxConfig, type AnonymousAccess, type SandboxConfig } from './config.ts';
+
+/** The drivers this build knows, for choosing one by name (UNBOXED_SANDBOX_DRIVER, --driver). */
+export const DRIVER_NAMES = Object.keys(drivers) as DriverName[];
 
 type Log = (event: string, fields: Record<string, unknown>) => void;
 

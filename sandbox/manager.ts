@@ -176,7 +176,7 @@ export class MachineManager {
       return next === undefined ? 60 : Math.max(1, Math.ceil((next - Date.now()) / 1000));
     }
     // Short of disk, a minute is when the collector next looks.
-    return free - this.diskReserveBytes() < this.options.limits.diskMiB * 2 ** 20 ? 60 : 0;
+    return this.newMachinesFitting(free) < 1 ? 60 : 0;
   }
 
   /** Runs a command in the learner's running machine; `NoMachineError` if there is none. */
@@ -299,6 +299,14 @@ export class MachineManager {
     return (this.options.diskReserveMiB ?? DEFAULT_DISK_RESERVE_MIB) * 2 ** 20;
   }
 
+  /**
+   * How many new machines the host's free disk takes: each may fill its whole disk, and
+   * the host keeps its reserve even then.
+   */
+  private newMachinesFitting(freeBytes: number): number {
+    return Math.max(0, Math.floor((freeBytes - this.diskReserveBytes()) / (this.options.limits.diskMiB * 2 ** 20)));
+  }
+
   private verdict(machine: MachineInfo, now: number): { reason: string; stop?: true } | undefined {
     if (machine.expiresAt.getTime() <= now) return { reason: 'lifetime' };
     if (machine.state === 'starting') return now - machine.createdAt.getTime() > STUCK_STARTING_MS ? { reason: 'stuck starting' } : undefined;
@@ -342,10 +350,7 @@ export class MachineManager {
     const pool = machines.filter((m) => !m.learner && m.state === 'running');
     let active = this.occupancy(machines);
     const room = () => active < this.options.capacity && this.starting < this.options.startConcurrency;
-    // A new machine may fill its whole disk: it starts only if the host keeps its reserve even then.
-    const reserve = this.diskReserveBytes();
-    const diskPerMachine = this.options.limits.diskMiB * 2 ** 20;
-    let diskRoom = free - reserve;
+    let newMachines = this.newMachinesFitting(free);
     let diskShort = false;
 
     for (const waiter of this.waiting.filter((w) => w.state !== 'starting')) {
@@ -361,11 +366,11 @@ export class MachineManager {
       if (!room()) break;
       // Learners whose stopped machine starts again need no new disk: they go ahead.
       if (!waiter.stopped) {
-        if (diskPerMachine > diskRoom) {
+        if (newMachines < 1) {
           diskShort = true;
           continue;
         }
-        diskRoom -= diskPerMachine;
+        newMachines -= 1;
       }
       active += 1;
       this.serveWaiter(waiter);
@@ -379,17 +384,17 @@ export class MachineManager {
         full
           ? this.queueMessage(i, machines)
           : diskShort
-            ? `Waiting for disk space (${i === 0 ? 'you are next' : `${i} ahead of you`}): this host keeps ${mib(reserve)} MiB free for itself, a new machine may use up to ${mib(diskPerMachine)} MiB, and ${mib(Math.max(0, free))} MiB are free. Stopped machines are removed to make room; an operator can free disk or lower UNBOXED_MACHINE_DISK_MIB`
+            ? `Waiting for disk space (${i === 0 ? 'you are next' : `${i} ahead of you`}): this host keeps ${mib(this.diskReserveBytes())} MiB free for itself, a new machine may use up to ${this.options.limits.diskMiB} MiB, and ${mib(Math.max(0, free))} MiB are free. Stopped machines are removed to make room; an operator can free disk or lower UNBOXED_MACHINE_DISK_MIB`
             : ahead > 0
               ? `Starting your machine… (${ahead} ahead of you)`
               : 'Starting your machine…',
       );
     });
-    if (diskShort) this.options.log('machine-start-waits-for-disk', { freeMiB: mib(free), reserveMiB: mib(reserve), machineDiskMiB: mib(diskPerMachine), queued: queued.length });
+    if (diskShort) this.options.log('machine-start-waits-for-disk', { freeMiB: mib(free), reserveMiB: mib(this.diskReserveBytes()), machineDiskMiB: this.options.limits.diskMiB, queued: queued.length });
     if (this.mode !== 'fleet') return;
     const wanted = (await this.poolTarget()) - pool.length - this.poolStarts;
-    for (let i = 0; i < wanted && queued.length === 0 && room() && diskPerMachine <= diskRoom; i++) {
-      diskRoom -= diskPerMachine;
+    for (let i = 0; i < wanted && queued.length === 0 && room() && newMachines >= 1; i++) {
+      newMachines -= 1;
       active += 1;
       this.startPoolMachine();
     }

@@ -56,6 +56,59 @@ assert_no_file() {
   if [ -e "$2" ]; then assert "$1" false "no $2" "$2 exists" "${3:-}"; else assert "$1" true "no $2" "no $2" "${3:-}"; fi
 }
 
+# proc_status PID FIELD: the last value of a field of /proc/PID/status (PPid, CapEff,
+# Seccomp_filters; for NSpid the PID in the process's own namespace), empty when no such
+# process.
+proc_status() {
+  awk -v f="$2:" '$1 == f { print $NF }' "/proc/$1/status" 2>/dev/null
+}
+
+# started_by_runtime PID: true when a containerd shim is among the process's ancestors,
+# i.e. it belongs to a container, not to something the learner started by hand.
+started_by_runtime() {
+  local p=$1 comm
+  while [ -n "$p" ] && [ "$p" -gt 1 ]; do
+    comm=$(cat "/proc/$p/comm" 2>/dev/null) || return 1
+    [[ $comm == containerd-shim* ]] && return 0
+    p=$(proc_status "$p" PPid)
+  done
+  return 1
+}
+
+# process_start PID: when the process started, in clock ticks since boot (field 22 of
+# /proc/PID/stat); of two processes the smaller started first. Empty when no such process.
+process_start() {
+  # The command name (field 2) may hold spaces and parentheses: cut after its last ')'.
+  sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }'
+}
+
+# ticks_as_seconds TICKS: clock ticks as seconds of kernel uptime, e.g. "12.34 s".
+ticks_as_seconds() {
+  awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f s", t / hz }'
+}
+
+# caps_decode HEX: the capability names in a mask such as CapEff, e.g.
+# "cap_chown,cap_kill"; empty for no capability.
+caps_decode() {
+  capsh --decode="$1" 2>/dev/null | sed 's/^[^=]*=//'
+}
+
+# mount_at MOUNTINFO MOUNTPOINT: "FSTYPE SOURCE MOUNT_OPTIONS SUPER_OPTIONS" of the mount
+# visible at MOUNTPOINT (the last one mounted there) in a mountinfo file such as
+# /proc/PID/mountinfo; empty when nothing is mounted there. Read the four with
+# `read -r type source options super <<<"$(mount_at …)"`.
+mount_at() {
+  awk -v mp="$2" '$5 == mp { for (i = 7; i <= NF; i++) if ($i == "-") { last = $(i + 1) " " $(i + 2) " " $6 " " $(i + 3); break } } END { print last }' "$1" 2>/dev/null
+}
+
+# mount_option MOUNTINFO MOUNTPOINT NAME: the value of one super-option (an overlay's
+# lowerdir, upperdir, workdir) of the mount visible there.
+mount_option() {
+  local type source options super
+  read -r type source options super <<<"$(mount_at "$1" "$2")"
+  tr ',' '\n' <<<"$super" | sed -n "s/^$3=//p"
+}
+
 # container_get CONTAINER GO_TEMPLATE: a field of `docker inspect`, empty if no such container.
 container_get() {
   docker inspect --type container --format "$2" "$1" 2>/dev/null
@@ -152,20 +205,13 @@ assert_cgroup_limit() {
   assert "$1" "$(_bool [ "$actual" = "$4" ])" "$3 limit $4" "${actual:-unreadable}" "${5:-}"
 }
 
-# mount_field MOUNTPOINT FIELD: a super-option (lowerdir, upperdir, workdir) of the
-# overlay mounted there, from the kernel's mountinfo.
-mount_field() {
-  awk -v mp="$1" '$5 == mp { for (i = 7; i <= NF; i++) if ($i == "-") { print $(i + 3); exit } }' /proc/self/mountinfo |
-    tr ',' '\n' | sed -n "s/^$2=//p"
-}
-
 # assert_overlay NAME CONTAINER [HINT]: the container runs on an overlay whose upperdir
 # is the one Docker reports (GraphDriver.Data.UpperDir).
 assert_overlay() {
   local merged upper actual
   merged=$(container_get "$2" '{{.GraphDriver.Data.MergedDir}}')
   upper=$(container_get "$2" '{{.GraphDriver.Data.UpperDir}}')
-  actual=$(mount_field "$merged" upperdir)
+  actual=$(mount_option /proc/self/mountinfo "$merged" upperdir)
   assert "$1" "$([ -n "$upper" ] && [ "$actual" = "$upper" ] && echo true || echo false)" "an overlay at ${merged:-?} with upperdir $upper" "${actual:-no overlay mounted there}" "${3:-}"
 }
 

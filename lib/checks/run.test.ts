@@ -86,6 +86,65 @@ describe('namespace comparison', () => {
   });
 });
 
+/** The library's readers of /proc, each against this host's own kernel or a fixture file. */
+describe('process and mount readers', () => {
+  async function values(script: string): Promise<string[]> {
+    const outcome = await check(`${script}\nassert_equal done 1 1`);
+    expect(outcome.status, JSON.stringify(outcome)).toBe('failed');
+    return outcome.status === 'failed' ? outcome.assertions.filter((a) => !a.pass).map((a) => a.actual) : [];
+  }
+  /** Each VALUE expression of the script becomes one failing assertion's actual text. */
+  const show = (...expressions: string[]) => values(expressions.map((e, i) => `assert_equal v${i} "\x01" "${e}"`).join('\n'));
+
+  it('proc_status reads one field, the innermost PID for NSpid, nothing for a missing process', async () => {
+    const [ppid, nspid, none] = await show('$(proc_status $$ PPid)', '$(proc_status $$ NSpid)', '$(proc_status 2147483647 PPid)');
+    expect(Number(ppid)).toBeGreaterThan(0);
+    expect(Number(nspid)).toBeGreaterThan(1);
+    expect(none).toBe('');
+  });
+
+  it('process_start orders processes, even one whose name holds ") " and spaces', async () => {
+    const odd = path.join(lesson, 'odd) name (x');
+    await writeFile(odd, '#!/bin/sh\nsleep 5\n', { mode: 0o755 });
+    const [first, later, seconds] = await show(
+      '$(process_start 1)',
+      `$("${odd}" & sleep 0.2; process_start $!; kill $!)`,
+      '$(ticks_as_seconds 250)',
+    );
+    expect(Number(first)).toBeLessThan(Number(later));
+    expect(seconds).toMatch(/^\d+\.\d\d s$/);
+  });
+
+  it('started_by_runtime is false for a process with no containerd shim above it', async () => {
+    const [verdict] = await show('$(started_by_runtime $$ && echo runtime || echo by-hand)');
+    expect(verdict).toBe('by-hand');
+  });
+
+  it('caps_decode names the capabilities of a mask', async () => {
+    const [some, none] = await show('$(caps_decode 0000000000000021)', '$(caps_decode 0000000000000000)');
+    expect(some).toBe('cap_chown,cap_kill');
+    expect(none).toBe('');
+  });
+
+  it('mount_at reads the visible mount at a point; mount_option one of its super-options', async () => {
+    const mountinfo = path.join(lesson, 'mountinfo');
+    await writeFile(
+      mountinfo,
+      [
+        '22 1 0:21 / /mnt rw,relatime shared:1 - tmpfs first rw',
+        '23 22 0:22 / /mnt rw,nosuid master:2 - overlay overlay rw,lowerdir=/l/b:/l/a,upperdir=/u,workdir=/w',
+        '24 1 0:23 / /mnt/sub ro - ext4 /dev/vda ro',
+      ].join('\n') + '\n',
+    );
+    expect(await show(`$(mount_at ${mountinfo} /mnt)`, `$(mount_option ${mountinfo} /mnt lowerdir)`, `$(mount_at ${mountinfo} /mnt/sub)`, `$(mount_at ${mountinfo} /none)`)).toEqual([
+      'overlay overlay rw,nosuid rw,lowerdir=/l/b:/l/a,upperdir=/u,workdir=/w',
+      '/l/b:/l/a',
+      'ext4 /dev/vda ro ro',
+      '',
+    ]);
+  });
+});
+
 /**
  * The learner is root on their machine: whatever their shell has on PATH or in its
  * environment, the check runs the system's programs and prints what the library found.

@@ -7,6 +7,9 @@ const usage = `usage: unboxed <command>
 
   content check        validate every lesson under content/ (as npm run build does)
   content schema       print the JSON Schema of lesson frontmatter, for editors
+  content test [LESSON…] [--driver docker|qemu]
+                       prove lessons on fresh machines: checks fail untouched, pass after
+                       solution.sh, fail after each wrong case
   sandbox …            learner machines: ls, create, exec, rm, gc, image build
   admin …              accounts: create an admin, set roles, list, sign out everywhere`;
 
@@ -15,7 +18,7 @@ export async function runCli(argv: readonly string[], config: Config): Promise<n
   const [group, ...rest] = argv;
   switch (group) {
     case 'content':
-      return runContentCli(rest, config.contentDir);
+      return runContentCli(rest, config.contentDir, config.sandbox, config.dataDir);
     case 'sandbox':
       return runSandboxCli(rest, config.sandbox, config.dataDir, config.env.HOST);
     case 'admin':

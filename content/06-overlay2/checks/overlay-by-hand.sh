@@ -3,17 +3,14 @@
 # as given, read from the kernel's mountinfo.
 target=/tmp/ov/merged
 
-# The options of the last (visible) mount at the target: "FSTYPE SUPER_OPTIONS".
-line=$(awk -v mp="$target" '$5 == mp { for (i = 7; i <= NF; i++) if ($i == "-") { last = $(i + 1) " " $(i + 3) } } END { print last }' /proc/self/mountinfo)
-fstype=${line%% *}
-options=${line#* }
+read -r fstype _ _ _ <<<"$(mount_at /proc/self/mountinfo "$target")"
 assert_equal "an overlay is mounted at $target" overlay "${fstype:-nothing mounted}" \
   "mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=… $target"
 
 # option NAME: its value, each absolute path normalised (trailing slashes and the like).
 option() {
   local value part out=""
-  value=$(tr ',' '\n' <<<"$options" | sed -n "s/^$1=//p")
+  value=$(mount_option /proc/self/mountinfo "$target" "$1")
   IFS=: read -ra parts <<<"$value"
   for part in "${parts[@]}"; do
     [[ $part == /* ]] && part=$(realpath -m "$part")

@@ -1,12 +1,11 @@
 #!/bin/bash
 # bare runs with no capabilities at all: nothing effective, and nothing left in the
 # bounding set that a setuid program could regain.
-cap() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 assert_container_state "bare is running" bare running "docker run -d --name bare … busybox sleep 3600"
 pid=$(container_pid bare)
-eff=$(cap "${pid:-0}" CapEff)
-bnd=$(cap "${pid:-0}" CapBnd)
+eff=$(proc_status "${pid:-0}" CapEff)
+bnd=$(proc_status "${pid:-0}" CapBnd)
 assert_equal "bare's effective capabilities are empty" 0000000000000000 "${eff:-no process}" \
   "--cap-drop ALL removes every capability from the container's process"
 assert_equal "bare's bounding set is empty" 0000000000000000 "${bnd:-no process}" \
