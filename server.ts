@@ -2,7 +2,8 @@ import { createServer } from 'node:http';
 import next from 'next';
 import { loadSessionSecret } from './lib/auth/secret.ts';
 import { SessionSigner } from './lib/auth/session.ts';
-import { machineChecks, machineRunning } from './lib/checks/machine-checks.ts';
+import { MachineChanges } from './lib/changes/live.ts';
+import { machineChecks, machineRunning, runningMachineExec } from './lib/checks/machine-checks.ts';
 import { ResultStore } from './lib/checks/store.ts';
 import { configOrExit } from './lib/config.ts';
 import { databaseTarget, openDatabase } from './lib/db/index.ts';
@@ -69,7 +70,12 @@ log.info({ driver: machines.driverName, boundary: machines.boundary, trust: conf
 // A command finished in a terminal → checks run on the learner's machine → results stored (the gradebook) and sent (the page's ticks).
 const results = new ResultStore(db);
 const live = machineChecks({ course, machines, results, log, onError: (error, learner) => log.error({ err: error, learner }, 'live checks failed') });
-const hub = new TerminalHub(machineShells(machines), live);
+// …and first, what the command changed on the machine (the "What changed" panel): before
+// the checks run, whose own processes would otherwise show in it.
+const changes = new MachineChanges({ machine: (learner) => runningMachineExec(machines, learner), log });
+const hub = new TerminalHub(machineShells(machines), {
+  commandFinished: (learner, command) => void changes.commandFinished(learner, command).finally(() => live.commandFinished(learner)),
+});
 
 // The names this server answers to; a request naming any other host (a DNS-rebinding page) gets nothing.
 const hosts = SiteHosts.of(env);
@@ -87,6 +93,7 @@ const anonymousStarts = new AnonymousStarts(
 const api: ApiDeps = {
   hub,
   live,
+  changes,
   results,
   hosts,
   ...accounts,

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { z } from 'zod';
 import type { ConnectionState } from '@/lib/terminal/client.ts';
+import { ChangesPanel } from '../changes/ChangesPanel.tsx';
 import { MachineLifetime } from './MachineLifetime.tsx';
 import { TerminalView } from './TerminalView.tsx';
 import { useStoredFlag } from './useStoredFlag.ts';
@@ -118,6 +119,7 @@ export function TerminalPane() {
           <button type="button" onClick={() => location.reload()}>Start a new shell</button>
         </p>
       )}
+      <ChangesPanel terminal={active} />
       <MachineLifetime connected={state?.kind === 'connected'} />
     </section>
   );

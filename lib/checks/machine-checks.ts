@@ -34,7 +34,7 @@ export function machineChecks({ course, machines, results, onError, log }: Machi
     lesson: (slug) => course.lesson(slug),
     contentDir: course.contentDir,
     store: results,
-    machine: (learner) => runningMachine(machines, learner),
+    machine: (learner) => runningMachineExec(machines, learner),
     onError,
     log,
   });
@@ -45,8 +45,8 @@ export async function machineRunning(machines: Pick<MachineManager, 'machineOf'>
   return (await machines.machineOf(learner))?.state === 'running';
 }
 
-/** The learner's machine as a check runner while it runs, found by learner; a check never starts one. */
-async function runningMachine(machines: Machines, learner: string): Promise<MachineExec | undefined> {
+/** The learner's machine as a command runner while it runs, found by learner; a check or a snapshot never starts one. */
+export async function runningMachineExec(machines: Machines, learner: string): Promise<MachineExec | undefined> {
   if (!(await machineRunning(machines, learner))) return undefined;
   return (argv, options) => machines.exec(learner, argv, options);
 }

@@ -3,6 +3,7 @@ import { AccountSessions } from '../auth/account-sessions.ts';
 import { Accounts, EmailTakenError } from '../auth/accounts.ts';
 import { Identities } from '../auth/identity.ts';
 import type { SessionSigner } from '../auth/session.ts';
+import type { MachineChanges } from '../changes/live.ts';
 import type { LiveChecks } from '../checks/live.ts';
 import type { ResultStore } from '../checks/store.ts';
 import type { GradebookLesson } from '../classes/gradebook.ts';
@@ -14,6 +15,7 @@ import type { TerminalHub } from '../terminal/hub.ts';
 import type { MachineManager } from '../../sandbox/index.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { changesRoutes } from './changes-routes.ts';
 import { classRoutes } from './class-routes.ts';
 import type { ClientAddress } from './client-address.ts';
 import { HttpError, sendJson, setCookies } from './http.ts';
@@ -74,6 +76,8 @@ export function accountServices(db: Db, signer: SessionSigner, { secureCookies, 
 export interface ApiDeps extends AccountServices {
   readonly hub: TerminalHub;
   readonly live: LiveChecks;
+  /** What each finished command changed on the learner's machine. */
+  readonly changes: Pick<MachineChanges, 'watch' | 'history' | 'commandFinished'>;
   readonly results: ResultStore;
   /** This site's origins: a state-changing request must come from one of them. */
   readonly hosts: Pick<SiteHosts, 'allowsOrigin'>;
@@ -89,7 +93,7 @@ export interface ApiDeps extends AccountServices {
   readonly onError: (error: unknown, route: string) => void;
 }
 
-const routes: readonly Route[] = [...lessonRoutes, ...machineRoutes, ...authRoutes, ...classRoutes, ...adminRoutes];
+const routes: readonly Route[] = [...lessonRoutes, ...changesRoutes, ...machineRoutes, ...authRoutes, ...classRoutes, ...adminRoutes];
 
 /**
  * The server's own JSON endpoints under /api/, beside Next's pages: they need the

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LiveChecks } from '../checks/live.ts';
+import type { Identity } from '../auth/identity.ts';
+import type { ApiDeps } from './api.ts';
+import { openEventStream } from './event-stream.ts';
 import { HttpError, sendJson } from './http.ts';
 import { SLUG, type Route } from './routes.ts';
 
@@ -21,12 +23,7 @@ export const lessonRoutes: readonly Route[] = [
   {
     method: 'GET',
     path: new RegExp(`^/api/lessons/${SLUG}/events$`),
-    handle: ({ req, res, params, identity, deps }) => {
-      // An account's stream ends with the session that opened it (sign-out, revocation).
-      const { account, sessionId } = identity;
-      if (account && sessionId) res.once('close', deps.sessions.hold({ id: sessionId, account }, () => res.end()));
-      streamResults(req, res, identity.learner, params[0]!, deps.live);
-    },
+    handle: ({ req, res, params, identity, deps }) => streamResults(req, res, identity, params[0]!, deps),
   },
   {
     method: 'POST',
@@ -48,22 +45,12 @@ export const lessonRoutes: readonly Route[] = [
 ];
 
 /** Server-sent events: the current results, then every new one, until the page closes. */
-function streamResults(req: IncomingMessage, res: ServerResponse, learner: string, slug: string, live: LiveChecks): void {
-  // X-Accel-Buffering: nginx would otherwise hold the events back in its buffer.
-  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-  // Node sends the headers with the first write: one now, so the browser's EventSource opens
-  // before any result exists (and reconnects after 3 s if the stream drops).
-  res.write('retry: 3000\n: open\n\n');
-  const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
-  const stop = live.watch(learner, slug, send);
-  void live.snapshot(learner, slug).then((results) => results.forEach(send), () => res.end());
-  // Proxies close quiet connections; a comment every 25 s keeps this one open.
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
-  req.on('close', () => {
-    clearInterval(keepAlive);
-    stop();
-  });
+function streamResults(req: IncomingMessage, res: ServerResponse, identity: Identity, slug: string, deps: ApiDeps): void {
+  const { learner } = identity;
+  const stream = openEventStream(req, res, identity, deps);
+  stream.onClose(deps.live.watch(learner, slug, stream.send));
+  void deps.live.snapshot(learner, slug).then((results) => results.forEach(stream.send), () => res.end());
   // Opening the lesson is a good moment to see where the learner stands (on a machine
   // that runs already: an event stream never starts one).
-  live.commandFinished(learner);
+  deps.live.commandFinished(learner);
 }

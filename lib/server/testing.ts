@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ptyShell } from '../../sandbox/pty-shell.ts';
 import { SessionSigner } from '../auth/session.ts';
+import { MachineChanges } from '../changes/live.ts';
 import { LiveChecks } from '../checks/live.ts';
 import { ResultStore } from '../checks/store.ts';
 import { openTestDatabase, type TestDatabase } from '../db/testing.ts';
@@ -45,6 +46,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const hub = new TerminalHub({ shellFor: async (learner, _terminal, size) => ptyShell('bash', ['--norc', '--noprofile', '-i'], size, { PS1: '$ ', OWNER: learner }), touch: () => undefined });
   const noMachines = () => Promise.reject(new Error('this test has no learner machines'));
   const live = new LiveChecks({ lesson: async () => undefined, contentDir: '/nonexistent', store: results, machine: noMachines, onError: () => undefined, log: { warn: () => undefined } });
+  const changes = new MachineChanges({ machine: async () => undefined, log: { warn: () => undefined } });
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -53,6 +55,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     ...services,
     hub,
     live,
+    changes,
     results,
     hosts,
     lessons: options.lessons ?? (async () => []),

@@ -2,6 +2,7 @@ import type WebSocket from 'ws';
 import type { MachineShell, ShellSize } from '../../sandbox/driver.ts';
 import type { ClientMessage } from './protocol.ts';
 import { TerminalSession } from './session.ts';
+import type { FinishedCommand } from './shell-marks.ts';
 
 /** Where shells come from: the sandbox manager, seen only through this port. */
 export interface ShellSource {
@@ -16,7 +17,8 @@ export interface ShellSource {
 
 /** Told when a learner's shell finishes a command: LiveChecks (lib/checks/machine-checks.ts) re-checks then. */
 export interface CommandListener {
-  commandFinished(learner: string): void;
+  /** A command ended in one of the learner's terminals (the shell's marks, lib/terminal/shell-marks.ts). */
+  commandFinished(learner: string, command: FinishedCommand & { readonly terminal: string }): void;
 }
 
 export interface TerminalHubOptions {
@@ -100,7 +102,7 @@ export class TerminalHub {
     const shell = await this.shells.shellFor(learner, name, { cols: size.cols, rows: size.rows }, status);
     const session = new TerminalSession(name, shell, this.detachedCloseMs, {
       activity: () => this.shells.touch(learner),
-      commandFinished: () => this.commands.commandFinished(learner),
+      commandFinished: (command) => this.commands.commandFinished(learner, { ...command, terminal: name }),
       ended: () => {
         if (this.sessions.get(key) === session) this.sessions.delete(key);
       },

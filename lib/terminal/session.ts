@@ -3,6 +3,7 @@ import type WebSocket from 'ws';
 import type { MachineShell } from '../../sandbox/driver.ts';
 import { OutputBuffer } from './output-buffer.ts';
 import { CloseCode, ClientMessage, type ServerMessage } from './protocol.ts';
+import { ShellMarks, type FinishedCommand } from './shell-marks.ts';
 
 /** Unacknowledged bytes on the socket above which the shell is paused. */
 const SOCKET_HIGH = 1024 * 1024;
@@ -10,12 +11,9 @@ const SOCKET_LOW = 128 * 1024;
 
 type PauseReason = 'client' | 'socket';
 
-/** OSC 133;D: the machine's shell reports that a command finished (shell integration). */
-const COMMAND_DONE = '\x1b]133;D';
-
 export interface SessionEvents {
   activity(): void;
-  commandFinished(): void;
+  commandFinished(command: FinishedCommand): void;
   /** The shell exited or the session was closed: forget it. */
   ended(): void;
 }
@@ -34,8 +32,7 @@ export class TerminalSession {
   private unacked = 0;
   private ended = false;
   private detachTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The end of the previous chunk, so a marker split across two chunks is still seen once. */
-  private carry = '';
+  private readonly marks = new ShellMarks();
 
   constructor(
     readonly name: string,
@@ -46,9 +43,7 @@ export class TerminalSession {
     shell.onData((data) => {
       const seq = this.buffer.push(data);
       this.send({ t: 'output', seq, data });
-      const scanned = this.carry + data;
-      if (scanned.includes(COMMAND_DONE)) events.commandFinished();
-      this.carry = scanned.slice(-(COMMAND_DONE.length - 1));
+      for (const command of this.marks.read(data)) events.commandFinished(command);
     });
     shell.onExit((code) => {
       // After close() the socket is gone already; nobody is told twice.

@@ -43,7 +43,7 @@ const cookie = (s: { setCookie: string }) => s.setCookie.split(';')[0]!;
 async function serve(options?: TerminalHubOptions, refusal?: (learner: string) => Promise<string | undefined>): Promise<void> {
   finished = [];
   closedShells = [];
-  hub = new TerminalHub(localBash, { commandFinished: (learner) => finished.push(learner) }, options);
+  hub = new TerminalHub(localBash, { commandFinished: (learner, command) => finished.push(`${learner} ${command.terminal} ${command.exitCode}`) }, options);
   server = createServer((_req, res) => res.end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -135,7 +135,7 @@ describe('terminal sessions', () => {
     client.type("printf '\\033]133;D;0\\007'; printf '\\033]13'; sleep 0.2; printf '3;D;1\\007'; echo marks-sent\r");
     await client.until(() => client.output.includes('marks-sent\r\n'));
     await client.until(() => finished.length === 2);
-    expect(finished).toEqual([alice.id, alice.id]);
+    expect(finished).toEqual([`${alice.id} 1 0`, `${alice.id} 1 1`]);
   });
 
   it('replays exactly what a reconnecting client missed: no duplicates, no gaps', async () => {

@@ -1,0 +1,109 @@
+import type { MachineExec } from '../checks/run.ts';
+import type { FinishedCommand } from '../terminal/shell-marks.ts';
+import type { CommandChanges } from './schema.ts';
+import { snapshotChanges, type SnapshotOptions } from './snapshot.ts';
+
+export interface MachineChangesOptions {
+  /** The learner's running machine; undefined when none runs (a snapshot never starts one). */
+  readonly machine: (learner: string) => Promise<MachineExec | undefined>;
+  readonly log: { warn(fields: object, message: string): void };
+  readonly snapshot?: SnapshotOptions;
+  /** Change sets kept per learner for the panel's history. @default 10 */
+  readonly historySize?: number;
+  /** Learners whose history is kept (the least recently active go first). @default 1000 */
+  readonly maxLearners?: number;
+}
+
+type Listener = (entry: CommandChanges) => void;
+export type TerminalCommand = FinishedCommand & { readonly terminal: string };
+
+interface LearnerChanges {
+  seq: number;
+  history: CommandChanges[];
+  running?: Promise<void>;
+  /** Commands that ended while a snapshot ran: the next one covers them all. */
+  pending: Array<TerminalCommand & { readonly at: number }>;
+}
+
+/**
+ * "What changed": after each command a learner's shell finishes, the machine is compared
+ * with its state after the command before (lib/changes/snapshot.ts), and the change set
+ * goes to the learner's open panels and into a short history. One snapshot at a time per
+ * learner: commands that end meanwhile share the next one.
+ */
+export class MachineChanges {
+  private readonly learners = new Map<string, LearnerChanges>();
+  private readonly watchers = new Map<string, Set<Listener>>();
+
+  constructor(private readonly options: MachineChangesOptions) {}
+
+  /** The learner's recent change sets, oldest first. */
+  history(learner: string): readonly CommandChanges[] {
+    return this.learners.get(learner)?.history ?? [];
+  }
+
+  /** Follows the learner's new change sets; returns the function that stops it. */
+  watch(learner: string, listener: Listener): () => void {
+    const set = this.watchers.get(learner) ?? new Set();
+    set.add(listener);
+    this.watchers.set(learner, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.watchers.delete(learner);
+    };
+  }
+
+  /** A command ended: resolves once its change set is out (or the machine could not say). */
+  commandFinished(learner: string, command: TerminalCommand): Promise<void> {
+    const state = this.stateOf(learner);
+    state.pending.push({ ...command, at: Date.now() });
+    state.running ??= this.drain(learner, state).finally(() => (state.running = undefined));
+    return state.running;
+  }
+
+  private async drain(learner: string, state: LearnerChanges): Promise<void> {
+    while (state.pending.length > 0) {
+      const commands = state.pending.splice(0);
+      await this.snapshot(learner, state, commands).catch((error: unknown) => this.options.log.warn({ err: error, learner }, 'what changed: the snapshot failed'));
+    }
+  }
+
+  private async snapshot(learner: string, state: LearnerChanges, commands: LearnerChanges['pending']): Promise<void> {
+    const exec = await this.options.machine(learner);
+    if (!exec) return;
+    const { baseline, changes } = await snapshotChanges(exec, this.options.snapshot);
+    const last = commands.at(-1)!;
+    const entry: CommandChanges = {
+      seq: ++state.seq,
+      terminal: last.terminal,
+      command: commands
+        .map((c) => c.command)
+        .filter(Boolean)
+        .join('; '),
+      ...(commands.length === 1 && last.exitCode !== undefined ? { exitCode: last.exitCode } : {}),
+      finishedAt: new Date(last.at).toISOString(),
+      tookMs: Date.now() - last.at,
+      baseline,
+      changes,
+    };
+    state.history = [...state.history, entry].slice(-(this.options.historySize ?? 10));
+    for (const listener of this.watchers.get(learner) ?? []) listener(entry);
+  }
+
+  private stateOf(learner: string): LearnerChanges {
+    let state = this.learners.get(learner);
+    if (state) {
+      // Most recently active last: the oldest is the first to go when too many are kept.
+      this.learners.delete(learner);
+    } else {
+      state = { seq: 0, history: [], pending: [] };
+    }
+    this.learners.set(learner, state);
+    const max = this.options.maxLearners ?? 1000;
+    for (const oldest of this.learners.keys()) {
+      if (this.learners.size <= max) break;
+      if (oldest !== learner) this.learners.delete(oldest);
+    }
+    return state;
+  }
+}

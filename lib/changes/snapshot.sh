@@ -1,0 +1,201 @@
+# unboxed "what changed" snapshot. Sent on stdin and run as root inside the learner's
+# machine (lib/changes/snapshot.ts) when a command ends: it records the machine's state,
+# compares it with the state recorded after the previous command, and prints the lines
+# that differ ("-" before, "+" now), then the context needed to explain them.
+#
+# Arguments: STATE_DIR MAX_LINES ROOT... [-- IGNORE_PATH...]
+#
+# State records, one per line, tab-separated (paths are printed as find prints them):
+#   F path type mode size mtime link   a file under a watched root (directories: type and mode)
+#   P pid start ppid comm cmdline      a process (pid + start ticks is its identity)
+#   M mountpoint fstype source options a mount of the machine's own mount namespace
+#   C hierarchy path                   a cgroup (v1: per hierarchy; v2: "unified")
+#   L hierarchy path kind value        a memory, pids or cpu limit of a cgroup ("max": none)
+#   N type:[inode]                     a namespace other than PID 1's
+#   I name master                      a network interface of the machine
+#   D id name                          a Docker container, by id and name
+#   A alias id                         another id of a container's: its layer, its network namespace handle
+# Context after the differences (the state now):
+#   T pid ppid comm                    every process, for parent chains
+#   K type:[inode] pid...              the processes in each namespace other than PID 1's
+# First run: no earlier state, it prints "baseline" only. A longer difference prints
+# MAX_LINES lines and "truncated TOTAL".
+set -u
+export LC_ALL=C
+state=$1 max=$2
+shift 2
+roots=() ignores=()
+while [ $# -gt 0 ] && [ "$1" != -- ]; do roots+=("$1"); shift; done
+[ $# -gt 0 ] && shift && ignores=("$@")
+
+mkdir -p -m 0700 "$state"
+next=$state/next
+last=$state/last
+
+# This script's own processes (itself and the exec chain that started it) are not the
+# learner's: their PIDs are left out.
+declare -A own=()
+p=$$
+while [ -n "$p" ] && [ "$p" -gt 1 ]; do
+  own[$p]=1
+  read -r line <"/proc/$p/stat" || break
+  line=${line##*) }
+  read -r _ p _ <<<"$line"
+done
+
+# Watched roots that exist, each once (/var/run is a link to /run), none inside another.
+real=()
+for root in "${roots[@]}"; do
+  r=$(realpath -e "$root" 2>/dev/null) || continue
+  real+=("$r")
+done
+kept=()
+while IFS= read -r r; do
+  [ -n "$r" ] || continue
+  inside=false
+  for k in "${kept[@]}"; do [[ $r == "$k" || $r == "$k"/* ]] && inside=true; done
+  $inside || kept+=("$r")
+done < <(printf '%s\n' "${real[@]}" | sort -u)
+
+files() {
+  [ ${#kept[@]} -gt 0 ] || return 0
+  local prune=(-path "$state")
+  local i
+  for i in "${ignores[@]}"; do prune+=(-o -path "$i"); done
+  # An image layer's files never change: a layer shows as its folder. A container's own
+  # layer (the upperdir of its overlay) is listed in full below.
+  find "${kept[@]}" -xdev \( "${prune[@]}" \) -prune -o \
+    \( -path '*/overlay2/*/diff' -printf 'F\t%p\td\t%m\t\t\t\n' -prune \) -o \
+    \( -type d -printf 'F\t%p\td\t%m\t\t\t\n' \) -o \
+    -printf 'F\t%p\t%y\t%m\t%s\t%T@\t%l\n' 2>/dev/null
+  local upper
+  awk '$9 == "overlay" { n = split($11, o, ","); for (i = 1; i <= n; i++) if (o[i] ~ /^upperdir=/) print substr(o[i], 10) }' /proc/1/mountinfo |
+    while IFS= read -r upper; do
+      for k in "${kept[@]}"; do
+        if [[ $upper == "$k"/* ]]; then
+          find "$upper" -xdev -mindepth 1 \( -type d -printf 'F\t%p\td\t%m\t\t\t\n' \) -o -printf 'F\t%p\t%y\t%m\t%s\t%T@\t%l\n' 2>/dev/null
+          break
+        fi
+      done
+    done
+}
+
+# Processes (P), and the context table (T) written to $1.
+processes() {
+  local d pid line comm rest ppid start args
+  : >"$1"
+  # This function runs in a subshell of the pipeline below: that one is ours too.
+  own[$BASHPID]=1
+  for d in /proc/[0-9]*; do
+    pid=${d#/proc/}
+    [ -n "${own[$pid]:-}" ] && continue
+    read -r line <"$d/stat" 2>/dev/null || continue
+    comm=${line#*(}
+    comm=${comm%) *}
+    rest=${line##*) }
+    read -r _ ppid _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ start _ <<<"$rest"
+    # Kernel threads (a VM's kthreadd and its children) are the kernel's, not the learner's.
+    [ "$pid" = 2 ] || [ "$ppid" = 2 ] && continue
+    [ -n "${own[$ppid]:-}" ] && continue
+    mapfile -d '' -t args <"$d/cmdline" 2>/dev/null
+    args="${args[*]}"
+    args=${args//[[:cntrl:]]/ }
+    printf 'P\t%s\t%s\t%s\t%s\t%s\n' "$pid" "$start" "$ppid" "$comm" "${args:0:300}"
+    printf 'T\t%s\t%s\t%s\n' "$pid" "$ppid" "$comm" >>"$1"
+  done
+}
+
+mounts() {
+  awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { printf "M\t%s\t%s\t%s\t%s\n", $5, $(i + 1), $(i + 2), $(i + 3); break } }' /proc/1/mountinfo
+}
+
+# Cgroups (C) by hierarchy and path, and the memory, pids and cpu limits set in them (L):
+# one find and one awk for all, since v1 has a dozen hierarchies of hundreds of folders.
+cgroups() {
+  local depth=2 v2=0
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then depth=1 v2=1; fi
+  # v1: /sys/fs/cgroup/HIERARCHY/PATH; cpu and cpuacct are links to "cpu,cpuacct", which
+  # find does not follow.
+  find /sys/fs/cgroup -mindepth "$depth" -type d -printf '%P\n' 2>/dev/null |
+    awk -v v2="$v2" '{ if (v2) print "C\tunified\t/" $0; else { h = $0; sub(/\/.*/, "", h); p = substr($0, length(h) + 1); print "C\t" h "\t" p } }'
+  find /sys/fs/cgroup -mindepth "$depth" \( -name memory.max -o -name memory.limit_in_bytes -o -name pids.max -o -name cpu.max -o -name cpu.cfs_quota_us \) \
+    -exec awk -v v2="$v2" 'FNR == 1 {
+      path = FILENAME; sub(/^\/sys\/fs\/cgroup\//, "", path)
+      file = path; sub(/.*\//, "", file); sub(/\/[^\/]*$/, "", path)
+      if (v2) { h = "unified"; p = "/" path } else { h = path; sub(/\/.*/, "", h); p = substr(path, length(h) + 1) }
+      value = $0
+      if (file == "memory.limit_in_bytes" && value >= 9223372036854000000) value = "max"
+      if (file == "cpu.cfs_quota_us" && value == -1) value = "max"
+      kind = file; sub(/\..*/, "", kind)
+      print "L\t" h "\t" (p == "" ? "/" : p) "\t" kind "\t" value
+    }' {} + 2>/dev/null
+}
+
+# Namespaces (N) other than PID 1's, and the context table (K) of their members written to $1.
+namespaces() {
+  local link
+  declare -A root=()
+  while IFS= read -r link; do root[$link]=1; done < <(find /proc/1/ns -type l -printf '%l\n')
+  find /proc/[0-9]*/ns -maxdepth 1 -type l -printf '%h %l\n' 2>/dev/null |
+    while read -r dir link; do
+      [ -n "${root[$link]:-}" ] && continue
+      pid=${dir#/proc/}
+      pid=${pid%/ns}
+      [ -n "${own[$pid]:-}" ] && continue
+      printf '%s %s\n' "$link" "$pid"
+    done | sort -k1,1 -k2,2n |
+    awk -v ctx="$1" '{ if ($1 != last) { if (last != "") print "K\t" last "\t" members >ctx; print "N\t" $1; last = $1; members = $2 } else members = members " " $2 }
+      END { if (last != "") print "K\t" last "\t" members >ctx }'
+}
+
+interfaces() {
+  local dev
+  declare -A master=()
+  while IFS=$'\t' read -r dev link; do master[${dev%/}]=${link##*/}; done < <(find /sys/class/net/*/ -maxdepth 1 -name master -printf '%h\t%l\n' 2>/dev/null)
+  for dev in /sys/class/net/*; do
+    [ -e "$dev" ] || continue
+    printf 'I\t%s\t%s\n' "${dev##*/}" "${master[$dev]:-}"
+  done
+}
+
+# Containers (D), and other names of theirs (A): the id of their layer (the overlay's
+# folder) and of their network namespace handle, so those can be shown by container name.
+containers() {
+  local configs=(/var/lib/docker/containers/*/config.v2.json) f layer
+  [ -e "${configs[0]}" ] || return 0
+  jq -r '"D\t\(.ID)\t\(.Name | ltrimstr("/"))", (.NetworkSettings.SandboxKey // "" | select(. != "") | "A\t\(split("/") | last)\t\(input_filename | split("/") | .[-2])")' "${configs[@]}" 2>/dev/null
+  for f in /var/lib/docker/image/overlay2/layerdb/mounts/*/mount-id; do
+    [ -r "$f" ] || continue
+    read -r layer <"$f"
+    f=${f%/mount-id}
+    printf 'A\t%s\t%s\n' "$layer" "${f##*/}"
+  done
+}
+
+{
+  files
+  processes "$state/context.T"
+  mounts
+  cgroups
+  namespaces "$state/context.K"
+  interfaces
+  containers
+} | sort -u >"$next"
+
+if [ ! -f "$last" ]; then
+  mv "$next" "$last"
+  echo baseline
+  exit 0
+fi
+diff=$state/diff
+# comm -3: lines only before (column 1) or only now (column 2, after a tab).
+comm -3 "$last" "$next" | sed -e 's/^\t/+/' -e 't' -e 's/^/-/' >"$diff"
+mv "$next" "$last"
+total=$(wc -l <"$diff")
+head -n "$max" "$diff"
+[ "$total" -gt "$max" ] && printf 'truncated\t%s\n' "$total"
+if [ "$total" -gt 0 ]; then
+  cat "$state/context.T" "$state/context.K" 2>/dev/null
+  grep -E '^[DA]' "$last"
+fi
+exit 0

@@ -1,0 +1,43 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/**
+ * "What changed" beside the terminal, against a real learner machine: a command's effect
+ * on the machine appears in the panel, by kind, with the container by name.
+ */
+test.describe.configure({ timeout: 180_000 });
+
+async function type(page: Page, text: string) {
+  await page.locator('.terminal-view:not([hidden]) .xterm-helper-textarea').focus();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+test('docker run shows its container, processes, mount, cgroup and namespaces in the panel', async ({ page }) => {
+  await page.goto('/lessons/client-and-daemon');
+  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 120_000 });
+  const panel = page.getByRole('region', { name: 'What changed' });
+  await expect(panel.getByRole('status')).toContainText('Watching your machine', { timeout: 30_000 });
+
+  await type(page, 'docker run -d --name web nginx');
+  await expect(panel.getByRole('status')).toContainText('1 container', { timeout: 30_000 });
+  await expect(panel.getByRole('region', { name: 'containers' })).toContainText('web (');
+  const processes = panel.getByRole('region', { name: 'processes' });
+  await expect(processes).toContainText('containerd-shim');
+  await expect(processes).toContainText('nginx');
+  await expect(panel.getByRole('region', { name: 'mounts' })).toContainText('overlay');
+  await expect(panel.getByRole('region', { name: 'cgroups' })).toContainText('web');
+  await expect(panel.getByRole('region', { name: 'namespaces' })).toContainText('net:[');
+
+  // Expanding a process shows its command line and parents.
+  await processes.getByText(/\d+ nginx$/).first().click();
+  await expect(processes).toContainText('parents: ');
+
+  // Paused, the panel keeps what it shows; the next command waits until Resume.
+  await panel.getByRole('button', { name: 'Pause' }).click();
+  await type(page, 'docker stop -t 1 web');
+  await expect(panel.getByRole('button', { name: 'Resume (1 new)' })).toBeVisible({ timeout: 30_000 });
+  await expect(panel.getByRole('status')).toContainText('1 container');
+  await panel.getByRole('button', { name: /Resume/ }).click();
+  await expect(panel.getByRole('region', { name: 'processes' })).toContainText('−');
+  await expect(panel.getByRole('list', { name: 'Recent commands' }).getByRole('button')).toHaveCount(3);
+});
