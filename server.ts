@@ -73,8 +73,9 @@ const live = machineChecks({ course, machines, results, log, onError: (error, le
 // …and first, what the command changed on the machine (the "What changed" panel): before
 // the checks run, whose own processes would otherwise show in it.
 const changes = new MachineChanges({ machine: (learner) => runningMachineExec(machines, learner), log });
-const hub = new TerminalHub(machineShells(machines), {
-  commandFinished: (learner, command) => void changes.commandFinished(learner, command).finally(() => live.commandFinished(learner)),
+const hub = new TerminalHub(machineShells(machines, (learner) => changes.startWatching(learner)), {
+  commandFinished: (learner, command) =>
+    void changes.commandFinished(learner, command).then((entry) => live.commandFinished(learner, entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined)),
 });
 
 // The names this server answers to; a request naming any other host (a DNS-rebinding page) gets nothing.

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { EvidenceView } from '@/lib/classes/report.ts';
 import { LearnerReportResponse } from '@/lib/classes/views.ts';
 import { callApi, messageOf } from '../api-client.ts';
+import { ChangeSetView } from '../changes/ChangeSetView.tsx';
 import { Deadline } from '../classes/Deadline.tsx';
 import styles from './gradebook.module.css';
 
@@ -126,6 +127,14 @@ function Evidence({ lesson, exercise }: { lesson: string; exercise: EvidenceView
             ))}
           </tbody>
         </table>
+      )}
+      {exercise.status === 'passed' && exercise.command && (
+        <section className={styles.command} aria-label={`What the learner's command did for ${exercise.title}`}>
+          <h4>
+            It passed after <code>{exercise.command.line || 'a command'}</code>, which changed this on the machine:
+          </h4>
+          <ChangeSetView changes={exercise.command.changes} />
+        </section>
       )}
     </article>
   );

@@ -53,12 +53,27 @@ export class MachineChanges {
     };
   }
 
-  /** A command ended: resolves once its change set is out (or the machine could not say). */
-  commandFinished(learner: string, command: TerminalCommand): Promise<void> {
+  /**
+   * Takes the machine's state as the starting point for the learner's change sets, unless
+   * they have some already: when a terminal opens, or a panel does.
+   */
+  startWatching(learner: string): void {
+    const state = this.learners.get(learner);
+    if (state && (state.history.length > 0 || state.running)) return;
+    void this.commandFinished(learner, { terminal: '', command: '' });
+  }
+
+  /**
+   * A command ended: resolves with the change set that covers it once that is out, or
+   * undefined when the machine could not say (none runs, the snapshot failed).
+   */
+  async commandFinished(learner: string, command: TerminalCommand): Promise<CommandChanges | undefined> {
     const state = this.stateOf(learner);
+    const seq = state.seq;
     state.pending.push({ ...command, at: Date.now() });
     state.running ??= this.drain(learner, state).finally(() => (state.running = undefined));
-    return state.running;
+    await state.running;
+    return state.history.find((entry) => entry.seq > seq);
   }
 
   private async drain(learner: string, state: LearnerChanges): Promise<void> {

@@ -100,6 +100,10 @@ export type NamespaceItem = z.infer<typeof NamespaceItem>;
 export type InterfaceItem = z.infer<typeof InterfaceItem>;
 export type ContainerItem = z.infer<typeof ContainerItem>;
 
+/** The command after which an exercise passed, and what it changed: kept as evidence with the result. */
+export const CommandEvidence = z.object({ line: z.string(), changes: ChangeSet });
+export type CommandEvidence = z.infer<typeof CommandEvidence>;
+
 /** One finished command and what it changed, as the panel lists it. */
 export const CommandChanges = z.object({
   /** Increasing per learner, for the page to tell new entries from known ones. */

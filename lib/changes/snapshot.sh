@@ -68,16 +68,14 @@ files() {
     \( -path '*/overlay2/*/diff' -printf 'F\t%p\td\t%m\t\t\t\n' -prune \) -o \
     \( -type d -printf 'F\t%p\td\t%m\t\t\t\n' \) -o \
     -printf 'F\t%p\t%y\t%m\t%s\t%T@\t%l\n' 2>/dev/null
-  local upper
-  awk '$9 == "overlay" { n = split($11, o, ","); for (i = 1; i <= n; i++) if (o[i] ~ /^upperdir=/) print substr(o[i], 10) }' /proc/1/mountinfo |
-    while IFS= read -r upper; do
-      for k in "${kept[@]}"; do
-        if [[ $upper == "$k"/* ]]; then
-          find "$upper" -xdev -mindepth 1 \( -type d -printf 'F\t%p\td\t%m\t\t\t\n' \) -o -printf 'F\t%p\t%y\t%m\t%s\t%T@\t%l\n' 2>/dev/null
-          break
-        fi
-      done
-    done
+  # One find for every container layer inside a watched root (a find per layer would fork
+  # once per container).
+  local upper uppers=()
+  while IFS= read -r upper; do
+    for k in "${kept[@]}"; do [[ $upper == "$k"/* ]] && uppers+=("$upper") && break; done
+  done < <(awk '$9 == "overlay" { n = split($11, o, ","); for (i = 1; i <= n; i++) if (o[i] ~ /^upperdir=/) print substr(o[i], 10) }' /proc/1/mountinfo)
+  [ ${#uppers[@]} -gt 0 ] || return 0
+  find "${uppers[@]}" -xdev -mindepth 1 \( -type d -printf 'F\t%p\td\t%m\t\t\t\n' \) -o -printf 'F\t%p\t%y\t%m\t%s\t%T@\t%l\n' 2>/dev/null
 }
 
 # Processes (P), and the context table (T) written to $1.
@@ -133,17 +131,11 @@ cgroups() {
 
 # Namespaces (N) other than PID 1's, and the context table (K) of their members written to $1.
 namespaces() {
-  local link
-  declare -A root=()
-  while IFS= read -r link; do root[$link]=1; done < <(find /proc/1/ns -type l -printf '%l\n')
   find /proc/[0-9]*/ns -maxdepth 1 -type l -printf '%h %l\n' 2>/dev/null |
-    while read -r dir link; do
-      [ -n "${root[$link]:-}" ] && continue
-      pid=${dir#/proc/}
-      pid=${pid%/ns}
-      [ -n "${own[$pid]:-}" ] && continue
-      printf '%s %s\n' "$link" "$pid"
-    done | sort -k1,1 -k2,2n |
+    awk -v roots="$(find /proc/1/ns -type l -printf '%l ')" -v own="${!own[*]} $BASHPID" '
+      BEGIN { split(roots, r, " "); for (i in r) root[r[i]] = 1; split(own, o, " "); for (i in o) mine[o[i]] = 1 }
+      $2 != "" && !($2 in root) { pid = $1; sub(/^\/proc\//, "", pid); sub(/\/ns$/, "", pid); if (!(pid in mine)) print $2, pid }' |
+    sort -k1,1 -k2,2n |
     awk -v ctx="$1" '{ if ($1 != last) { if (last != "") print "K\t" last "\t" members >ctx; print "N\t" $1; last = $1; members = $2 } else members = members " " $2 }
       END { if (last != "") print "K\t" last "\t" members >ctx }'
 }

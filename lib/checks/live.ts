@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { CommandEvidence } from '../changes/schema.ts';
 import type { Lesson } from '../lessons/schema.ts';
 import { OncePerKey } from './once-per-key.ts';
 import type { CheckOutcome } from './outcome.ts';
@@ -34,6 +35,8 @@ export class LiveChecks {
   private readonly watchers = new Map<string, Set<{ slug: string; listener: Listener }>>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Each learner's last finished command and what it changed: the evidence kept with a pass. */
+  private readonly lastCommand = new Map<string, CommandEvidence>();
   /** Check requests with an idempotency key, so that a retry gets the run it retries. */
   private readonly keyed = new OncePerKey<void>();
 
@@ -56,8 +59,12 @@ export class LiveChecks {
     };
   }
 
-  /** A command finished in one of the learner's terminals: re-check what they have open. */
-  commandFinished(learner: string): void {
+  /**
+   * A command finished in one of the learner's terminals: re-check what they have open.
+   * `command` (the line and what it changed) is kept with any exercise that passes next.
+   */
+  commandFinished(learner: string, command?: CommandEvidence): void {
+    if (command) this.lastCommand.set(learner, command);
     const slugs = [...new Set([...(this.watchers.get(learner) ?? [])].map((w) => w.slug))];
     if (slugs.length > 0) void this.check(learner, slugs);
   }
@@ -98,6 +105,8 @@ export class LiveChecks {
   private async runChecks(learner: string, slugs: readonly string[], key?: string): Promise<void> {
     const exec = await this.options.machine(learner);
     if (!exec) return;
+    const command = this.lastCommand.get(learner);
+    this.lastCommand.delete(learner);
     for (const slug of slugs) {
       const lesson = await this.options.lesson(slug);
       if (!lesson) continue;
@@ -110,7 +119,7 @@ export class LiveChecks {
           const message = outcome.cause === 'tampered' ? 'check run was tampered with' : 'check is broken';
           this.options.log.warn({ learner, lesson: slug, exercise: exercise.id, check: exercise.check, reason, output }, message);
         }
-        await this.options.store.record(learner, slug, toRun(exercise.id, outcome), key && `${key}/${slug}/${exercise.id}`);
+        await this.options.store.record(learner, slug, toRun(exercise.id, outcome, command), key && `${key}/${slug}/${exercise.id}`);
         const result = (await this.options.store.lesson(learner, slug)).find((r) => r.exercise === exercise.id);
         if (result) for (const watcher of this.watchers.get(learner) ?? []) if (watcher.slug === slug) watcher.listener(result);
       }
@@ -118,9 +127,8 @@ export class LiveChecks {
   }
 }
 
-function toRun(exercise: string, outcome: CheckOutcome) {
+function toRun(exercise: string, outcome: CheckOutcome, command: CommandEvidence | undefined) {
   const at = new Date().toISOString();
-  return outcome.status === 'error'
-    ? { exercise, status: outcome.status, assertions: [], reason: outcome.reason, at }
-    : { exercise, status: outcome.status, assertions: outcome.assertions, at };
+  if (outcome.status === 'error') return { exercise, status: outcome.status, assertions: [], reason: outcome.reason, at };
+  return { exercise, status: outcome.status, assertions: outcome.assertions, at, ...(outcome.status === 'passed' && command && { command }) };
 }

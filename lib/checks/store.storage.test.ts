@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { parseSnapshotOutput } from '../changes/diff.ts';
 import { openTestDatabase, type TestDatabase } from '../db/testing.ts';
 import { ResultStore } from './store.ts';
 
@@ -97,4 +98,11 @@ it('a move keeps the better standing: the earlier pass with its evidence, else t
   });
   expect(byExercise.create).toMatchObject({ status: 'passed', attempts: 2, passedAt: '2026-01-01T08:00:00.000Z', checkedAt: '2026-01-01T10:00:00.000Z', assertions: [passing] });
   expect(byExercise.bundle).toEqual({ exercise: 'bundle', status: 'error', attempts: 2, checkedAt: '2026-01-01T10:00:00.000Z', assertions: [], reason: 'broken check' });
+});
+
+it("keeps the command a pass came after, and what it changed, with the pass's evidence", async () => {
+  const changes = parseSnapshotOutput('+D\tf977227546113b3b5c318ca0f0c8b2c3fcba90191aa8c29de450bb8a7cb7a02f\tbox\n').changes;
+  await store.record('ann', 'files', { exercise: 'start', status: 'passed', assertions: [passing], command: { line: 'docker start box', changes }, at: '2026-11-23T10:01:00.000Z' });
+  await store.record('ann', 'files', { exercise: 'start', status: 'passed', assertions: [passingAgain], at: '2026-11-23T10:02:00.000Z' });
+  expect(await store.lesson('ann', 'files')).toMatchObject([{ status: 'passed', assertions: [passing], command: { line: 'docker start box', changes } }]);
 });

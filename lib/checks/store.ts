@@ -3,10 +3,11 @@ import { sql, type OnConflictBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/index.ts';
 import type { CheckStatus, Database } from '../db/schema.ts';
+import { CommandEvidence } from '../changes/schema.ts';
 import { Assertion } from './outcome.ts';
 import type { ExerciseResult } from './result.ts';
 
-const Evidence = z.object({ assertions: z.array(Assertion), reason: z.string().optional() });
+const Evidence = z.object({ assertions: z.array(Assertion), reason: z.string().optional(), command: CommandEvidence.optional() });
 
 /** One learner's standing on one exercise without the evidence behind it: a cell of a gradebook. */
 export interface LearnerResult {
@@ -56,6 +57,7 @@ export class ResultStore {
         assertions: evidence.assertions,
         ...(row.first_passed_at && { passedAt: row.first_passed_at }),
         ...(evidence.reason !== undefined && { reason: evidence.reason }),
+        ...(evidence.command !== undefined && { command: evidence.command }),
       };
     });
   }
@@ -102,10 +104,10 @@ export class ResultStore {
   async record(
     learner: string,
     lesson: string,
-    run: { exercise: string; status: CheckStatus; assertions: readonly Assertion[]; reason?: string; at: string },
+    run: { exercise: string; status: CheckStatus; assertions: readonly Assertion[]; reason?: string; command?: CommandEvidence; at: string },
     key: string = randomUUID(),
   ): Promise<boolean> {
-    const evidence = JSON.stringify({ assertions: run.assertions, ...(run.reason !== undefined && { reason: run.reason }) });
+    const evidence = JSON.stringify({ assertions: run.assertions, ...(run.reason !== undefined && { reason: run.reason }), ...(run.command !== undefined && { command: run.command }) });
     return this.db.transaction().execute(async (trx) => {
       const logged = await trx
         .insertInto('check_runs')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CommandEvidence } from '../changes/schema.ts';
 import { Assertion } from '../checks/outcome.ts';
 import type { ResultStore } from '../checks/store.ts';
 import { CellStatus, LearnerView, type GradebookLesson } from './gradebook.ts';
@@ -21,6 +22,8 @@ export const EvidenceView = z.object({
   assertions: z.array(Assertion).readonly(),
   /** Why the check itself failed, for a broken check. */
   reason: z.string().nullable(),
+  /** For a pass right after a command: that command and what it changed on the machine. */
+  command: CommandEvidence.nullable(),
 });
 export type EvidenceView = z.infer<typeof EvidenceView>;
 
@@ -56,6 +59,7 @@ export async function learnerReport(results: ResultStore, info: ClassInfo, membe
               onTime: firstPassedAt === null ? null : firstPassedAt <= info.deadline,
               assertions: r?.assertions ?? [],
               reason: r?.reason ?? null,
+              command: r?.command ?? null,
             };
           }),
         };

@@ -77,7 +77,7 @@ export interface ApiDeps extends AccountServices {
   readonly hub: TerminalHub;
   readonly live: LiveChecks;
   /** What each finished command changed on the learner's machine. */
-  readonly changes: Pick<MachineChanges, 'watch' | 'history' | 'commandFinished'>;
+  readonly changes: Pick<MachineChanges, 'watch' | 'history' | 'startWatching'>;
   readonly results: ResultStore;
   /** This site's origins: a state-changing request must come from one of them. */
   readonly hosts: Pick<SiteHosts, 'allowsOrigin'>;

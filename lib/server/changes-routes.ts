@@ -10,11 +10,10 @@ export const changesRoutes: readonly Route[] = [
       const { learner } = identity;
       const stream = openEventStream(req, res, identity, deps);
       stream.onClose(deps.changes.watch(learner, stream.send));
-      const known = deps.changes.history(learner);
-      known.forEach(stream.send);
-      // A panel with nothing to show yet takes the machine's state as its starting point
-      // (on a machine that runs already: this never starts one).
-      if (known.length === 0) void deps.changes.commandFinished(learner, { terminal: '', command: '' });
+      deps.changes.history(learner).forEach(stream.send);
+      // On a machine that runs already (this never starts one); otherwise the terminal
+      // that starts it does.
+      deps.changes.startWatching(learner);
     },
   },
 ];

@@ -152,6 +152,12 @@ test('an instructor grades a class from the learners’ real machines, with evid
   await expect(teacher.getByRole('heading', { name: 'Where learners get stuck' })).toBeVisible();
   await expect(teacher.locator(`[data-summary="${lesson!.slug}/${exercises[0]}"]`)).toContainText('50%');
 
+  // Ann's evidence keeps what her command changed on the machine when her checks passed.
+  await teacher.getByRole('link', { name: 'ann', exact: true }).click();
+  const annCommand = teacher.getByRole('region', { name: `What the learner's command did for ${lesson!.exercises[0]!.title}` });
+  await expect(annCommand.getByRole('region', { name: 'containers' })).toContainText('from-curl');
+  await teacher.goBack();
+
   // Bob's evidence: what the check found, expected against found; re-check runs it on his live machine.
   await teacher.getByRole('link', { name: 'bob', exact: true }).click();
   await expect(teacher.getByRole('heading', { name: 'bob' })).toBeVisible();
