@@ -1,15 +1,16 @@
 #!/bin/bash
-# A process sits in a memory cgroup named lab that the learner made, and the kernel
-# holds a 50 MiB limit for that cgroup.
-found=""
-for dir in /proc/[0-9]*; do
-  pid=${dir#/proc/}
-  cg=$(cgroup_dir "$pid" memory 2>/dev/null) || continue
-  if [ "${cg##*/}" = lab ]; then found=$pid; break; fi
-done
+# A process sits in a memory cgroup named lab at the top of the tree, which the learner
+# made, and the kernel holds a 50 MiB limit for that cgroup.
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+  made=/sys/fs/cgroup/lab line='^0::/lab$'
+else
+  made=/sys/fs/cgroup/memory/lab line='^[0-9]+:([^:]*,)?memory(,[^:]*)?:/lab$'
+fi
+# One grep reads every process's /proc/PID/cgroup.
+file=$(grep -lsE "$line" /proc/[0-9]*/cgroup | head -1)
+found=${file#/proc/}; found=${found%/cgroup}
 if [ -z "$found" ]; then
-  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then made=/sys/fs/cgroup/lab; else made=/sys/fs/cgroup/memory/lab; fi
-  state="no process in any cgroup named lab"
+  state="no process in $made"
   [ -d "$made" ] && state="$made exists but holds no process"
   assert "a process runs in the cgroup lab" false "a PID in lab's cgroup.procs" "$state" \
     "Start something long-lived (sleep 3600 &) and write its PID (\$!) into lab's cgroup.procs"
