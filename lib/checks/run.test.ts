@@ -45,6 +45,12 @@ describe('check library', () => {
     ]);
   });
 
+  it('keeps newlines, tabs and any UTF-8 text, turns other control characters into spaces, and refuses a PASS that is not a boolean', async () => {
+    const outcome = await check(`assert_equal "lines" "$(printf 'a\\nb\\tc\\001d é')" "$(printf 'a\\nb\\tc\\001d é')"`);
+    expect(outcome).toEqual({ status: 'passed', assertions: [{ name: 'lines', pass: true, expected: 'a\nb\tc d é', actual: 'a\nb\tc d é' }] });
+    expect(await check(`assert "typo" yes 1 1`)).toMatchObject({ status: 'error', cause: 'broken' });
+  });
+
   it('keeps JSON safe for any text', async () => {
     const outcome = await check(`assert_equal 'quotes "and" \\\\ backslashes' "a\\"b" 'a"b'`);
     expect(outcome).toEqual({ status: 'passed', assertions: [{ name: 'quotes "and" \\\\ backslashes', pass: true, expected: 'a"b', actual: 'a"b' }] });
