@@ -29,13 +29,14 @@ suite "lint" npm run --silent lint
 suite "unit tests" npm run --silent test:unit
 suite "storage suite on PostgreSQL (a throwaway cluster)" npm run --silent test:postgres
 suite "build (content check + next build)" npm run --silent build
-suite "learner machines (docker driver: conformance, isolation, limits; the manager; host engine restarts)" npm run --silent test:machine
+suite "learner machines (docker driver: conformance, isolation, limits; the manager; host engine restarts; what changed)" npm run --silent test:machine
 suite "a host's full density (150 idle machines)" npm run --silent test:fleet
 suite "learner machines (qemu driver: golden state, restore, conformance, isolation)" npm run --silent test:vm
 suite "the docker driver on a cgroup v2 host (nested in a qemu guest: conformance, limits the learner cannot lift)" npm run --silent test:docker-on-v2
 suite "escape and abuse suite (docker and qemu drivers)" npm run --silent test:security
 suite "durability (SIGKILL the server while it records checks, restart, retry)" npm run --silent test:durability
 suite "lessons-tests (every lesson's checks on real machines)" npm run --silent test:lessons
+suite "lessons-tests on cgroup v2 (03, 05, 08, 09 on the qemu driver)" npm run --silent test:lessons-v2
 suite "end-to-end tests (Chromium, real learner machines)" npm run --silent test:e2e
 
 # The e2e server leaves its learner machines running by design (they outlive restarts);
