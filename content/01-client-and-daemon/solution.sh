@@ -1,8 +1,12 @@
 #!/bin/bash
-# Creates, starts and execs into a container through the Engine API only, then puts
-# a socat proxy in front of the socket and sends the CLI through it.
+# Stops dockerd and wakes it through systemd's socket; creates, starts and execs into a
+# container through the Engine API only; then puts a socat proxy in front of the socket
+# and sends the CLI through it.
 set -eu
 sock=/var/run/docker.sock
+systemctl stop docker.service
+# The connection waits in the socket's queue while systemd starts dockerd for it.
+curl -sf --unix-socket "$sock" http://localhost/_ping
 curl -sf --unix-socket "$sock" -H 'Content-Type: application/json' \
   -d '{"Image": "busybox", "Cmd": ["sleep", "3600"]}' \
   'http://localhost/containers/create?name=from-curl'

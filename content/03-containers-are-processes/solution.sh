@@ -1,6 +1,7 @@
 #!/bin/bash
 set -eu
 docker run -d --name sleeper busybox sleep 3600
+docker run -d --name site -p 127.0.0.1:8080:80 nginx
 docker exec -d sleeper sleep 7777
 pid=$(docker inspect -f '{{.State.Pid}}' sleeper)
 echo hello > "/proc/$pid/root/tmp/hello-from-host"

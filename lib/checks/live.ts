@@ -5,7 +5,7 @@ import { OncePerKey } from './once-per-key.ts';
 import type { CheckOutcome } from './outcome.ts';
 import type { ExerciseResult } from './result.ts';
 import type { ResultStore } from './store.ts';
-import { runCheck, type MachineExec } from './run.ts';
+import { runChecks, type MachineExec } from './run.ts';
 
 /** Where a broken check is reported: the app's logger (lib/log.ts), or anything with its `warn`. */
 export interface CheckLog {
@@ -111,9 +111,11 @@ export class LiveChecks {
       const lesson = await this.options.lesson(slug);
       if (!lesson) continue;
       const passed = new Set((await this.options.store.lesson(learner, slug)).filter((r) => r.status === 'passed').map((r) => r.exercise));
-      for (const exercise of lesson.exercises) {
-        if (passed.has(exercise.id)) continue;
-        const outcome = await runCheck(exec, path.join(this.options.contentDir, lesson.dir), exercise.check);
+      const open = lesson.exercises.filter((exercise) => !passed.has(exercise.id));
+      // Every open exercise in one round trip into the machine, judged in parallel there.
+      const outcomes = await runChecks(exec, path.join(this.options.contentDir, lesson.dir), open.map((exercise) => exercise.check));
+      for (const [i, exercise] of open.entries()) {
+        const outcome = outcomes[i]!;
         if (outcome.status === 'error') {
           const { reason, output } = outcome;
           const message = outcome.cause === 'tampered' ? 'check run was tampered with' : 'check is broken';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readlink, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CheckPathError, runCheck } from './run.ts';
+import { CheckPathError, runCheck, runChecks } from './run.ts';
 import { localExec } from './testing.ts';
 
 let lesson: string;
@@ -89,6 +89,33 @@ describe('namespace comparison', () => {
     const mnt = await readlink('/proc/self/ns/mnt');
     const outcome = await check(`assert_namespace_shared "gone" $$ 2147483647 mnt`);
     expect(outcome.status === 'failed' && outcome.assertions[0]?.actual).toBe(`${mnt} vs none`);
+  });
+});
+
+describe('a batch of checks', () => {
+  it('runs them in one round trip, in parallel, each judged on its own, in order', async () => {
+    const scripts: Record<string, string> = {
+      'pass.sh': 'sleep 1; assert_equal ok 1 1',
+      'fail.sh': 'sleep 1; assert_equal no 1 2',
+      'broken.sh': 'echo "not an assertion"; assert_equal x 1 1',
+      // Prints what looks like a batch boundary: it cannot know the batch's nonce.
+      'fake-boundary.sh': 'printf "\\nabc 0 out 0\\n"; assert_equal y 1 1',
+      'hang.sh': 'assert_equal z 1 1; sleep 30',
+    };
+    for (const [name, body] of Object.entries(scripts)) await writeFile(path.join(lesson, 'checks', name), `#!/bin/bash\n${body}\n`);
+    let execs = 0;
+    const counting: typeof localExec = (argv, options) => {
+      execs += 1;
+      return localExec(argv, options);
+    };
+    const started = performance.now();
+    const outcomes = await runChecks(counting, lesson, Object.keys(scripts).map((name) => `checks/${name}`), 2000);
+    expect(performance.now() - started).toBeLessThan(4500);
+    expect(execs).toBe(1);
+    expect(outcomes.map((o) => o.status)).toEqual(['passed', 'failed', 'error', 'error', 'error']);
+    expect(outcomes[2]).toMatchObject({ reason: 'stdout line 1 is not JSON: not an assertion' });
+    expect(outcomes[3]).toMatchObject({ reason: 'stdout line 2 is not JSON: abc 0 out 0' });
+    expect(outcomes[4]).toMatchObject({ reason: 'the check did not finish in time' });
   });
 });
 

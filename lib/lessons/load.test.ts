@@ -56,7 +56,7 @@ describe('loadCourse', () => {
     const { lessons } = await loadCourse(realContent);
     expect(lessons.map((l) => l.slug).slice(0, 3)).toEqual(['client-and-daemon', 'containers-are-files', 'containers-are-processes']);
     expect(lessons.map((l) => l.order)).toEqual(lessons.map((_, i) => i + 1));
-    expect(lessons[0]!.exercises.map((e) => e.id)).toEqual(['create-through-api', 'start-through-api', 'exec-through-api', 'proxy-the-socket']);
+    expect(lessons[0]!.exercises.map((e) => e.id)).toEqual(['socket-activation', 'create-through-api', 'start-through-api', 'exec-through-api', 'proxy-the-socket']);
     expect(lessons[0]!.compiled).toContain('Exercise');
     expect(lessons[1]!.prerequisites).toEqual(['client-and-daemon']);
   });
@@ -65,17 +65,17 @@ describe('loadCourse', () => {
   const oneProblem: Array<{ name: string; breakIt: () => Promise<void>; expected: Partial<Record<keyof LessonProblem, unknown>> }> = [
     {
       name: 'rejects an unknown field, naming it and the known ones',
-      breakIt: () => edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: 20\ndifficulty: hard')),
+      breakIt: () => edit(lesson1(), (s) => s.replace('estimatedMinutes: 30', 'estimatedMinutes: 30\ndifficulty: hard')),
       expected: { file: expect.stringMatching(/01-client-and-daemon\/lesson\.mdx$/), field: 'difficulty', message: "unknown field 'difficulty'", fix: expect.stringContaining('estimatedMinutes') },
     },
     {
       name: 'rejects an unknown field inside an exercise',
       breakIt: () => edit(lesson1(), (s) => s.replace('    check: checks/started-through-api.sh', '    check: checks/started-through-api.sh\n    points: 3')),
-      expected: { field: 'exercises[1].points', fix: expect.stringContaining('hints') },
+      expected: { field: 'exercises[2].points', fix: expect.stringContaining('hints') },
     },
     {
       name: 'rejects a value of the wrong type, saying what it got',
-      breakIt: () => edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: soon')),
+      breakIt: () => edit(lesson1(), (s) => s.replace('estimatedMinutes: 30', 'estimatedMinutes: soon')),
       expected: { field: 'estimatedMinutes', message: 'Invalid input: expected number, received string', fix: 'set it to expected time to finish, in minutes' },
     },
     {
@@ -86,12 +86,12 @@ describe('loadCourse', () => {
     {
       name: 'rejects a check script that does not exist',
       breakIt: () => rm(path.join(content, '01-client-and-daemon', 'checks', 'started-through-api.sh')),
-      expected: { field: 'exercises[1].check', message: "exercise 'start-through-api': check 'checks/started-through-api.sh' does not exist", fix: expect.stringContaining('01-client-and-daemon/checks/started-through-api.sh') },
+      expected: { field: 'exercises[2].check', message: "exercise 'start-through-api': check 'checks/started-through-api.sh' does not exist", fix: expect.stringContaining('01-client-and-daemon/checks/started-through-api.sh') },
     },
     {
       name: 'rejects a check path outside the lesson checks folder',
       breakIt: () => edit(lesson1(), (s) => s.replace('check: checks/started-through-api.sh', 'check: ../../etc/passwd')),
-      expected: { field: 'exercises[1].check', message: expect.stringContaining('checks/ folder') },
+      expected: { field: 'exercises[2].check', message: expect.stringContaining('checks/ folder') },
     },
     {
       name: 'rejects a prerequisite that does not exist',
@@ -113,7 +113,7 @@ describe('loadCourse', () => {
   it('rejects a duplicate exercise id', async () => {
     await edit(lesson1(), (s) => s.replace('- id: start-through-api', '- id: create-through-api'));
     const problems = await problemsOf(content);
-    const duplicate = problems.find((p) => p.field === 'exercises[1].id');
+    const duplicate = problems.find((p) => p.field === 'exercises[2].id');
     expect(duplicate?.message).toBe("duplicate exercise id 'create-through-api'");
     expect(duplicate?.fix).toBe('give every exercise of the lesson its own id');
   });
@@ -168,8 +168,8 @@ describe('loadCourse', () => {
     await rm(path.join(content, '01-client-and-daemon', 'wrong', 'created-not-started.sh'));
     const problems = await problemsOf(content);
     expect(problems.map((p) => [p.field, p.message])).toEqual([
-      ['wrong[0].exercise', "'create-thru-api' is not an exercise of this lesson"],
-      ['wrong[1].script', "'wrong/created-not-started.sh' does not exist"],
+      ['wrong[2].exercise', "'create-thru-api' is not an exercise of this lesson"],
+      ['wrong[4].script', "'wrong/created-not-started.sh' does not exist"],
     ]);
   });
 
@@ -181,7 +181,7 @@ describe('loadCourse', () => {
   });
 
   it('reports the problems of every lesson in one run', async () => {
-    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: soon'));
+    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 30', 'estimatedMinutes: soon'));
     await rm(path.join(content, '02-containers-are-files', 'checks', 'created-folder.sh'));
     const problems = await problemsOf(content);
     expect(problems.map((p) => `${path.basename(path.dirname(p.file))} ${p.field}`)).toEqual([
@@ -195,7 +195,7 @@ describe('unboxed content check (the first step of npm run build)', () => {
   const run = promisify(execFile);
 
   it('exits 1 with one line per problem naming file, field and fix', async () => {
-    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: 20\ndifficulty: hard'));
+    await edit(lesson1(), (s) => s.replace('estimatedMinutes: 30', 'estimatedMinutes: 30\ndifficulty: hard'));
     const result = await run('node', ['--import', 'tsx', path.join(root, 'bin/unboxed.ts'), 'content', 'check'], {
       cwd: root,
       env: { ...process.env, UNBOXED_CONTENT_DIR: content },

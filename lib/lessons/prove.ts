@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MachineLimits, type SandboxDriver } from '../../sandbox/driver.ts';
 import type { CheckOutcome } from '../checks/outcome.ts';
-import { runCheck, type MachineExec } from '../checks/run.ts';
+import { runChecks, type MachineExec } from '../checks/run.ts';
 import type { Lesson, WrongCase } from './schema.ts';
 
 /**
@@ -67,12 +67,10 @@ async function withMachine<T>(driver: SandboxDriver, step: (machine: StepMachine
   }
 }
 
+/** The checks as the platform runs them: in one batch, in parallel (lib/checks/run.ts). */
 async function judge(machine: StepMachine, lessonDir: string, exercises: Lesson['exercises'], expected: Verdict['expected']): Promise<Verdict[]> {
-  const verdicts: Verdict[] = [];
-  for (const exercise of exercises) {
-    verdicts.push({ exercise: exercise.id, expected, outcome: await runCheck(machine.exec, lessonDir, exercise.check) });
-  }
-  return verdicts;
+  const outcomes = await runChecks(machine.exec, lessonDir, exercises.map((e) => e.check));
+  return exercises.map((exercise, i) => ({ exercise: exercise.id, expected, outcome: outcomes[i]! }));
 }
 
 /** The untouched machine, then the same machine after solution.sh; with its cgroup version. */

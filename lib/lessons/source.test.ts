@@ -30,7 +30,7 @@ async function editLesson(change: (source: string) => string): Promise<void> {
 }
 
 const retitle = (title: string) => editLesson((s) => s.replace(/^title: .*$/m, `title: ${title}`));
-const breakIt = () => editLesson((s) => s.replace('estimatedMinutes: 20', 'estimatedMinutes: 20\ndifficulty: hard'));
+const breakIt = () => editLesson((s) => s.replace('estimatedMinutes: 30', 'estimatedMinutes: 30\ndifficulty: hard'));
 
 it('in development, re-reads a lesson the author edited', async () => {
   const course = new CourseSource(content, { rereadOnChange: true });

@@ -1,11 +1,24 @@
 #!/bin/bash
-# box is running, and containerd holds an OCI bundle (config.json) for it.
-assert_container_state "box is running" box running "docker start box"
-id=$(container_get box '{{.Id}}')
-[ -n "$id" ] || exit
-# Bundles live under /run/containerd/… or /run/docker/containerd/… depending on how
-# dockerd reaches containerd: look in both rather than assume one.
-bundle=$(find /run/containerd /run/docker/containerd -mindepth 1 -maxdepth 6 -type d -name "$id" 2>/dev/null | while read -r d; do [ -f "$d/config.json" ] && echo "$d"; done | head -1)
+# box is running, and containerd holds an OCI bundle for it whose records agree with the
+# daemon's: init.pid is the PID dockerd reports, and config.json's root is box's merged
+# overlay.
+# (Run by the checks engine after lib/checks/check.sh, which defines the assert_* helpers.)
+
+# bundle_dir ID: the OCI bundle of a running container: a folder named after its id that
+# holds config.json, under /run/containerd/… or /run/docker/containerd/… depending on how
+# dockerd reaches containerd.
+bundle_dir() {
+  find /run/containerd /run/docker/containerd -mindepth 2 -maxdepth 7 -type f -path "*/$1/config.json" 2>/dev/null | head -1 | xargs -r dirname
+}
+
+{ read -r status; read -r id; read -r pid; read -r merged; } < <(container_get box \
+  '{{.State.Status}}{{"\n"}}{{.Id}}{{"\n"}}{{.State.Pid}}{{"\n"}}{{.GraphDriver.Data.MergedDir}}')
+assert_equal "box is running" running "${status:-no container named box}" "docker start box"
+[ "${status:-}" = running ] || exit
+bundle=$(bundle_dir "$id")
 assert "containerd holds box's OCI bundle" "$([ -n "$bundle" ] && echo true || echo false)" \
   "a folder named after box's id, with config.json, under /run" "${bundle:-no bundle}" \
   "The bundle exists only while the container runs: start box, then look under /run/containerd"
+[ -n "$bundle" ] || exit
+assert_equal "the bundle's init.pid is box's PID" "$pid" "$(cat "$bundle/init.pid" 2>/dev/null)"
+assert_equal "config.json's root.path is box's merged overlay" "$merged" "$(jq -r .root.path "$bundle/config.json" 2>/dev/null)"
