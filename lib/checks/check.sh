@@ -129,6 +129,13 @@ mount_option() {
   tr ',' '\n' <<<"$super" | sed -n "s/^$3=//p"
 }
 
+# bundle_dir ID: the OCI bundle of a running container (the folder named after its id that
+# holds config.json), under /run/containerd/… or /run/docker/containerd/… depending on how
+# dockerd reaches containerd; empty when it has none.
+bundle_dir() {
+  find /run/containerd /run/docker/containerd -mindepth 2 -maxdepth 7 -type f -path "*/$1/config.json" 2>/dev/null | head -1 | xargs -r dirname
+}
+
 # container_get CONTAINER GO_TEMPLATE: a field of `docker inspect`, empty if no such container.
 container_get() {
   docker inspect --type container --format "$2" "$1" 2>/dev/null

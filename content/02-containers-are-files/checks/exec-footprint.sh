@@ -4,11 +4,6 @@
 # and dockerd's <exec id>-stdout/-stderr FIFOs next to box's own init-stdout/-stderr.
 # (Run by the checks engine after lib/checks/check.sh, which defines the assert_* helpers.)
 
-# bundle_dir ID: see started-bundle.sh.
-bundle_dir() {
-  find /run/containerd /run/docker/containerd -mindepth 2 -maxdepth 7 -type f -path "*/$1/config.json" 2>/dev/null | head -1 | xargs -r dirname
-}
-
 { read -r status; read -r id; read -r pid; read -r exec_ids; } < <(container_get box \
   '{{.State.Status}}{{"\n"}}{{.Id}}{{"\n"}}{{.State.Pid}}{{"\n"}}{{range .ExecIDs}}{{.}} {{end}}')
 assert_equal "box is running" running "${status:-no container named box}" "docker start box"

@@ -5,11 +5,6 @@
 # is the namespace box's process lives in.
 # (Run by the checks engine after lib/checks/check.sh, which defines the assert_* helpers.)
 
-# bundle_dir ID: see started-bundle.sh.
-bundle_dir() {
-  find /run/containerd /run/docker/containerd -mindepth 2 -maxdepth 7 -type f -path "*/$1/config.json" 2>/dev/null | head -1 | xargs -r dirname
-}
-
 { read -r status; read -r id; read -r pid; read -r key; } < <(container_get box \
   '{{.State.Status}}{{"\n"}}{{.Id}}{{"\n"}}{{.State.Pid}}{{"\n"}}{{.NetworkSettings.SandboxKey}}')
 assert_equal "box is running" running "${status:-no container named box}" "docker start box"

@@ -4,13 +4,6 @@
 # overlay.
 # (Run by the checks engine after lib/checks/check.sh, which defines the assert_* helpers.)
 
-# bundle_dir ID: the OCI bundle of a running container: a folder named after its id that
-# holds config.json, under /run/containerd/… or /run/docker/containerd/… depending on how
-# dockerd reaches containerd.
-bundle_dir() {
-  find /run/containerd /run/docker/containerd -mindepth 2 -maxdepth 7 -type f -path "*/$1/config.json" 2>/dev/null | head -1 | xargs -r dirname
-}
-
 { read -r status; read -r id; read -r pid; read -r merged; } < <(container_get box \
   '{{.State.Status}}{{"\n"}}{{.Id}}{{"\n"}}{{.State.Pid}}{{"\n"}}{{.GraphDriver.Data.MergedDir}}')
 assert_equal "box is running" running "${status:-no container named box}" "docker start box"
