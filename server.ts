@@ -99,6 +99,7 @@ const api: ApiDeps = {
   hosts,
   ...accounts,
   lessons: () => course.lessons(),
+  watchedPaths: async (slug) => (await course.lesson(slug).catch(() => undefined))?.changes,
   hasMachine: (learner) => machineRunning(machines, learner),
   machines,
   anonymousStarts,

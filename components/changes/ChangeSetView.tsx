@@ -15,12 +15,15 @@ const SIGN = { created: '+', removed: '−', changed: '~' } as const;
 /** A container id in a path, shortened as docker ps shows it. */
 const shortIds = (text: string) => text.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
 
-/** A change set by kind, each item expandable: in the panel, and in an exercise's evidence. */
-export function ChangeSetView({ changes }: { changes: ChangeSet }) {
+/**
+ * A change set by kind, each item expandable: in the panel, in a lesson (`kinds`: only
+ * those), and in an exercise's evidence.
+ */
+export function ChangeSetView({ changes, kinds = CHANGE_KINDS }: { changes: ChangeSet; kinds?: readonly ChangeKind[] }) {
   if (changeCount(changes) === 0) return <p className={styles.none}>This command changed nothing the panel watches (files under Docker&apos;s folders, processes, mounts, cgroups, namespaces, interfaces).</p>;
   return (
     <div className={styles.kinds}>
-      {CHANGE_KINDS.map((kind) => {
+      {kinds.map((kind) => {
         const rows = rowsOf(changes, kind);
         const { more } = changes[kind];
         if (rows.length === 0 && more === 0) return null;

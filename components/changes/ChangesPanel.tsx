@@ -5,7 +5,7 @@ import { CHANGE_KINDS, type ChangeSet, type CommandChanges } from '@/lib/changes
 import { useStoredFlag } from '../terminal/useStoredFlag.ts';
 import { ChangeSetView, KIND_NAMES } from './ChangeSetView.tsx';
 import styles from './changes.module.css';
-import { useMachineChanges } from './useMachineChanges.ts';
+import { useMachineChanges } from './MachineChanges.tsx';
 
 /** "2 containers, 14 files": what a change set holds, in one line. */
 function summary(set: ChangeSet): string {

@@ -3,6 +3,7 @@ import type { MDXComponents } from 'mdx/types';
 import type { ReactNode } from 'react';
 import * as runtime from 'react/jsx-runtime';
 import type { Lesson } from '@/lib/lessons/schema.ts';
+import { Changes } from '../mdx/Changes.tsx';
 import { Exercise } from '../mdx/Exercise.tsx';
 import { Hint } from '../mdx/Hint.tsx';
 import { Note } from '../mdx/Note.tsx';
@@ -21,6 +22,7 @@ export async function LessonContent({ lesson }: { lesson: Lesson }) {
     Run,
     Hint,
     Note,
+    Changes,
   };
   return <Body components={components} />;
 }

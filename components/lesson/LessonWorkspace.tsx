@@ -2,6 +2,7 @@
 
 import type { ReactNode } from 'react';
 import { Group, Panel, Separator } from 'react-resizable-panels';
+import { MachineChangesProvider } from '../changes/MachineChanges.tsx';
 import { TerminalBridgeProvider } from '../terminal/TerminalContext.tsx';
 import { LessonChecksProvider } from './LessonChecks.tsx';
 import { useMediaQuery } from './useMediaQuery.ts';
@@ -14,17 +15,19 @@ export function LessonWorkspace({ slug, lesson, terminal }: { slug: string; less
   const narrow = useMediaQuery('(max-width: 899px)');
   return (
     <LessonChecksProvider slug={slug}>
-      <TerminalBridgeProvider>
-        <Group className="workspace" orientation={narrow ? 'vertical' : 'horizontal'} data-layout={narrow ? 'stacked' : 'side-by-side'}>
-          <Panel id="lesson" defaultSize="55%" minSize="25%" className="workspace-pane lesson-pane">
-            {lesson}
-          </Panel>
-          <Separator className="workspace-separator" aria-label="Resize lesson and terminal" />
-          <Panel id="terminal" defaultSize="45%" minSize="20%" className="workspace-pane terminal-pane">
-            {terminal}
-          </Panel>
-        </Group>
-      </TerminalBridgeProvider>
+      <MachineChangesProvider lesson={slug}>
+        <TerminalBridgeProvider>
+          <Group className="workspace" orientation={narrow ? 'vertical' : 'horizontal'} data-layout={narrow ? 'stacked' : 'side-by-side'}>
+            <Panel id="lesson" defaultSize="55%" minSize="25%" className="workspace-pane lesson-pane">
+              {lesson}
+            </Panel>
+            <Separator className="workspace-separator" aria-label="Resize lesson and terminal" />
+            <Panel id="terminal" defaultSize="45%" minSize="20%" className="workspace-pane terminal-pane">
+              {terminal}
+            </Panel>
+          </Group>
+        </TerminalBridgeProvider>
+      </MachineChangesProvider>
     </LessonChecksProvider>
   );
 }

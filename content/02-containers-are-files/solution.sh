@@ -10,3 +10,6 @@ docker stop -t 1 note
 docker exec -d box sleep 3600
 docker create --name gone busybox
 docker rm gone
+touch /tmp/before
+docker create --name probe busybox
+find /var/lib/docker /run -newer /tmp/before >/tmp/changed.txt 2>/dev/null || true

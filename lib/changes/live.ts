@@ -1,13 +1,13 @@
 import type { MachineExec } from '../checks/run.ts';
+import type { WatchedPaths } from '../lessons/schema.ts';
 import type { FinishedCommand } from '../terminal/shell-marks.ts';
 import type { CommandChanges } from './schema.ts';
-import { snapshotChanges, type SnapshotOptions } from './snapshot.ts';
+import { DEFAULT_WATCHED_ROOTS, snapshotChanges, type SnapshotOptions } from './snapshot.ts';
 
 export interface MachineChangesOptions {
   /** The learner's running machine; undefined when none runs (a snapshot never starts one). */
   readonly machine: (learner: string) => Promise<MachineExec | undefined>;
   readonly log: { warn(fields: object, message: string): void };
-  readonly snapshot?: SnapshotOptions;
   /** Change sets kept per learner for the panel's history. @default 10 */
   readonly historySize?: number;
   /** Learners whose history is kept (the least recently active go first). @default 1000 */
@@ -23,6 +23,10 @@ interface LearnerChanges {
   running?: Promise<void>;
   /** Commands that ended while a snapshot ran: the next one covers them all. */
   pending: Array<TerminalCommand & { readonly at: number }>;
+  /** What is watched: Docker's folders, and what the open lesson adds. */
+  snapshot: SnapshotOptions;
+  /** The watched paths changed: the next snapshot starts over from a baseline. */
+  fresh: boolean;
 }
 
 /**
@@ -55,11 +59,18 @@ export class MachineChanges {
 
   /**
    * Takes the machine's state as the starting point for the learner's change sets, unless
-   * they have some already: when a terminal opens, or a panel does.
+   * they have some already: when a terminal opens, or a panel does. `paths`: what the
+   * lesson the panel shows watches besides Docker's folders; when that changes, the
+   * change sets start over from a new baseline.
    */
-  startWatching(learner: string): void {
-    const state = this.learners.get(learner);
-    if (state && (state.history.length > 0 || state.running)) return;
+  startWatching(learner: string, paths?: WatchedPaths): void {
+    const state = this.stateOf(learner);
+    const snapshot = paths ? { roots: [...DEFAULT_WATCHED_ROOTS, ...paths.watch], ignore: paths.ignore } : state.snapshot;
+    if (JSON.stringify(snapshot) !== JSON.stringify(state.snapshot)) {
+      state.snapshot = snapshot;
+      state.fresh = true;
+    }
+    if (!state.fresh && (state.history.length > 0 || state.running)) return;
     void this.commandFinished(learner, { terminal: '', command: '' });
   }
 
@@ -86,7 +97,9 @@ export class MachineChanges {
   private async snapshot(learner: string, state: LearnerChanges, commands: LearnerChanges['pending']): Promise<void> {
     const exec = await this.options.machine(learner);
     if (!exec) return;
-    const { baseline, changes } = await snapshotChanges(exec, this.options.snapshot);
+    const fresh = state.fresh;
+    state.fresh = false;
+    const { baseline, changes } = await snapshotChanges(exec, { ...state.snapshot, fresh });
     const last = commands.at(-1)!;
     const entry: CommandChanges = {
       seq: ++state.seq,
@@ -111,7 +124,7 @@ export class MachineChanges {
       // Most recently active last: the oldest is the first to go when too many are kept.
       this.learners.delete(learner);
     } else {
-      state = { seq: 0, history: [], pending: [] };
+      state = { seq: 0, history: [], pending: [], snapshot: { roots: DEFAULT_WATCHED_ROOTS, ignore: [] }, fresh: false };
     }
     this.learners.set(learner, state);
     const max = this.options.maxLearners ?? 1000;

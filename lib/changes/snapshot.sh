@@ -3,7 +3,8 @@
 # compares it with the state recorded after the previous command, and prints the lines
 # that differ ("-" before, "+" now), then the context needed to explain them.
 #
-# Arguments: STATE_DIR MAX_LINES ROOT... [-- IGNORE_PATH...]
+# Arguments: STATE_DIR MAX_LINES fresh|keep ROOT... [-- IGNORE_PATH...] (fresh: forget the
+# last state, as when the watched paths changed)
 #
 # State records, one per line, tab-separated (paths are printed as find prints them):
 #   F path type mode size mtime link   a file under a watched root (directories: type and mode)
@@ -22,8 +23,8 @@
 # MAX_LINES lines and "truncated TOTAL".
 set -u
 export LC_ALL=C
-state=$1 max=$2
-shift 2
+state=$1 max=$2 mode=$3
+shift 3
 roots=() ignores=()
 while [ $# -gt 0 ] && [ "$1" != -- ]; do roots+=("$1"); shift; done
 [ $# -gt 0 ] && shift && ignores=("$@")
@@ -31,6 +32,7 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do roots+=("$1"); shift; done
 mkdir -p -m 0700 "$state"
 next=$state/next
 last=$state/last
+[ "$mode" = fresh ] && rm -f "$last"
 
 # This script's own processes (itself and the exec chain that started it) are not the
 # learner's: their PIDs are left out.

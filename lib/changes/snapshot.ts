@@ -23,6 +23,8 @@ export interface SnapshotOptions {
   readonly itemLimit?: number;
   /** Where the machine keeps the last state (tests point it elsewhere). */
   readonly stateDir?: string;
+  /** Forget the last state and take a new baseline (the watched paths changed). */
+  readonly fresh?: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function snapshotChanges(exec: MachineExec, options: SnapshotOption
     '/usr/bin/env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root',
     '/usr/bin/timeout', '--kill-after=2', String(SNAPSHOT_TIMEOUT_MS / 1000),
     '/usr/bin/bash', '--noprofile', '--norc', '-c', "IFS= read -r -d '' source; exec </dev/null; eval \"$source\"",
-    'snapshot', stateDir, String(MAX_LINES), ...roots, '--', ...ignore,
+    'snapshot', stateDir, String(MAX_LINES), options.fresh ? 'fresh' : 'keep', ...roots, '--', ...ignore,
   ];
   const result = await exec(argv, { stdin: await script, timeoutMs: SNAPSHOT_TIMEOUT_MS + 5000 });
   if (result.exitCode !== 0) throw new SnapshotError(`the machine's snapshot failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${result.stderr.trim().slice(-500)}`);

@@ -46,6 +46,20 @@ export const WrongCase = z
   })
   .describe('A wrong solution that the targeted check must not accept');
 
+const AbsolutePath = z.string().regex(/^\/[^\0\n\t]*$/, 'must be an absolute path inside the machine, e.g. "/etc/docker"');
+
+export const WatchedPaths = z
+  .strictObject({
+    watch: z.array(AbsolutePath).max(10).default([]).describe("Folders whose files the What changed panel also shows, besides Docker's own"),
+    ignore: z
+      .array(AbsolutePath)
+      .max(20)
+      .default([])
+      .describe('Paths whose changes the panel leaves out (find -path patterns: * matches across /), e.g. "/var/lib/docker/buildkit/*"'),
+  })
+  .describe('What the What changed panel watches while this lesson is open');
+export type WatchedPaths = z.infer<typeof WatchedPaths>;
+
 export const LessonFrontmatter = z
   .strictObject({
     title: z.string().trim().min(1).describe('Lesson title'),
@@ -69,6 +83,7 @@ export const LessonFrontmatter = z
       .array(WrongCase)
       .default([])
       .describe('Mistakes lessons-tests proves the checks refuse'),
+    changes: WatchedPaths.default({ watch: [], ignore: [] }),
   })
   .describe('YAML frontmatter of content/<NN-slug>/lesson.mdx');
 
@@ -87,5 +102,5 @@ export interface Lesson extends LessonFrontmatter {
 }
 
 /** The components lesson MDX may use; anything else is an authoring error. */
-export const LESSON_COMPONENTS = ['Exercise', 'Run', 'Hint', 'Note'] as const;
+export const LESSON_COMPONENTS = ['Exercise', 'Run', 'Hint', 'Note', 'Changes'] as const;
 export type LessonComponentName = (typeof LESSON_COMPONENTS)[number];

@@ -11,6 +11,7 @@ import { ClassSessions } from '../classes/sessions.ts';
 import { ClassStore } from '../classes/store.ts';
 import type { Db } from '../db/index.ts';
 import { LessonValidationError } from '../lessons/problems.ts';
+import type { WatchedPaths } from '../lessons/schema.ts';
 import type { TerminalHub } from '../terminal/hub.ts';
 import type { MachineManager } from '../../sandbox/index.ts';
 import { adminRoutes } from './admin-routes.ts';
@@ -78,6 +79,8 @@ export interface ApiDeps extends AccountServices {
   readonly live: LiveChecks;
   /** What each finished command changed on the learner's machine. */
   readonly changes: Pick<MachineChanges, 'watch' | 'history' | 'startWatching'>;
+  /** What a lesson's panel watches besides Docker's folders; undefined for no such lesson. */
+  readonly watchedPaths: (slug: string) => Promise<WatchedPaths | undefined>;
   readonly results: ResultStore;
   /** This site's origins: a state-changing request must come from one of them. */
   readonly hosts: Pick<SiteHosts, 'allowsOrigin'>;

@@ -59,6 +59,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     results,
     hosts,
     lessons: options.lessons ?? (async () => []),
+    watchedPaths: async () => undefined,
     hasMachine: async () => false,
     machines: { machineOf: async () => undefined, acquire: noMachines, retryAfter: async () => 0 },
     anonymousStarts: { admit: async () => 0, refusal: async () => undefined },
