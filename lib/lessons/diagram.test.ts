@@ -43,7 +43,7 @@ async function renderLesson1(): Promise<string> {
   const lesson = (await loadCourse(content)).lessons[0]!;
   const { default: Body } = await run(lesson.compiled, { ...runtime, baseUrl: import.meta.url });
   const passThrough = ({ children }: { children?: ReactNode }) => createElement('div', null, children);
-  return renderToStaticMarkup(createElement(Body, { components: { Exercise: passThrough, Hint: passThrough, Note: passThrough, Run: () => null } }));
+  return renderToStaticMarkup(createElement(Body, { components: { Exercise: passThrough, Hint: passThrough, Note: passThrough, Run: () => null, Changes: () => null } }));
 }
 
 async function theProblem(): Promise<LessonProblem> {
