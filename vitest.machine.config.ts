@@ -8,6 +8,8 @@ export default defineConfig({
     include: ['**/*.machine.test.ts'],
     exclude: ['**/node_modules/**', '**/.next/**'],
     fileParallelism: false,
+    // Tests a file marks concurrent (lessons-tests: one machine each) run three at a time.
+    maxConcurrency: 3,
     testTimeout: 300_000,
     hookTimeout: 600_000,
   },
