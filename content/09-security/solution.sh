@@ -11,4 +11,5 @@ cat > /root/no-mkdir.json <<'JSON'
 }
 JSON
 docker run -d --name no-mkdir --security-opt seccomp=/root/no-mkdir.json busybox sleep 3600
+docker run -d --name unmasked --security-opt systempaths=unconfined busybox sleep 3600
 docker run -d --name readonly --read-only --tmpfs /tmp busybox sleep 3600

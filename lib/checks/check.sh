@@ -136,6 +136,13 @@ bundle_dir() {
   find /run/containerd /run/docker/containerd -mindepth 2 -maxdepth 7 -type f -path "*/$1/config.json" 2>/dev/null | head -1 | xargs -r dirname
 }
 
+# ctr_task NAMESPACE ID: "PID STATUS" of a containerd task; empty when there is none, or
+# when containerd is down (ctr would wait 10 s for it: the learner may have stopped it).
+ctr_task() {
+  pidof -q containerd || return 0
+  ctr --connect-timeout 2s -n "$1" tasks ls 2>/dev/null | awk -v id="$2" '$1 == id { print $2, $3 }'
+}
+
 # container_get CONTAINER GO_TEMPLATE: a field of `docker inspect`, empty if no such container.
 container_get() {
   docker inspect --type container --format "$2" "$1" 2>/dev/null
