@@ -7,6 +7,13 @@ import { ChangeSetView, KIND_NAMES } from './ChangeSetView.tsx';
 import styles from './changes.module.css';
 import { useMachineChanges } from './MachineChanges.tsx';
 
+/** What an entry stands for: its command line, or when it was taken without one. */
+function label(entry: CommandChanges): string {
+  if (entry.baseline) return '(start)';
+  if (entry.command) return entry.command;
+  return entry.terminal === '' ? 'since you opened this page' : 'between commands';
+}
+
 /** "2 containers, 14 files": what a change set holds, in one line. */
 function summary(set: ChangeSet): string {
   const parts = CHANGE_KINDS.flatMap((kind) => {
@@ -61,8 +68,8 @@ export function ChangesPanel({ terminal }: { terminal: string }) {
                 .reverse()
                 .map((entry) => (
                   <li key={entry.seq}>
-                    <button type="button" aria-current={entry === shown} onClick={() => setChosen(entry.seq)} title={entry.command || 'the machine as it was when you opened this page'}>
-                      {entry.command || '(start)'}
+                    <button type="button" aria-current={entry === shown} onClick={() => setChosen(entry.seq)} title={label(entry)}>
+                      {label(entry)}
                     </button>
                   </li>
                 ))}
@@ -79,7 +86,7 @@ function Headline({ entry }: { entry: CommandChanges }) {
   if (entry.baseline) return <>Watching your machine: each command&apos;s changes appear here.</>;
   return (
     <>
-      <code>{entry.command || (entry.terminal === '' ? 'since you opened this page' : 'your command')}</code> {summary(entry.changes)}
+      <code>{label(entry)}</code> {summary(entry.changes)}
     </>
   );
 }

@@ -1,7 +1,7 @@
 import type { MachineExec } from '../checks/run.ts';
 import type { WatchedPaths } from '../lessons/schema.ts';
 import type { FinishedCommand } from '../terminal/shell-marks.ts';
-import type { CommandChanges } from './schema.ts';
+import { changeCount, type CommandChanges } from './schema.ts';
 import { DEFAULT_WATCHED_ROOTS, snapshotChanges, type SnapshotOptions } from './snapshot.ts';
 
 export interface MachineChangesOptions {
@@ -101,13 +101,16 @@ export class MachineChanges {
     state.fresh = false;
     const { baseline, changes } = await snapshotChanges(exec, { ...state.snapshot, fresh });
     const last = commands.at(-1)!;
+    const command = commands
+      .map((c) => c.command)
+      .filter(Boolean)
+      .join('; ');
+    // An empty line or a shell's first prompt that changed nothing is not worth a line.
+    if (!baseline && command === '' && changeCount(changes) === 0) return;
     const entry: CommandChanges = {
       seq: ++state.seq,
       terminal: last.terminal,
-      command: commands
-        .map((c) => c.command)
-        .filter(Boolean)
-        .join('; '),
+      command,
       ...(commands.length === 1 && last.exitCode !== undefined ? { exitCode: last.exitCode } : {}),
       finishedAt: new Date(last.at).toISOString(),
       tookMs: Date.now() - last.at,

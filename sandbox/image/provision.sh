@@ -59,9 +59,26 @@ if [ -n "${BASH_VERSION:-}" ] && [ -n "${PS1:-}" ]; then
   # own (shown as /..): the learner's shell moves to the machine's root cgroup, where
   # what they start looks as it would on any host.
   case $(cat /proc/self/cgroup) in */..*) for f in /sys/fs/cgroup/*/cgroup.procs; do echo $$ >"$f"; done 2>/dev/null ;; esac
-  # Shell integration (OSC 133;D): tells the terminal each command finished, with its
-  # status, so the platform re-runs the lesson's checks right away. Invisible on screen.
-  __unboxed_command_done() { printf '\033]133;D;%s\007' "$?"; }
+  # Shell integration, invisible on screen: before each prompt, the command line that just
+  # ran (OSC 633;E, as VS Code's terminal reads it; empty for an empty line) and its exit
+  # status (OSC 133;D), so the platform re-runs the lesson's checks and shows what the
+  # command changed. A new history number tells a command from an empty line.
+  __unboxed_command_done() {
+    local status=$? entry line=''
+    entry=$(HISTTIMEFORMAT='' builtin history 1)
+    if [[ $entry =~ ^\ *([0-9]+)\*?\ +(.*)$ ]] && [ "${BASH_REMATCH[1]}" != "${__unboxed_last-}" ]; then
+      # The first prompt has no command of this shell yet: the history holds an older one.
+      if [ -n "${__unboxed_last+set}" ]; then
+        line=${BASH_REMATCH[2]}
+        line=${line//\\/\\\\}
+        line=${line//;/\\x3b}
+        line=${line//[[:cntrl:]]/ }
+      fi
+      __unboxed_last=${BASH_REMATCH[1]}
+    fi
+    __unboxed_last=${__unboxed_last-}
+    printf '\033]633;E;%s\007\033]133;D;%s\007' "$line" "$status"
+  }
   PROMPT_COMMAND="__unboxed_command_done${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
   cd ~ 2>/dev/null || true
 fi

@@ -20,6 +20,8 @@ test('docker run shows its container, processes, mount, cgroup and namespaces in
 
   await type(page, 'docker run -d --name web nginx');
   await expect(panel.getByRole('status')).toContainText('1 container', { timeout: 30_000 });
+  // The shell reports the command line with the end of the command (OSC 633;E).
+  await expect(panel.getByRole('status')).toContainText('docker run -d --name web nginx');
   await expect(panel.getByRole('region', { name: 'containers' })).toContainText('web (');
   const processes = panel.getByRole('region', { name: 'processes' });
   await expect(processes).toContainText('containerd-shim');
@@ -39,5 +41,7 @@ test('docker run shows its container, processes, mount, cgroup and namespaces in
   await expect(panel.getByRole('status')).toContainText('1 container');
   await panel.getByRole('button', { name: /Resume/ }).click();
   await expect(panel.getByRole('region', { name: 'processes' })).toContainText('−');
-  await expect(panel.getByRole('list', { name: 'Recent commands' }).getByRole('button')).toHaveCount(3);
+  await expect(panel.getByRole('list', { name: 'Recent commands' }).getByRole('button')).toHaveText(['docker stop -t 1 web', 'docker run -d --name web nginx', '(start)']);
+  // The lesson's <Changes /> shows the same last change set where the text talks about it.
+  await expect(page.getByRole('figure', { name: 'What your last command changed' })).toContainText('docker stop -t 1 web');
 });
