@@ -1,6 +1,8 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MachineExec } from '../checks/run.ts';
+import { runChecks, type MachineExec } from '../checks/run.ts';
 import { MachineLimits } from '../../sandbox/driver.ts';
 import { chooseDriver, sandboxConfig } from '../../sandbox/index.ts';
 import { snapshotChanges } from './snapshot.ts';
@@ -76,6 +78,25 @@ describe(`what changed (${driver.name} driver)`, () => {
     expect(created.map((n) => n.type).sort()).toEqual(['net', 'uts']);
     expect(created[0]!.members[0]).toMatch(/^\d+ sleep$/);
     expect(changes.processes.items).toEqual([expect.objectContaining({ change: 'created', command: 'sleep', commandLine: 'sleep 600' })]);
+  });
+
+  it("leaves out the platform's own check runs, even while they run", async () => {
+    const lessonDir = await mkdtemp(path.join(tmpdir(), 'unboxed-changes-lesson-'));
+    try {
+      await mkdir(path.join(lessonDir, 'checks'));
+      await writeFile(path.join(lessonDir, 'checks', 'slow.sh'), 'docker inspect web >/dev/null; sleep 2; assert_equal ok 1 1\n');
+      const running = runChecks(exec, lessonDir, ['checks/slow.sh']);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const during = await snapshotChanges(exec);
+      expect((await running)[0]).toMatchObject({ status: 'passed' });
+      const after = await snapshotChanges(exec);
+      for (const { changes } of [during, after]) {
+        expect(changes.processes.items).toEqual([]);
+        expect(changes.files.items).toEqual([]);
+      }
+    } finally {
+      await rm(lessonDir, { recursive: true, force: true });
+    }
   });
 
   it('a command that changes nothing shows nothing', async () => {

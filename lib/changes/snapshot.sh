@@ -80,9 +80,13 @@ files() {
   find "${uppers[@]}" -xdev -mindepth 1 \( -type d -printf 'F\t%p\td\t%m\t\t\t\n' \) -o -printf 'F\t%p\t%y\t%m\t%s\t%T@\t%l\n' 2>/dev/null
 }
 
-# Processes (P), and the context table (T) written to $1.
+# Processes (P), and the context table (T) written to $1. Left out: this script's own,
+# and the platform's check runs (a bash started as "unboxed-checks", lib/checks/run.ts)
+# with everything under them, which may run while a command ends.
 processes() {
-  local d pid line comm rest ppid start args
+  local d pid line comm rest ppid start p hops
+  local -a args
+  local -A parent=() name=() record=() checks=()
   : >"$1"
   # This function runs in a subshell of the pipeline below: that one is ours too.
   own[$BASHPID]=1
@@ -97,11 +101,24 @@ processes() {
     # Kernel threads (a VM's kthreadd and its children) are the kernel's, not the learner's.
     [ "$pid" = 2 ] || [ "$ppid" = 2 ] && continue
     [ -n "${own[$ppid]:-}" ] && continue
+    args=()
     mapfile -d '' -t args <"$d/cmdline" 2>/dev/null
+    [ "${args[5]:-}" = unboxed-checks ] && checks[$pid]=1
     args="${args[*]}"
     args=${args//[[:cntrl:]]/ }
-    printf 'P\t%s\t%s\t%s\t%s\t%s\n' "$pid" "$start" "$ppid" "$comm" "${args:0:300}"
-    printf 'T\t%s\t%s\t%s\n' "$pid" "$ppid" "$comm" >>"$1"
+    parent[$pid]=$ppid
+    name[$pid]=$comm
+    record[$pid]="$pid"$'\t'"$start"$'\t'"$ppid"$'\t'"$comm"$'\t'"${args:0:300}"
+  done
+  for pid in "${!record[@]}"; do
+    p=$pid hops=0
+    while [ -n "$p" ] && [ "$p" -gt 1 ] && [ "$hops" -lt 64 ] && [ -z "${checks[$p]:-}" ]; do
+      p=${parent[$p]:-}
+      hops=$((hops + 1))
+    done
+    [ -n "${checks[$p]:-}" ] && continue
+    printf 'P\t%s\n' "${record[$pid]}"
+    printf 'T\t%s\t%s\t%s\n' "$pid" "${parent[$pid]}" "${name[$pid]}" >>"$1"
   done
 }
 

@@ -9,8 +9,8 @@ const STATE_DIR = '/run/unboxed/changes';
 
 /** Watched by default: Docker's and containerd's state, on disk and on tmpfs. */
 export const DEFAULT_WATCHED_ROOTS = ['/var/lib/docker', '/run/containerd', '/run/docker', '/etc/docker', '/var/run'] as const;
-/** Never reported: the snapshot's own state, and the journal every daemon's log line changes. */
-const ALWAYS_IGNORED = [STATE_DIR, '/run/log'] as const;
+/** Never reported: the platform's own files (this snapshot's state, the checks' output), and the journal every daemon's log line changes. */
+const ALWAYS_IGNORED = ['/run/unboxed', '/run/log'] as const;
 
 /** The most difference lines the machine sends back; a bigger change set says how many it left out. */
 const MAX_LINES = 5000;

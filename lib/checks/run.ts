@@ -35,7 +35,7 @@ const BOOTSTRAP = [
  */
 const BATCH = [
   'IFS=" " read -r batch count || exit 125',
-  'dir=$(/usr/bin/mktemp -d /run/unboxed-checks.XXXXXXXX) || exit 125',
+  'dir=$(/usr/bin/mkdir -p -m 0700 /run/unboxed && /usr/bin/mktemp -d /run/unboxed/checks.XXXXXXXX) || exit 125',
   'trap \'/usr/bin/rm -rf "$dir"\' EXIT',
   'for ((i = 0; i < count; i++)); do',
   '  IFS= read -r nonce; IFS= read -r length; IFS= read -r -N "$length" source',
@@ -85,7 +85,8 @@ export async function runChecks(exec: MachineExec, lessonDir: string, checkPaths
   const seconds = String(Math.ceil(timeoutMs / 1000));
   const argv = [
     '/usr/bin/env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'DOCKER_HOST=unix:///var/run/docker.sock',
-    '/usr/bin/bash', '--noprofile', '--norc', '-c', BATCH, 'checks', seconds, BOOTSTRAP, ...scripts.map((s) => s.name),
+    // "unboxed-checks": the name the What changed snapshot knows the checks' processes by.
+    '/usr/bin/bash', '--noprofile', '--norc', '-c', BATCH, 'unboxed-checks', seconds, BOOTSTRAP, ...scripts.map((s) => s.name),
   ];
   const run = await exec(argv, { stdin, timeoutMs: timeoutMs + 5000 });
   const sections = splitBatch(run.stdout, batch);
