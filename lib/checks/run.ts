@@ -27,8 +27,9 @@ const BOOTSTRAP = [
 ].join('\n');
 
 /**
- * Runs the checks of a batch in parallel, each in its own bash under its own `timeout`;
- * then prints each one's exit code, stdout and stderr after a line that starts with the
+ * Runs the checks of a batch, as many at once as the machine has CPUs (a VM emulated with
+ * one CPU runs them one after another: side by side there, each would take several times
+ * as long), each in its own bash under its own `timeout`; then prints each one's exit code, stdout and stderr after a line that starts with the
  * batch's own nonce (which no check knows, so no check's output can fake a boundary).
  * Reads: "<batch nonce> <count>", then per check its nonce, its source's length in bytes
  * and the source (the C locale of `env -i` makes `read -N` count bytes).
@@ -37,9 +38,13 @@ const BATCH = [
   'IFS=" " read -r batch count || exit 125',
   'dir=$(/usr/bin/mkdir -p -m 0700 /run/unboxed && /usr/bin/mktemp -d /run/unboxed/checks.XXXXXXXX) || exit 125',
   'trap \'/usr/bin/rm -rf "$dir"\' EXIT',
+  'cpus=$(/usr/bin/nproc 2>/dev/null) || cpus=1',
+  'running=0',
   'for ((i = 0; i < count; i++)); do',
   '  IFS= read -r nonce; IFS= read -r length; IFS= read -r -N "$length" source',
+  '  if ((running >= cpus)); then wait -n; running=$((running - 1)); fi',
   '  { printf "%s\\n%s" "$nonce" "$source" | /usr/bin/timeout --kill-after=2 "$1" /usr/bin/bash --noprofile --norc -c "$2" "${@:3+i:1}" >"$dir/$i.out" 2>"$dir/$i.err"; echo "${PIPESTATUS[1]}" >"$dir/$i.rc"; } </dev/null &',
+  '  running=$((running + 1))',
   'done',
   'exec </dev/null',
   'wait',
@@ -81,14 +86,14 @@ export async function runChecks(exec: MachineExec, lessonDir: string, checkPaths
   const batch = randomBytes(16).toString('hex');
   const stdin = [`${batch} ${scripts.length}\n`, ...scripts.map((s) => `${s.nonce}\n${Buffer.byteLength(s.source)}\n${s.source}`)].join('');
   // `timeout` inside the machine kills each check there; the exec's own timeout is only a
-  // backstop for a machine that stopped answering.
+  // backstop for a machine that stopped answering (checks may run one after another).
   const seconds = String(Math.ceil(timeoutMs / 1000));
   const argv = [
     '/usr/bin/env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'DOCKER_HOST=unix:///var/run/docker.sock',
     // "unboxed-checks": the name the What changed snapshot knows the checks' processes by.
     '/usr/bin/bash', '--noprofile', '--norc', '-c', BATCH, 'unboxed-checks', seconds, BOOTSTRAP, ...scripts.map((s) => s.name),
   ];
-  const run = await exec(argv, { stdin, timeoutMs: timeoutMs + 5000 });
+  const run = await exec(argv, { stdin, timeoutMs: (timeoutMs + 3000) * scripts.length + 5000 });
   const sections = splitBatch(run.stdout, batch);
   return scripts.map((script, i) => {
     const section = sections.get(i);

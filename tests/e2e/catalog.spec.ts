@@ -11,9 +11,9 @@ test('the catalog lists the lessons in order with topics, time and progress', as
 
   const first = cards.nth(0);
   await expect(first.getByRole('list', { name: 'Topics' }).getByRole('listitem')).toHaveText(['docker-api', 'dockerd']);
-  await expect(first).toContainText('20 min');
+  await expect(first).toContainText('30 min');
   // A new learner has recorded nothing yet.
-  await expect(first).toContainText('0 / 4 exercises');
+  await expect(first).toContainText('0 / 5 exercises');
 
   await first.getByRole('link', { name: 'Docker is a client and a daemon' }).click();
   await expect(page).toHaveURL(/\/lessons\/client-and-daemon$/);

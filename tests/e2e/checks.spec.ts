@@ -33,6 +33,6 @@ test('an exercise turns green from the terminal alone; a wrong attempt shows the
 
   // The catalog shows the recorded progress.
   await page.goto('/');
-  await expect(page.locator('[data-lesson="client-and-daemon"]')).toContainText('1 / 4 exercises');
-  await expect(page.locator('[data-lesson="containers-are-files"]')).toContainText('0 / 5 exercises');
+  await expect(page.locator('[data-lesson="client-and-daemon"]')).toContainText('1 / 5 exercises');
+  await expect(page.locator('[data-lesson="containers-are-files"]')).toContainText('0 / 9 exercises');
 });

@@ -12,7 +12,7 @@ test.describe('lesson page', () => {
     const lesson = page.locator('article.lesson');
 
     await expect(lesson.getByRole('heading', { level: 1 })).toHaveText('Docker is a client and a daemon');
-    await expect(lesson.getByText('Lesson 1 · 20 min')).toBeVisible();
+    await expect(lesson.getByText('Lesson 1 · 30 min')).toBeVisible();
 
     const exercise = lesson.locator('[data-exercise="create-through-api"]');
     await expect(exercise.getByRole('heading', { level: 3 })).toHaveText('Create a container through the API');
