@@ -28,13 +28,7 @@ export interface ProofStep {
   readonly scriptFailed?: string;
 }
 
-export const isSurprise = (v: Verdict): boolean => v.outcome.status !== v.expected;
-
-export function stepSurprises(step: ProofStep): Verdict[] {
-  return step.verdicts.filter(isSurprise);
-}
-
-export const stepFailed = (step: ProofStep): boolean => step.scriptFailed !== undefined || stepSurprises(step).length > 0;
+const isSurprise = (v: Verdict): boolean => v.outcome.status !== v.expected;
 
 /** A machine for one proof step; removed when the step ends, however it ends. */
 interface StepMachine {
@@ -123,5 +117,5 @@ function indent(text: string): string {
 /** Every surprise of a step, described; empty when the step went as expected. */
 export function describeStep(step: ProofStep): string[] {
   if (step.scriptFailed !== undefined) return [describeSurprise(step)];
-  return stepSurprises(step).map((v) => describeSurprise(step, v));
+  return step.verdicts.filter(isSurprise).map((v) => describeSurprise(step, v));
 }
