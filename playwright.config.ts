@@ -37,7 +37,7 @@ export default defineConfig({
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       NEXT_TELEMETRY_DISABLED: '1',
-      UNBOXED_SANDBOX_SCOPE: 'e2e',
+      UNBOXED_SANDBOX_SCOPE: process.env.E2E_SCOPE ?? 'e2e',
       UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS: '1000',
     },
     reuseExistingServer: false,
