@@ -3,7 +3,7 @@ import next from 'next';
 import { loadSessionSecret } from './lib/auth/secret.ts';
 import { SessionSigner } from './lib/auth/session.ts';
 import { MachineChanges } from './lib/changes/live.ts';
-import { machineChecks, machineRunning, runningMachineExec } from './lib/checks/machine-checks.ts';
+import { afterCommand, machineChecks, machineRunning, runningMachineExec } from './lib/checks/machine-checks.ts';
 import { ResultStore } from './lib/checks/store.ts';
 import { configOrExit } from './lib/config.ts';
 import { databaseTarget, openDatabase } from './lib/db/index.ts';
@@ -70,13 +70,12 @@ log.info({ driver: machines.driverName, boundary: machines.boundary, trust: conf
 // A command finished in a terminal → checks run on the learner's machine → results stored (the gradebook) and sent (the page's ticks).
 const results = new ResultStore(db);
 const live = machineChecks({ course, machines, results, log, onError: (error, learner) => log.error({ err: error, learner }, 'live checks failed') });
-// …and first, what the command changed on the machine (the "What changed" panel): before
-// the checks run, whose own processes would otherwise show in it.
+// …and beside them, what the command changed on the machine (the "What changed" panel).
 const changes = new MachineChanges({ machine: (learner) => runningMachineExec(machines, learner), log });
-const hub = new TerminalHub(machineShells(machines, (learner) => changes.startWatching(learner)), {
-  commandFinished: (learner, command) =>
-    void changes.commandFinished(learner, command).then((entry) => live.commandFinished(learner, entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined)),
-});
+const hub = new TerminalHub(
+  machineShells(machines, (learner) => changes.startWatching(learner)),
+  afterCommand(changes, live),
+);
 
 // The names this server answers to; a request naming any other host (a DNS-rebinding page) gets nothing.
 const hosts = SiteHosts.of(env);

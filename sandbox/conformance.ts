@@ -1,10 +1,11 @@
 import { afterAll, expect, it } from 'vitest';
+import { MachineAgents } from './agent.ts';
 import { MachineLimits, type MachineInfo, type SandboxDriver } from './driver.ts';
 
 /**
  * What every driver must do, as one suite each driver's test calls in one line:
  * create → docker run inside → files appear under the machine's /var/lib/docker →
- * a learner's machine is found by name → its shell outlives an attachment → stop keeps
+ * its agent answers as exec does → a learner's machine is found by name → its shell outlives an attachment → stop keeps
  * its disk and start brings it back → a new machine made for the learner is clean, and
  * the only one they have → destroy leaves nothing.
  * The steps share one machine and run in order.
@@ -41,6 +42,30 @@ export function runDriverConformance(name: string, factory: () => SandboxDriver,
     expect(failing).toMatchObject({ exitCode: 7, stderr: 'oops\n' });
     const slow = await driver.exec(machine.id, ['sleep', '30'], { timeoutMs: 500 });
     expect(slow.timedOut).toBe(true);
+  });
+
+  it(`${name}: the machine's agent answers as exec does, many commands at once, and comes back when killed`, async () => {
+    const agents = new MachineAgents(driver);
+    try {
+      const options = { timeoutMs: 10_000 };
+      expect(await agents.run(machine.id, ['cat'], { ...options, stdin: 'through stdin: ü\n' })).toEqual({ exitCode: 0, stdout: 'through stdin: ü\n', stderr: '', timedOut: false });
+      const failing = await agents.run(machine.id, ['sh', '-c', 'echo out; echo oops >&2; exit 7', 'an\nargument'], options);
+      expect(failing).toEqual({ exitCode: 7, stdout: 'out\n', stderr: 'oops\n', timedOut: false });
+      // Its own environment is an exec's (the learner's profile is not read by either).
+      const env = (argv: string[]) => ['sh', '-c', 'echo "$HOME $PATH" && pwd', ...argv];
+      expect((await agents.run(machine.id, env([]), options)).stdout).toBe((await driver.exec(machine.id, env([]), options)).stdout);
+      const many = await Promise.all(Array.from({ length: 8 }, (_, i) => agents.run(machine.id, ['sh', '-c', `sleep 0.$((${i} % 3)); seq ${i * 500}`], options)));
+      expect(many.map((r) => r.stdout.split('\n').length - 1)).toEqual(Array.from({ length: 8 }, (_, i) => i * 500));
+      expect((await agents.run(machine.id, ['sleep', '30'], { timeoutMs: 500 })).timedOut).toBe(true);
+
+      await sh("pkill -KILL -f 'unboxed-[a]gent'");
+      expect((await agents.run(machine.id, ['echo', 'again'], options)).stdout).toBe('again\n');
+      expect((await sh("pgrep -fc 'unboxed-[a]gent'")).stdout.trim()).not.toBe('0');
+    } finally {
+      agents.release(machine.id);
+    }
+    // Released, its processes end: none is left behind in the machine.
+    await expect.poll(async () => (await sh("pgrep -f 'unboxed-[a]gent' || true")).stdout.trim(), { timeout: 20_000 }).toBe('');
   });
 
   it(`${name}: an assigned machine is found by its learner's name`, async () => {

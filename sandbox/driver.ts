@@ -72,6 +72,20 @@ export interface MachineShell {
   close(): void;
 }
 
+/**
+ * A long-lived process in a machine with plain pipes (no terminal): bytes in on stdin,
+ * bytes out on stdout (stderr is dropped). The channel of the machine's agent
+ * (sandbox/agent.ts).
+ */
+export interface MachineProcess {
+  write(data: string): void;
+  onStdout(listener: (chunk: Buffer) => void): void;
+  /** The process ended or the channel to it was lost. */
+  onExit(listener: () => void): void;
+  /** Closes stdin and the channel. */
+  close(): void;
+}
+
 export interface SandboxDriver {
   readonly name: string;
   /**
@@ -100,6 +114,8 @@ export interface SandboxDriver {
   /** The learner's machine, in any state, by one lookup of its name (never a listing). */
   find(learner: string): Promise<MachineInfo | undefined>;
   exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult>;
+  /** Starts argv in a running machine as root, as `exec` would, and keeps its pipes open. */
+  spawn(id: string, argv: readonly string[]): Promise<MachineProcess>;
   /**
    * Attaches to the persistent shell `terminal` in a running machine: it is created on
    * first attach and outlives the attachment (and the server).

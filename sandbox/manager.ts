@@ -8,6 +8,7 @@ import {
   type SandboxDriver,
   type ShellSize,
 } from './driver.ts';
+import { MachineAgents } from './agent.ts';
 import { HeldShells } from './held-shells.ts';
 
 /** Free disk kept for the host when the operator does not say (UNBOXED_DISK_RESERVE_MIB). */
@@ -88,6 +89,7 @@ export class MachineManager {
   /** Every start under way, so `stop` can wait for them. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly held: HeldShells;
+  private readonly agents: MachineAgents;
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
   private gcTimer: ReturnType<typeof setInterval> | undefined;
@@ -102,6 +104,7 @@ export class MachineManager {
     private readonly options: ManagerOptions,
   ) {
     this.held = new HeldShells(driver);
+    this.agents = new MachineAgents(driver);
   }
 
   get driverName(): string {
@@ -186,6 +189,17 @@ export class MachineManager {
     return this.driver.exec(machine.id, argv, options);
   }
 
+  /**
+   * Runs a command that only reads state (a check, a snapshot) in the learner's running
+   * machine through its agent (sandbox/agent.ts): a fork there instead of an engine round
+   * trip. It may run twice (once more when the agent was lost). `NoMachineError` if none runs.
+   */
+  async query(learner: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+    const machine = await this.driver.find(learner);
+    if (machine?.state !== 'running') throw new NoMachineError(learner);
+    return this.agents.run(machine.id, argv, options);
+  }
+
   /** Attaches to the learner's shell `terminal`, getting them a machine first. */
   async openShell(learner: string, terminal: string, size: ShellSize, progress: Progress = () => undefined): Promise<MachineShell> {
     const machine = await this.acquire(learner, progress);
@@ -221,6 +235,7 @@ export class MachineManager {
 
   async destroy(id: string): Promise<void> {
     this.held.release(id);
+    this.agents.release(id);
     await this.driver.destroy(id);
     void this.pump();
   }
@@ -244,6 +259,7 @@ export class MachineManager {
       if (!action) continue;
       try {
         if (action.stop) {
+          this.agents.release(machine.id);
           await this.driver.stop(machine.id);
           this.options.log('machine-stopped', { id: machine.id, learner: machine.learner, reason: action.reason });
         } else {
@@ -318,6 +334,7 @@ export class MachineManager {
 
   private async remove(machine: MachineInfo, reason: string): Promise<void> {
     this.held.release(machine.id, machine.learner);
+    this.agents.release(machine.id);
     await this.driver.destroy(machine.id);
     this.options.log('machine-removed', { id: machine.id, learner: machine.learner, reason });
     if (machine.learner) this.lastActivity.delete(machine.learner);

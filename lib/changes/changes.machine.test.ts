@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChecks, type MachineExec } from '../checks/run.ts';
+import { MachineAgents } from '../../sandbox/agent.ts';
 import { MachineLimits } from '../../sandbox/driver.ts';
 import { chooseDriver, sandboxConfig } from '../../sandbox/index.ts';
 import { snapshotChanges } from './snapshot.ts';
@@ -17,13 +18,18 @@ const root = path.resolve(import.meta.dirname, '../..');
 const driver = await chooseDriver(sandboxConfig(process.env), path.join(root, '.cache/test-changes'));
 let id = '';
 let exec: MachineExec;
+const agents = new MachineAgents(driver);
 
 beforeAll(async () => {
   id = (await driver.create(MachineLimits.parse({}))).id;
-  exec = (argv, options) => driver.exec(id, argv, options);
+  // As the server runs snapshots and checks: through the machine's agent.
+  exec = (argv, options) => agents.run(id, argv, options);
   expect((await snapshotChanges(exec)).baseline).toBe(true);
 });
-afterAll(() => driver.destroy(id));
+afterAll(async () => {
+  agents.release(id);
+  await driver.destroy(id);
+});
 
 /** Runs a command in the machine as a learner would, then snapshots what it changed. */
 async function after(command: string): Promise<ChangeSet> {

@@ -81,12 +81,13 @@ files() {
 }
 
 # Processes (P), and the context table (T) written to $1. Left out: this script's own,
-# and the platform's check runs (a bash started as "unboxed-checks", lib/checks/run.ts)
-# with everything under them, which may run while a command ends.
+# and the platform's: the machine agent that runs checks and snapshots (a bash started as
+# "unboxed-agent", sandbox/agent.ts) and check runs (a bash started as "unboxed-checks",
+# lib/checks/run.ts), with everything under them, which may run while a command ends.
 processes() {
   local d pid line comm rest ppid start p hops
   local -a args
-  local -A parent=() name=() record=() checks=()
+  local -A parent=() name=() record=() platform=()
   : >"$1"
   # This function runs in a subshell of the pipeline below: that one is ours too.
   own[$BASHPID]=1
@@ -100,10 +101,11 @@ processes() {
     read -r _ ppid _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ start _ <<<"$rest"
     # Kernel threads (a VM's kthreadd and its children) are the kernel's, not the learner's.
     [ "$pid" = 2 ] || [ "$ppid" = 2 ] && continue
-    [ -n "${own[$ppid]:-}" ] && continue
     args=()
     mapfile -d '' -t args <"$d/cmdline" 2>/dev/null
-    [ "${args[5]:-}" = unboxed-checks ] && checks[$pid]=1
+    # Started by this script's chain (the agent's other commands too), or the platform's by name.
+    [ -n "${own[$ppid]:-}" ] && platform[$pid]=1
+    case ${args[5]:-} in unboxed-checks | unboxed-agent) platform[$pid]=1 ;; esac
     args="${args[*]}"
     args=${args//[[:cntrl:]]/ }
     parent[$pid]=$ppid
@@ -112,11 +114,11 @@ processes() {
   done
   for pid in "${!record[@]}"; do
     p=$pid hops=0
-    while [ -n "$p" ] && [ "$p" -gt 1 ] && [ "$hops" -lt 64 ] && [ -z "${checks[$p]:-}" ]; do
+    while [ -n "$p" ] && [ "$p" -gt 1 ] && [ "$hops" -lt 64 ] && [ -z "${platform[$p]:-}" ]; do
       p=${parent[$p]:-}
       hops=$((hops + 1))
     done
-    [ -n "${checks[$p]:-}" ] && continue
+    [ -n "${platform[$p]:-}" ] && continue
     printf 'P\t%s\n' "${record[$pid]}"
     printf 'T\t%s\t%s\t%s\n' "$pid" "${parent[$pid]}" "${name[$pid]}" >>"$1"
   done

@@ -1,10 +1,12 @@
 import type { MachineManager } from '../../sandbox/index.ts';
+import type { MachineChanges } from '../changes/live.ts';
+import type { CommandListener } from '../terminal/hub.ts';
 import type { CourseSource } from '../lessons/source.ts';
 import { LiveChecks, type CheckLog } from './live.ts';
 import type { MachineExec } from './run.ts';
 import type { ResultStore } from './store.ts';
 
-type Machines = Pick<MachineManager, 'machineOf' | 'exec'>;
+type Machines = Pick<MachineManager, 'machineOf' | 'query'>;
 
 export interface MachineChecksDeps {
   /** The course the pages show (lib/lessons/course.ts): a check runs the exercise the page shows. */
@@ -21,11 +23,13 @@ export interface MachineChecksDeps {
  *
  * 1. The learner's shell marks the end of each command (OSC 133). The terminal session
  *    (lib/terminal/session.ts) sees the mark, and the TerminalHub (lib/terminal/hub.ts)
- *    calls its `CommandListener`, these LiveChecks: `commandFinished(learner)`.
- * 2. LiveChecks (lib/checks/live.ts) takes the lessons the learner has open and runs each
- *    exercise not yet passed (lib/checks/run.ts) on the learner's running machine.
+ *    calls its `CommandListener` (`afterCommand` below) with the command line.
+ * 2. Side by side, through the machine's agent (sandbox/agent.ts): MachineChanges
+ *    (lib/changes/live.ts) snapshots what the command changed, for the What changed
+ *    panel, and LiveChecks (lib/checks/live.ts) takes the lessons the learner has open
+ *    and runs each exercise not yet passed (lib/checks/run.ts).
  * 3. Every run is recorded in the ResultStore (lib/checks/store.ts): the rows the class
- *    gradebook reads (lib/classes/gradebook.ts).
+ *    gradebook reads (lib/classes/gradebook.ts); a pass keeps the command and its change set.
  * 4. The stored result goes to the lesson's watchers: the page's event stream
  *    (lib/server/lesson-routes.ts), where the exercise gets its tick.
  */
@@ -45,8 +49,28 @@ export async function machineRunning(machines: Pick<MachineManager, 'machineOf'>
   return (await machines.machineOf(learner))?.state === 'running';
 }
 
-/** The learner's machine as a command runner while it runs, found by learner; a check or a snapshot never starts one. */
+/**
+ * The learner's machine as a runner of commands that read its state, while it runs (its
+ * agent: sandbox/agent.ts); a check or a snapshot never starts one.
+ */
 export async function runningMachineExec(machines: Machines, learner: string): Promise<MachineExec | undefined> {
   if (!(await machineRunning(machines, learner))) return undefined;
-  return (argv, options) => machines.exec(learner, argv, options);
+  return (argv, options) => machines.query(learner, argv, options);
+}
+
+/**
+ * What a finished command sets off: its change set and the open exercises' checks, at the
+ * same time in the machine (the snapshot leaves the checks' processes out); a pass waits
+ * for the change set, which it keeps as evidence.
+ */
+export function afterCommand(changes: Pick<MachineChanges, 'commandFinished'>, live: Pick<LiveChecks, 'commandFinished'>): CommandListener {
+  return {
+    commandFinished: (learner, command) => {
+      const evidence = changes.commandFinished(learner, command).then(
+        (entry) => (entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined),
+        () => undefined,
+      );
+      live.commandFinished(learner, evidence);
+    },
+  };
 }

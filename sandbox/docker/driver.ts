@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError } from '../driver.ts';
-import type { ExecOptions, ExecResult, MachineInfo, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
+import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
 import { DiskPool, type AttachedDisk } from './disk.ts';
 import { connectEngine, engineCall, statusOf } from './engine.ts';
-import { execIn, shellIn } from './exec.ts';
+import { execIn, shellIn, spawnIn } from './exec.ts';
 import { DEFAULT_PROFILE, writeMachineProfile } from './seccomp.ts';
 import { thawMachineCgroups } from './thaw.ts';
 
@@ -146,6 +146,10 @@ export class DockerDriver implements SandboxDriver {
 
   exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
     return execIn(this.engine.getContainer(id), argv, options);
+  }
+
+  spawn(id: string, argv: readonly string[]): Promise<MachineProcess> {
+    return spawnIn(this.engine.getContainer(id), argv);
   }
 
   openShell(id: string, terminal: string, size: ShellSize): Promise<MachineShell> {

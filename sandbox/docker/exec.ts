@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough, type Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
-import type { ExecOptions, ExecResult, MachineShell, ShellSize } from '../driver.ts';
+import type { ExecOptions, ExecResult, MachineProcess, MachineShell, ShellSize } from '../driver.ts';
 import { engineCall } from './engine.ts';
 
 /** Output kept per stream; a command printing more is cut (from the front). */
@@ -50,6 +50,35 @@ async function exitCodeOf(exec: Docker.Exec): Promise<number> {
     await new Promise((r) => setTimeout(r, 10));
   }
   return -1;
+}
+
+/**
+ * A process in the container with its stdin and stdout kept open (no TTY). Ending the
+ * connection closes its stdin; a process that reads stdin to its end then exits.
+ */
+export async function spawnIn(container: Docker.Container, argv: readonly string[]): Promise<MachineProcess> {
+  const exec = await engineCall(`starting a process in ${container.id}`, () =>
+    container.exec({ Cmd: [...argv], AttachStdin: true, AttachStdout: true, AttachStderr: false, Tty: false }),
+  );
+  const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
+  const stdout = new PassThrough();
+  container.modem.demuxStream(stream, stdout, new PassThrough().resume());
+  const exitListeners: Array<() => void> = [];
+  let exited = false;
+  const exit = () => {
+    if (exited) return;
+    exited = true;
+    exitListeners.forEach((listener) => listener());
+  };
+  stream.on('error', exit);
+  stream.once('end', exit);
+  stream.once('close', exit);
+  return {
+    write: (data) => void (!exited && stream.write(data)),
+    onStdout: (listener) => void stdout.on('data', listener),
+    onExit: (listener) => void exitListeners.push(listener),
+    close: () => stream.destroy(),
+  };
 }
 
 /**

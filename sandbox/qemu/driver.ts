@@ -6,11 +6,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError } from '../driver.ts';
-import type { ExecOptions, ExecResult, MachineInfo, MachineShell, SandboxDriver, ShellSize } from '../driver.ts';
+import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell, SandboxDriver, ShellSize } from '../driver.ts';
 import { runProcess } from '../process.ts';
 import { checked, freePort, goldenState, readGolden, type Golden } from './golden.ts';
 import { Qmp } from './qmp.ts';
-import { shellQuote, sshClose, sshExec, sshShell, type SshTarget } from './ssh.ts';
+import { shellQuote, sshClose, sshExec, sshProcess, sshShell, type SshTarget } from './ssh.ts';
 import { Accel, consoleTail, probeAccel, qemuArgs, vmImage, VmShape, type VmFiles, type VmImage } from './vm.ts';
 
 const STARTING = 'vm-starting-';
@@ -157,6 +157,10 @@ export class QemuDriver implements SandboxDriver {
 
   async exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
     return sshExec(await this.target(id), argv, options);
+  }
+
+  async spawn(id: string, argv: readonly string[]): Promise<MachineProcess> {
+    return sshProcess(await this.target(id), argv);
   }
 
   async openShell(id: string, terminal: string, size: ShellSize): Promise<MachineShell> {

@@ -1,4 +1,5 @@
-import type { ExecResult, MachineShell, ShellSize } from '../driver.ts';
+import { spawn } from 'node:child_process';
+import type { ExecResult, MachineProcess, MachineShell, ShellSize } from '../driver.ts';
 import { runProcess } from '../process.ts';
 import { ptyShell } from '../pty-shell.ts';
 
@@ -39,6 +40,30 @@ export function sshExec(target: SshTarget, argv: readonly string[], options: { s
   // By absolute path: the learner's own `timeout` earlier on PATH would see stdin (a check's nonce).
   const remote = ['/usr/bin/timeout', '--kill-after=2', String(seconds), ...argv].map(shellQuote).join(' ');
   return runProcess('ssh', [...sshArgs(target), '--', remote], { stdin: options.stdin, timeoutMs: options.timeoutMs });
+}
+
+/** A process in the VM with its stdin and stdout piped through the multiplexed connection (no pty). */
+export function sshProcess(target: SshTarget, argv: readonly string[]): MachineProcess {
+  const child = spawn('ssh', [...sshArgs(target), '--', argv.map(shellQuote).join(' ')], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const exitListeners: Array<() => void> = [];
+  let exited = false;
+  const exit = () => {
+    if (exited) return;
+    exited = true;
+    exitListeners.forEach((listener) => listener());
+  };
+  child.once('close', exit);
+  child.once('error', exit);
+  child.stdin.on('error', () => undefined);
+  return {
+    write: (data) => void (!exited && child.stdin.write(data)),
+    onStdout: (listener) => void child.stdout.on('data', listener),
+    onExit: (listener) => void exitListeners.push(listener),
+    close: () => {
+      child.stdin.end();
+      child.kill();
+    },
+  };
 }
 
 /** An interactive session on a pty, through the multiplexed connection. */

@@ -1,17 +1,18 @@
 import { createInterface } from 'node:readline';
 import { DockerDriver } from '../../sandbox/docker/driver.ts';
-import type { MachineShell } from '../../sandbox/driver.ts';
+import type { MachineProcess, MachineShell } from '../../sandbox/driver.ts';
 
 /**
  * The docker driver on another host, for a test there (tests/support/remote-driver.ts):
  * bundled with esbuild, copied to that host and run over SSH. It serves the driver's
- * methods as JSON lines on stdin and stdout; shells stream their output as events.
+ * methods as JSON lines on stdin and stdout; shells and processes stream their output as events.
  *
  *   node driver-agent.mjs IMAGE_TAG
  */
 // Nested in an emulated VM, a machine boots in minutes, not a second.
 const driver = new DockerDriver({ cacheDir: '/var/cache/unboxed-agent', image: process.argv[2], readyTimeoutMs: 30 * 60_000, log: (event, fields) => console.error(JSON.stringify({ event, ...fields })) });
 const shells = new Map<number, MachineShell>();
+const processes = new Map<number, MachineProcess>();
 
 const send = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
@@ -34,6 +35,24 @@ async function serve(id: number, method: string, args: unknown[]): Promise<unkno
       send({ shell: id, exit: code });
     });
     return id;
+  }
+  if (method === 'spawn') {
+    const process = await driver.spawn(...(args as Parameters<DockerDriver['spawn']>));
+    processes.set(id, process);
+    process.onStdout((chunk) => send({ process: id, stdout: chunk.toString('base64') }));
+    process.onExit(() => {
+      processes.delete(id);
+      send({ process: id, exit: true });
+    });
+    return id;
+  }
+  if (method.startsWith('process.')) {
+    const [processId, data] = args as [number, string?];
+    const process = processes.get(processId);
+    if (!process) throw new Error(`no process ${processId}`);
+    if (method === 'process.write') process.write(data ?? '');
+    else process.close();
+    return null;
   }
   if (method.startsWith('shell.')) {
     const [shellId, ...rest] = args as [number, ...unknown[]];

@@ -1,9 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { DriverUnavailableError, MachineNotFoundError, MachineRemoveError, MachineStartError, SandboxError } from '../../sandbox/driver.ts';
-import type { ExecOptions, ExecResult, MachineInfo, MachineLimits, MachineShell, SandboxDriver, ShellSize } from '../../sandbox/driver.ts';
+import type { ExecOptions, ExecResult, MachineInfo, MachineLimits, MachineProcess, MachineShell, SandboxDriver, ShellSize } from '../../sandbox/driver.ts';
 
-type Reply = { id: number; result?: unknown; error?: { name: string; message: string } } | { shell: number; data?: string; exit?: number };
+type Reply =
+  | { id: number; result?: unknown; error?: { name: string; message: string } }
+  | { shell: number; data?: string; exit?: number }
+  | { process: number; stdout?: string; exit?: true };
 
 /** The driver's errors, rebuilt from their name and message (MachineNotFoundError's message names its machine). */
 const ERRORS: Record<string, (message: string) => SandboxError> = {
@@ -28,6 +31,7 @@ export class RemoteDriver implements SandboxDriver {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
   private readonly shells = new Map<number, { data: ((data: string) => void)[]; exit: ((code: number) => void)[] }>();
+  private readonly processes = new Map<number, { stdout: ((chunk: Buffer) => void)[]; exit: (() => void)[] }>();
   private stderr = '';
 
   connect(command: readonly string[]): void {
@@ -88,6 +92,19 @@ export class RemoteDriver implements SandboxDriver {
     };
   }
 
+  async spawn(id: string, argv: readonly string[]): Promise<MachineProcess> {
+    const processId = await this.call<number>('spawn', id, argv);
+    const listeners = { stdout: [] as ((chunk: Buffer) => void)[], exit: [] as (() => void)[] };
+    this.processes.set(processId, listeners);
+    const tell = (method: string, ...args: unknown[]) => void this.call(`process.${method}`, processId, ...args).catch(() => undefined);
+    return {
+      write: (data) => tell('write', data),
+      onStdout: (listener) => listeners.stdout.push(listener),
+      onExit: (listener) => listeners.exit.push(listener),
+      close: () => tell('close'),
+    };
+  }
+
   stop(id: string): Promise<void> {
     return this.call('stop', id);
   }
@@ -125,6 +142,15 @@ export class RemoteDriver implements SandboxDriver {
   }
 
   private receive(reply: Reply): void {
+    if ('process' in reply) {
+      const listeners = this.processes.get(reply.process);
+      if (reply.stdout !== undefined) listeners?.stdout.forEach((listener) => listener(Buffer.from(reply.stdout!, 'base64')));
+      if (reply.exit) {
+        this.processes.delete(reply.process);
+        listeners?.exit.forEach((listener) => listener());
+      }
+      return;
+    }
     if ('shell' in reply) {
       const listeners = this.shells.get(reply.shell);
       if (reply.data !== undefined) listeners?.data.forEach((listener) => listener(reply.data!));
