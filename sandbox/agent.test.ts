@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { localExec } from '../lib/checks/testing.ts';
 import { AgentLostError, MachineAgent, MachineAgents } from './agent.ts';
 import type { MachineProcess, SandboxDriver } from './driver.ts';
 
@@ -7,7 +8,8 @@ import type { MachineProcess, SandboxDriver } from './driver.ts';
  * The agent's protocol with a real bash on this host standing in for the machine's (every
  * driver runs it in a real machine in the conformance suite, sandbox/conformance.ts).
  */
-const local: Pick<SandboxDriver, 'spawn'> = {
+const local: Pick<SandboxDriver, 'spawn' | 'exec'> = {
+  exec: (_id, argv, options) => localExec(argv, { stdin: options.stdin ?? '', timeoutMs: options.timeoutMs }),
   spawn: async (_id, argv) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] });
     child.stdin.on('error', () => undefined);
@@ -88,6 +90,19 @@ describe('MachineAgent', () => {
       process.kill(first, 'SIGKILL');
       expect((await agents.run('host', ['/usr/bin/echo', 'again'], options)).stdout).toBe('again\n');
       expect(await agentPid()).not.toBe(first);
+    } finally {
+      agents.release('host');
+    }
+  });
+
+  it('runs a command through the engine exec where no agent answers as one (its bash replaced)', async () => {
+    const broken: Pick<SandboxDriver, 'spawn' | 'exec'> = {
+      ...local,
+      spawn: (id) => local.spawn(id, ['/usr/bin/bash', '-c', 'read -r frame; echo "{\\"pass\\":true}"; sleep 1']),
+    };
+    const agents = new MachineAgents(broken);
+    try {
+      expect(await agents.run('host', ['/usr/bin/echo', 'by exec'], options)).toMatchObject({ exitCode: 0, stdout: 'by exec\n' });
     } finally {
       agents.release('host');
     }

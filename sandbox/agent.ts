@@ -166,20 +166,24 @@ function text(bytes: Buffer): string {
 /**
  * One agent per running machine, started on its first command. A command whose agent was
  * lost (killed in the machine) runs once more on a new one: only for commands that read
- * state (checks, snapshots), which may then run twice.
+ * state (checks, snapshots), which may then run twice. Where no agent answers as one
+ * (its bash replaced by the learner's root), the engine's exec runs the command, and
+ * what it prints is judged as any exec's output is (a check's by its nonce).
  */
 export class MachineAgents {
   private readonly agents = new Map<string, Promise<MachineAgent>>();
 
-  constructor(private readonly driver: Pick<SandboxDriver, 'spawn'>) {}
+  constructor(private readonly driver: Pick<SandboxDriver, 'spawn' | 'exec'>) {}
 
   async run(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
-    try {
-      return await (await this.agentOf(id)).run(argv, options);
-    } catch (error) {
-      if (!(error instanceof AgentLostError)) throw error;
-      return (await this.agentOf(id)).run(argv, options);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        return await (await this.agentOf(id)).run(argv, options);
+      } catch (error) {
+        if (!(error instanceof AgentLostError)) throw error;
+      }
     }
+    return this.driver.exec(id, argv, options);
   }
 
   /** The machine is going away (or stopping): its agent goes with it. */

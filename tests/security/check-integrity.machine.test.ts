@@ -3,6 +3,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { CheckOutcome } from '../../lib/checks/outcome.ts';
 import { runCheck, type MachineExec } from '../../lib/checks/run.ts';
 import { loadCourse } from '../../lib/lessons/load.ts';
+import { MachineAgents } from '../../sandbox/agent.ts';
 import { MachineLimits, type SandboxDriver } from '../../sandbox/driver.ts';
 import { chooseDriver, sandboxConfig } from '../../sandbox/index.ts';
 
@@ -33,10 +34,15 @@ const TOOLS = [
 
 const TAMPERED = /nonce/;
 
+/** A new machine, and its checks' way in as the server's: its agent (sandbox/agent.ts), the engine's exec where the agent cannot run. */
 async function freshMachine(): Promise<{ id: string; exec: MachineExec }> {
   const machine = await driver.create(MachineLimits.parse({}));
-  onTestFinished(() => driver.destroy(machine.id));
-  return { id: machine.id, exec: (argv, options) => driver.exec(machine.id, argv, options) };
+  const agents = new MachineAgents(driver);
+  onTestFinished(async () => {
+    agents.release(machine.id);
+    await driver.destroy(machine.id);
+  });
+  return { id: machine.id, exec: (argv, options) => agents.run(machine.id, argv, options) };
 }
 
 /** Writes the forger to each path (by rename, so a binary in use is replaced cleanly). */
@@ -65,8 +71,8 @@ describe(`check integrity (${driver.name} driver)`, () => {
     for (const { exercise, outcome } of await checkAll(machine.exec)) {
       const seen = `${exercise}: ${JSON.stringify(outcome)}`;
       if (driver.boundary === 'container') {
-        // The engine's exec runs the runner's absolute paths: the forgers never run, and
-        // every check judges the untouched machine.
+        // The agent and the engine's exec run the runner's absolute paths: the forgers
+        // never run, and every check judges the untouched machine.
         expect(outcome.status, seen).toBe('failed');
       } else {
         // Over SSH the VM's login shell resolves the driver's own `timeout` wrapper through
