@@ -45,3 +45,30 @@ test('docker run shows its container, processes, mount, cgroup and namespaces in
   // The lesson's <Changes /> shows the same last change set where the text talks about it.
   await expect(page.getByRole('figure', { name: 'What your last command changed' })).toContainText('docker stop -t 1 web');
 });
+
+test('on a phone-sized screen the panel fits under the terminal and follows the active terminal', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/lessons/client-and-daemon');
+  await expect(page.locator('.workspace')).toHaveAttribute('data-layout', 'stacked');
+  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 120_000 });
+  const panel = page.getByRole('region', { name: 'What changed' });
+  await expect(panel.getByRole('status')).toContainText('Watching your machine', { timeout: 30_000 });
+
+  await type(page, 'mkdir /etc/docker/from-terminal-1');
+  await expect(panel.getByRole('status')).toContainText('mkdir /etc/docker/from-terminal-1', { timeout: 30_000 });
+  await expect(panel.getByRole('region', { name: 'files' })).toContainText('from-terminal-1');
+  await expect(panel).toBeInViewport();
+  // Nothing in it is wider than the screen: long paths wrap or scroll inside the panel.
+  expect(await panel.evaluate((el) => el.getBoundingClientRect().right)).toBeLessThanOrEqual(390);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  // A second terminal: the panel shows that terminal's commands, and the first one's again on switching back.
+  await page.getByRole('button', { name: 'New terminal' }).click();
+  await expect(page.getByRole('tab', { name: 'Terminal 2' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 60_000 });
+  await type(page, 'mkdir /etc/docker/from-terminal-2');
+  await expect(panel.getByRole('status')).toContainText('mkdir /etc/docker/from-terminal-2', { timeout: 30_000 });
+  await expect(panel.getByRole('list', { name: 'Recent commands' })).not.toContainText('from-terminal-1');
+  await page.getByRole('tab', { name: 'Terminal 1' }).click();
+  await expect(panel.getByRole('status')).toContainText('mkdir /etc/docker/from-terminal-1');
+});
