@@ -12,15 +12,19 @@ import path from 'node:path';
 import { snapshotChanges } from '../lib/changes/snapshot.ts';
 import { changeCount } from '../lib/changes/schema.ts';
 import type { MachineExec } from '../lib/checks/run.ts';
+import { MachineAgents } from '../sandbox/agent.ts';
 import { MachineLimits } from '../sandbox/driver.ts';
 import { chooseDriver, sandboxConfig } from '../sandbox/index.ts';
 import { runProcess } from '../sandbox/process.ts';
 import { percentile } from './percentile.ts';
 
-const runs = Number(process.argv[2] ?? 20);
+const args = process.argv.slice(2);
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 20);
+const throughExec = args.includes('--exec');
 const driver = await chooseDriver(sandboxConfig(process.env), path.resolve('.cache/bench-changes'));
 const machine = await driver.create(MachineLimits.parse({}));
-const exec: MachineExec = (argv, options) => driver.exec(machine.id, argv, options);
+const agents = new MachineAgents(driver);
+const exec: MachineExec = throughExec ? (argv, options) => driver.exec(machine.id, argv, options) : (argv, options) => agents.run(machine.id, argv, options);
 const sh = async (command: string) => {
   const result = await driver.exec(machine.id, ['bash', '-c', command], { timeoutMs: 600_000 });
   if (result.exitCode !== 0) throw new Error(`${command}: ${result.stderr}`);
@@ -64,7 +68,7 @@ async function measure(label: string, command: string): Promise<void> {
 }
 
 try {
-  console.log(`driver ${driver.name}`);
+  console.log(`driver ${driver.name}, ${throughExec ? 'an engine exec per snapshot' : "through the machine's agent"}`);
   await snapshotChanges(exec);
   await measure('0 containers, command changes nothing', 'true');
   await measure('0 containers, docker create + rm', 'docker create --name probe busybox true >/dev/null && docker rm probe >/dev/null');
@@ -73,5 +77,6 @@ try {
   await measure('20 containers, command changes nothing', 'true');
   await measure('20 containers, docker run -d + rm -f', 'docker run -d --name probe busybox sleep 60 >/dev/null && docker rm -f probe >/dev/null');
 } finally {
+  agents.release(machine.id);
   await driver.destroy(machine.id);
 }
