@@ -31,7 +31,7 @@ suite "storage suite on PostgreSQL (a throwaway cluster)" npm run --silent test:
 suite "build (content check + next build)" npm run --silent build
 suite "learner machines (docker driver: conformance, isolation, limits; the manager; host engine restarts; what changed)" npm run --silent test:machine
 suite "a host's full density (150 idle machines)" npm run --silent test:fleet
-suite "learner machines (qemu driver: golden state, restore, conformance, isolation)" npm run --silent test:vm
+suite "learner machines (qemu driver: golden state, restore, conformance, isolation; what changed)" npm run --silent test:vm
 suite "the docker driver on a cgroup v2 host (nested in a qemu guest: conformance, limits the learner cannot lift)" npm run --silent test:docker-on-v2
 suite "escape and abuse suite (docker and qemu drivers)" npm run --silent test:security
 suite "durability (SIGKILL the server while it records checks, restart, retry)" npm run --silent test:durability
