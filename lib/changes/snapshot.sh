@@ -32,7 +32,7 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do roots+=("$1"); shift; done
 mkdir -p -m 0700 "$state"
 next=$state/next
 last=$state/last
-[ "$mode" = fresh ] && rm -f "$last"
+[ "$mode" = fresh ] && rm -f "$last" "$state/containers"
 
 # This script's own processes (itself and the exec chain that started it) are not the
 # learner's: their PIDs are left out.
@@ -174,9 +174,22 @@ interfaces() {
 # Containers (D), and other names of theirs (A): the id of their layer (the overlay's
 # folder) and of their network namespace handle, so those can be shown by container name.
 containers() {
-  local configs=(/var/lib/docker/containers/*/config.v2.json) f layer
+  local configs=(/var/lib/docker/containers/*/config.v2.json) f layer key cached=
   [ -e "${configs[0]}" ] || return 0
-  jq -r '"D\t\(.ID)\t\(.Name | ltrimstr("/"))", (.NetworkSettings.SandboxKey // "" | select(. != "") | "A\t\(split("/") | last)\t\(input_filename | split("/") | .[-2])")' "${configs[@]}" 2>/dev/null
+  # jq (the slowest step) only when a container's config changed since the last snapshot:
+  # its lines are kept with the configs' change times and sizes.
+  key=$(stat -c '%n %.9Y %s' "${configs[@]}" 2>/dev/null)
+  [ -f "$state/containers" ] && IFS= read -r -d '' cached <"$state/containers"
+  if [ -n "$cached" ] && [ "${cached%%$'\n'#*}" = "$key" ]; then
+    printf '%s' "${cached#*$'\n'#$'\n'}"
+  else
+    {
+      printf '%s\n#\n' "$key"
+      jq -r '"D\t\(.ID)\t\(.Name | ltrimstr("/"))", (.NetworkSettings.SandboxKey // "" | select(. != "") | "A\t\(split("/") | last)\t\(input_filename | split("/") | .[-2])")' "${configs[@]}" 2>/dev/null
+    } >"$state/containers"
+    IFS= read -r -d '' cached <"$state/containers"
+    printf '%s' "${cached#*$'\n'#$'\n'}"
+  fi
   for f in /var/lib/docker/image/overlay2/layerdb/mounts/*/mount-id; do
     [ -r "$f" ] || continue
     read -r layer <"$f"
