@@ -55,8 +55,11 @@ export class TerminalConnection {
       if (this.socket !== socket) return;
       this.socket = undefined;
       if (event.code === CloseCode.takenOver) return this.events.state({ kind: 'taken-over' });
-      // A fresh machine is on its way: attach to it without backing off.
-      if (event.code === CloseCode.machineReset) this.attempt = 0;
+      // A fresh machine is on its way: attach at once (the server holds the attach until it runs).
+      if (event.code === CloseCode.machineReset) {
+        this.attempt = 0;
+        return this.connect();
+      }
       // The learner has to act first (close a terminal, sign in): retrying would only be refused again.
       if (event.code === CloseCode.exited || event.code === CloseCode.tooManyTerminals || event.code === CloseCode.signedOut || event.code === CloseCode.signInRequired) return;
       this.scheduleRetry();
