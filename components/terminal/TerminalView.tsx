@@ -69,7 +69,8 @@ export function TerminalView({
       },
       notice(message) {
         // In the scrollback too: the old machine's output above it is not this machine's.
-        term.write(`\r\n\x1b[0;33m[${message}]\x1b[0m\r\n`);
+        // Control characters are dropped: the message names a person, who picked their name.
+        term.write(`\r\n\x1b[0;33m[${message.replace(/[\x00-\x1f\x7f-\x9f]/g, '')}]\x1b[0m\r\n`);
         emitNotice(message);
       },
       state: (state) => emitState(state),
