@@ -86,7 +86,7 @@ export class MachineResets {
     // the terminals reconnecting meanwhile wait for it rather than reach the old one.
     const fresh = this.deps.machines.reset(learner);
     this.deps.changes.machineReplaced(learner);
-    this.deps.terminals.machineReplaced(learner, resetNotice(by, at));
+    this.deps.terminals.machineReplaced(learner, resetNotice(by));
     this.deps.log('machine-reset', { learner, by: yours ? 'learner' : `instructor ${by.name}` });
     return fresh;
   }
@@ -106,9 +106,11 @@ export class MachineResets {
   }
 }
 
-/** What the learner's terminals say: who reset the machine, and that their results are kept. */
-export function resetNotice(by: ResetBy, at: Date): string {
-  const time = at.toISOString().slice(11, 16);
+/**
+ * What the learner's terminals say, live: who reset the machine, and that their results
+ * are kept. (Its time is in the machine panel, in the learner's own zone.)
+ */
+export function resetNotice(by: ResetBy): string {
   const who = by.kind === 'learner' ? 'You reset your machine' : `Your instructor ${by.name} reset your machine`;
-  return `${who} (${time} UTC): this terminal is now on a fresh machine. Your recorded results are kept.`;
+  return `${who}: this terminal is now on a fresh machine. Your recorded results are kept.`;
 }
