@@ -9,6 +9,7 @@ import { configOrExit } from './lib/config.ts';
 import { databaseTarget, openDatabase } from './lib/db/index.ts';
 import { shareCourse } from './lib/lessons/course.ts';
 import { formatProblem } from './lib/lessons/problems.ts';
+import { MachineResets } from './lib/machines/reset.ts';
 import { CourseSource } from './lib/lessons/source.ts';
 import { createLog } from './lib/log.ts';
 import { accountServices, handleApi, type ApiDeps } from './lib/server/api.ts';
@@ -77,6 +78,9 @@ const hub = new TerminalHub(
   afterCommand(changes, live),
 );
 
+// "Reset my machine", and an instructor's reset: a fresh machine, attached to the learner's open terminals.
+const resets = new MachineResets({ machines, terminals: hub, changes, log: (event, fields) => log.info(fields, event) });
+
 // The names this server answers to; a request naming any other host (a DNS-rebinding page) gets nothing.
 const hosts = SiteHosts.of(env);
 const hostsWarning = listenWarning(env);
@@ -101,6 +105,7 @@ const api: ApiDeps = {
   watchedPaths: async (slug) => (await course.lesson(slug).catch(() => undefined))?.changes,
   hasMachine: (learner) => machineRunning(machines, learner),
   machines,
+  resets,
   anonymousStarts,
   clientAddress,
   onError: (error, route) => log.error({ err: error, route }, 'api request failed'),

@@ -53,6 +53,20 @@ it("opens a warm machine's first terminal ahead, and hands it, with what it prin
   await m.stop();
 });
 
+it('a terminal attaching during a reset gets the fresh machine, never the old one on its way out', async () => {
+  const m = manager();
+  const old = await m.acquire('learner-reset-kkkk');
+  await sh(old.id, 'echo mine >/root/mark');
+  const oldHost = (await sh(old.id, 'hostname')).stdout;
+  const reset = m.reset('learner-reset-kkkk');
+  const attaching = m.acquire('learner-reset-kkkk');
+  const fresh = await reset;
+  expect(await attaching).toEqual(fresh);
+  expect(fresh.createdAt.getTime()).toBeGreaterThan(old.createdAt.getTime());
+  expect(await sh(fresh.id, 'hostname; test -e /root/mark && echo kept-the-old-disk')).toMatchObject({ stdout: expect.not.stringContaining('kept') });
+  expect((await sh(fresh.id, 'hostname')).stdout).not.toBe(oldHost);
+});
+
 it('never starts a machine for a check or a lookup: exec and machineOf of a learner without one start nothing', async () => {
   const m = manager({ poolSize: 0 });
   await expect(m.exec('learner-none-cccc', ['true'], { timeoutMs: 5000 })).rejects.toBeInstanceOf(NoMachineError);

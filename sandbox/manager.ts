@@ -159,12 +159,7 @@ export class MachineManager {
    * one (from the pool when there is one). Beyond capacity, waits its turn.
    */
   acquire(learner: string, progress: Progress = () => undefined): Promise<MachineInfo> {
-    let pending = this.acquiring.get(learner);
-    if (!pending) {
-      pending = this.serve(learner, progress).finally(() => this.acquiring.delete(learner));
-      this.acquiring.set(learner, pending);
-    }
-    return pending;
+    return this.acquiring.get(learner) ?? this.pending(learner, this.serve(learner, progress));
   }
 
   /**
@@ -207,15 +202,32 @@ export class MachineManager {
     return (await this.held.take(learner, terminal, size)) ?? this.driver.openShell(machine.id, terminal, size);
   }
 
-  /** Replaces the learner's machine with a fresh one. */
-  async reset(learner: string, progress?: Progress): Promise<MachineInfo> {
-    const current = await this.driver.find(learner);
-    if (current) await this.remove(current, 'reset');
-    return this.acquire(learner, progress);
+  /**
+   * Replaces the learner's machine with a fresh one. It is the learner's acquire from the
+   * first moment: a terminal reconnecting meanwhile waits for the fresh machine rather
+   * than finding the old one on its way out.
+   */
+  reset(learner: string, progress: Progress = () => undefined): Promise<MachineInfo> {
+    const before = this.acquiring.get(learner)?.catch(() => undefined);
+    return this.pending(
+      learner,
+      (async () => {
+        await before;
+        const current = await this.driver.find(learner);
+        if (current) await this.remove(current, 'reset');
+        return this.serve(learner, progress);
+      })(),
+    );
   }
 
   touch(learner: string): void {
     this.lastActivity.set(learner, Date.now());
+  }
+
+  /** When the learner's running machine stops if nobody uses it from now; undefined before this manager saw them. */
+  idleAt(learner: string, idleSeconds: number): Date | undefined {
+    const last = this.lastActivity.get(learner);
+    return last === undefined ? undefined : new Date(last + idleSeconds * 1000);
   }
 
   /** Every machine (operators' view: `unboxed sandbox ls`). */
@@ -339,6 +351,15 @@ export class MachineManager {
     this.options.log('machine-removed', { id: machine.id, learner: machine.learner, reason });
     if (machine.learner) this.lastActivity.delete(machine.learner);
     void this.pump();
+  }
+
+  /** Makes `start` the learner's acquire until it settles. */
+  private pending(learner: string, start: Promise<MachineInfo>): Promise<MachineInfo> {
+    const pending = start.finally(() => {
+      if (this.acquiring.get(learner) === pending) this.acquiring.delete(learner);
+    });
+    this.acquiring.set(learner, pending);
+    return pending;
   }
 
   private serve(learner: string, progress: Progress): Promise<MachineInfo> {

@@ -7,6 +7,7 @@ import { LearnerReportResponse } from '@/lib/classes/views.ts';
 import { callApi, messageOf } from '../api-client.ts';
 import { ChangeSetView } from '../changes/ChangeSetView.tsx';
 import { Deadline } from '../classes/Deadline.tsx';
+import { ResetLearnerMachine } from './ResetLearnerMachine.tsx';
 import styles from './gradebook.module.css';
 
 const label = { passed: 'Passed', failed: 'Not yet', error: 'Check error', 'not-started': 'Not started' } as const;
@@ -57,6 +58,7 @@ export function LearnerEvidence({ classId, userId }: { classId: string; userId: 
         <button type="button" onClick={() => void recheck()} disabled={checking}>
           {checking ? 'Checking…' : 'Re-check now'}
         </button>
+        {machine === 'running' && <ResetLearnerMachine classId={classId} userId={userId} name={report.learner.name} onReset={setData} />}
       </div>
       {notice && <p role="status">{notice}</p>}
       {error && (

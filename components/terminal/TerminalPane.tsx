@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { z } from 'zod';
 import type { ConnectionState } from '@/lib/terminal/client.ts';
 import { ChangesPanel } from '../changes/ChangesPanel.tsx';
-import { MachineLifetime } from './MachineLifetime.tsx';
+import { MachinePanel } from './MachinePanel.tsx';
 import { TerminalView } from './TerminalView.tsx';
 import { useStoredFlag } from './useStoredFlag.ts';
 
@@ -42,6 +42,8 @@ export function TerminalPane() {
   // Bumping a terminal's generation remounts its view: a fresh connection after a refusal.
   const [generations, setGenerations] = useState<Record<string, number>>({});
   const [screenReader, setScreenReader] = useStoredFlag('unboxed.terminal.screenReader');
+  // Told by the server on every open terminal: shown once, until the learner dismisses it.
+  const [notice, setNotice] = useState<string>();
 
   useEffect(() => {
     fetch('/api/terminals')
@@ -92,9 +94,17 @@ export function TerminalPane() {
       </header>
       <div className="terminal-screens">
         {names?.map((name) => (
-          <TerminalView key={`${name}#${generations[name] ?? 0}`} name={name} active={name === active} screenReader={screenReader} onState={(s) => setStates((all) => ({ ...all, [name]: s }))} />
+          <TerminalView key={`${name}#${generations[name] ?? 0}`} name={name} active={name === active} screenReader={screenReader} onState={(s) => setStates((all) => ({ ...all, [name]: s }))} onNotice={setNotice} />
         ))}
       </div>
+      {notice && (
+        <p className="terminal-banner terminal-notice" role="alert">
+          {notice}{' '}
+          <button type="button" onClick={() => setNotice(undefined)}>
+            OK
+          </button>
+        </p>
+      )}
       {state?.kind === 'starting' && (
         <p className="terminal-banner" role="status">
           {state.message}
@@ -120,7 +130,7 @@ export function TerminalPane() {
         </p>
       )}
       <ChangesPanel terminal={active} />
-      <MachineLifetime connected={state?.kind === 'connected'} />
+      <MachinePanel connected={state?.kind === 'connected'} />
     </section>
   );
 }

@@ -22,18 +22,22 @@ export function TerminalView({
   active,
   screenReader,
   onState,
+  onNotice,
 }: {
   name: string;
   active: boolean;
   /** xterm's screen reader mode: the screen's text as an accessible DOM tree. */
   screenReader: boolean;
   onState: (state: ConnectionState) => void;
+  /** The server told the learner something that is not shell output (a reset, and by whom). */
+  onNotice: (message: string) => void;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const api = useRef<{ send(data: string): boolean; copy(): void; paste(): Promise<void>; focus(): void; term: Terminal } | null>(null);
   const bridge = useTerminalBridge();
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const emitState = useEffectEvent(onState);
+  const emitNotice = useEffectEvent(onNotice);
 
   useEffect(() => {
     const element = host.current;
@@ -62,6 +66,12 @@ export function TerminalView({
       },
       gap(dropped) {
         term.write(`\r\n\x1b[0;2m[${dropped} chunks of output were not kept while you were away]\x1b[0m\r\n`);
+      },
+      notice(message) {
+        // In the scrollback too: the old machine's output above it is not this machine's.
+        // Control characters are dropped: the message names a person, who picked their name.
+        term.write(`\r\n\x1b[0;33m[${message.replace(/[\x00-\x1f\x7f-\x9f]/g, '')}]\x1b[0m\r\n`);
+        emitNotice(message);
       },
       state: (state) => emitState(state),
       size: () => ({ cols: term.cols, rows: term.rows }),

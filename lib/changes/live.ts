@@ -75,6 +75,16 @@ export class MachineChanges {
   }
 
   /**
+   * The learner's machine was replaced by a fresh one (a reset): the next snapshot, when a
+   * terminal opens on it, is its baseline, so the new machine does not show as changed.
+   */
+  machineReplaced(learner: string): void {
+    const state = this.stateOf(learner);
+    state.pending = [];
+    state.fresh = true;
+  }
+
+  /**
    * A command ended: resolves with the change set that covers it once that is out, or
    * undefined when the machine could not say (none runs, the snapshot failed).
    */

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { duration, lifetimeLine } from './lifetime.ts';
+import { duration, lifetimeLine, machineFacts } from './lifetime.ts';
 import { MachineView } from './view.ts';
 
 const utc = { locale: 'en-GB', timeZone: 'UTC' };
@@ -30,4 +30,30 @@ it('follows the locale', () => {
 it('says nothing without a machine, and only the lifetime without an idle limit', () => {
   expect(lifetimeLine({ state: 'none' }, now, utc)).toBeUndefined();
   expect(lifetimeLine({ ...running, idleSeconds: undefined }, now, utc)).toBe('Your machine is kept until 14:32 (4 h).');
+});
+
+it('lists the time left, when it sleeps, its limits, what happens at the end and who reset it last', () => {
+  const view = MachineView.parse({
+    ...running,
+    idleAt: '2025-12-01T10:58:10.000Z',
+    limits: { memoryMiB: 2048, cpus: 1, pids: 1024, diskMiB: 10_240 },
+    lastReset: { at: '2025-12-01T10:20:00.000Z', instructor: 'Grace Hopper' },
+  });
+  expect(machineFacts(view, now, utc)).toEqual([
+    { term: 'Time left', detail: '4 h, until 14:32' },
+    {
+      term: 'If unused',
+      detail: 'it sleeps in 26 min (10:58) unless you use it: its memory is freed, its files are kept, and it wakes when you open a terminal. Each use starts the 30 min again.',
+    },
+    { term: 'Limits', detail: '1 CPU, 2 GiB of memory, 10 GiB of disk, 1024 processes' },
+    { term: 'At the end', detail: 'the machine and everything on it are removed; your recorded results are kept. Opening a terminal then gives you a fresh machine.' },
+    { term: 'Last reset', detail: '10:20, by your instructor Grace Hopper' },
+  ]);
+});
+
+it('says when it sleeps without knowing the last use, and who reset it when the learner did', () => {
+  const facts = machineFacts(MachineView.parse({ ...running, lastReset: { at: '2025-12-01T10:20:00.000Z' } }), now, utc);
+  expect(facts.find((f) => f.term === 'If unused')?.detail).toMatch(/^it sleeps after 30 min unless you use it/);
+  expect(facts.at(-1)).toEqual({ term: 'Last reset', detail: '10:20, by you' });
+  expect(machineFacts({ state: 'none' }, now, utc)).toEqual([]);
 });

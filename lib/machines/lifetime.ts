@@ -34,3 +34,48 @@ export function lifetimeLine(view: MachineView, now: Date, format: LifetimeForma
   const kept = `Your machine is kept until ${clock(expires, now, format)} (${duration((expires.getTime() - now.getTime()) / 1000)}).`;
   return view.idleSeconds === undefined ? kept : `${kept} Unused for ${duration(view.idleSeconds)}, it sleeps and wakes with your files.`;
 }
+
+/** One line of the machine panel: what it is about, and what to know. */
+export interface MachineFact {
+  readonly term: string;
+  readonly detail: string;
+}
+
+function gib(mib: number): string {
+  return mib % 1024 === 0 ? `${mib / 1024} GiB` : `${mib} MiB`;
+}
+
+/**
+ * The machine panel's facts: the time left before its lifetime ends and before it sleeps
+ * unused, its limits, what happens at the end, and its last reset. None without a machine.
+ */
+export function machineFacts(view: MachineView, now: Date, format: LifetimeFormat = {}): MachineFact[] {
+  if (view.state === 'none') return [];
+  const facts: MachineFact[] = [];
+  if (view.expiresAt !== undefined) {
+    const expires = new Date(view.expiresAt);
+    facts.push({ term: 'Time left', detail: `${duration((expires.getTime() - now.getTime()) / 1000)}, until ${clock(expires, now, format)}` });
+  }
+  if (view.idleSeconds !== undefined) {
+    const idleAt = view.idleAt === undefined ? undefined : new Date(view.idleAt);
+    const when = idleAt ? ` in ${duration((idleAt.getTime() - now.getTime()) / 1000)} (${clock(idleAt, now, format)})` : ` after ${duration(view.idleSeconds)}`;
+    facts.push({
+      term: 'If unused',
+      detail: `it sleeps${when} unless you use it: its memory is freed, its files are kept, and it wakes when you open a terminal. Each use starts the ${duration(view.idleSeconds)} again.`,
+    });
+  }
+  if (view.limits) {
+    const { cpus, memoryMiB, diskMiB, pids } = view.limits;
+    facts.push({ term: 'Limits', detail: `${cpus} CPU${cpus === 1 ? '' : 's'}, ${gib(memoryMiB)} of memory, ${gib(diskMiB)} of disk, ${pids} processes` });
+  }
+  facts.push({
+    term: 'At the end',
+    detail: 'the machine and everything on it are removed; your recorded results are kept. Opening a terminal then gives you a fresh machine.',
+  });
+  if (view.lastReset) {
+    const at = new Date(view.lastReset.at);
+    const who = view.lastReset.instructor === undefined ? 'by you' : `by your instructor ${view.lastReset.instructor}`;
+    facts.push({ term: 'Last reset', detail: `${clock(at, now, format)}, ${who}` });
+  }
+  return facts;
+}

@@ -10,7 +10,15 @@ export const MachineView = z.strictObject({
   driver: z.string().optional(),
   expiresAt: z.iso.datetime().optional().describe('When the machine is removed (its lifetime ends)'),
   idleSeconds: z.int().optional().describe('Unused this long, the machine is stopped: memory freed, files kept until expiresAt'),
+  idleAt: z.iso.datetime().optional().describe('When the machine is stopped if nobody uses it from now on'),
   limits: z.strictObject({ memoryMiB: z.int(), cpus: z.number(), pids: z.int(), diskMiB: z.int() }).optional(),
+  lastReset: z
+    .strictObject({
+      at: z.iso.datetime(),
+      instructor: z.string().optional().describe("The instructor who reset it; absent when the learner did"),
+    })
+    .optional()
+    .describe("The machine's last reset since the server started"),
 });
 export type MachineView = z.infer<typeof MachineView>;
 

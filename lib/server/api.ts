@@ -7,6 +7,7 @@ import type { MachineChanges } from '../changes/live.ts';
 import type { LiveChecks } from '../checks/live.ts';
 import type { ResultStore } from '../checks/store.ts';
 import type { GradebookLesson } from '../classes/gradebook.ts';
+import type { MachineResets } from '../machines/reset.ts';
 import { ClassSessions } from '../classes/sessions.ts';
 import { ClassStore } from '../classes/store.ts';
 import type { Db } from '../db/index.ts';
@@ -89,7 +90,9 @@ export interface ApiDeps extends AccountServices {
   /** Whether the learner has a running machine now (re-check needs one; it never starts one). */
   readonly hasMachine: (learner: string) => Promise<boolean>;
   /** Learners' machines, by learner. */
-  readonly machines: Pick<MachineManager, 'machineOf' | 'acquire' | 'retryAfter'>;
+  readonly machines: Pick<MachineManager, 'machineOf' | 'acquire' | 'retryAfter' | 'idleAt'>;
+  /** Resets of learners' machines, by themselves or their instructors. */
+  readonly resets: Pick<MachineResets, 'reset' | 'lastReset'>;
   readonly anonymousStarts: Pick<AnonymousStarts, 'admit' | 'refusal'>;
   /** The client's address, for the per-address limits (believes only trusted proxies). */
   readonly clientAddress: ClientAddress;

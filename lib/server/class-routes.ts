@@ -20,6 +20,7 @@ import {
 } from '../classes/views.ts';
 import type { ApiDeps } from './api.ts';
 import { HttpError, readBody, sendFile, sendJson } from './http.ts';
+import { resetOrRefuse } from './machine-routes.ts';
 import { ID, requireAccount, requireRole, type Route } from './routes.ts';
 
 const JoinRequest = z.strictObject({ code: z.string().max(40) });
@@ -63,7 +64,7 @@ async function reportOf(deps: ApiDeps, info: ClassInfo, member: ClassMember) {
   return { report, machine: machine ? 'running' : 'none' } satisfies z.input<typeof LearnerReportResponse>;
 }
 
-/** Classes: create, join, the gradebook and its exports, a learner's evidence, re-check, removal, announced sessions. */
+/** Classes: create, join, the gradebook and its exports, a learner's evidence, re-check, machine reset, removal, announced sessions. */
 export const classRoutes: readonly Route[] = [
   {
     method: 'GET',
@@ -174,6 +175,17 @@ export const classRoutes: readonly Route[] = [
       await deps.live.check(member.learner, info.lessons, `${member.learner}/recheck-${randomUUID()}`).catch((error: unknown) => {
         throw new HttpError(502, `the checks could not run on ${member.name}'s machine: ${error instanceof Error ? error.message : String(error)}`);
       });
+      sendJson(res, 200, await reportOf(deps, info, member));
+    },
+  },
+  {
+    method: 'POST',
+    path: new RegExp(`^/api/classes/${ID}/learners/${ID}/reset$`),
+    handle: async ({ res, params, identity, deps }) => {
+      const account = requireAccount(identity);
+      const info = await managedClass(deps, account, params[0]!);
+      const member = await classMember(deps, info, params[1]!);
+      await resetOrRefuse(res, () => deps.resets.reset(member.learner, { kind: 'instructor', name: account.name }));
       sendJson(res, 200, await reportOf(deps, info, member));
     },
   },

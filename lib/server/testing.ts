@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MachineLimits, type MachineInfo } from '../../sandbox/driver.ts';
 import { ptyShell } from '../../sandbox/pty-shell.ts';
 import { SessionSigner } from '../auth/session.ts';
 import { MachineChanges } from '../changes/live.ts';
 import { LiveChecks } from '../checks/live.ts';
+import { MachineResets } from '../machines/reset.ts';
 import { ResultStore } from '../checks/store.ts';
 import { openTestDatabase, type TestDatabase } from '../db/testing.ts';
 import { TerminalHub } from '../terminal/hub.ts';
@@ -34,16 +36,57 @@ export interface ApiServer {
 }
 
 /**
+ * A learner's "machine" in these tests: one id per learner, given when their first
+ * terminal opens (their shells say it in $MACHINE); a reset gives a new id.
+ */
+class LocalMachines {
+  private readonly machines = new Map<string, MachineInfo>();
+  private made = 0;
+
+  async machineOf(learner: string): Promise<MachineInfo | undefined> {
+    return this.machines.get(learner);
+  }
+
+  async acquire(learner: string): Promise<MachineInfo> {
+    return this.machines.get(learner) ?? this.fresh(learner);
+  }
+
+  async reset(learner: string): Promise<MachineInfo> {
+    return this.fresh(learner);
+  }
+
+  private fresh(learner: string): MachineInfo {
+    const now = new Date();
+    const machine: MachineInfo = {
+      id: `local-${++this.made}`,
+      driver: 'local',
+      state: 'running',
+      learner,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 3600_000),
+      limits: MachineLimits.parse({}),
+    };
+    this.machines.set(learner, machine);
+    return machine;
+  }
+}
+
+/**
  * For tests: the API and the terminal door as server.ts wires them, over a throwaway
  * database (SQLite, or PostgreSQL under npm run test:postgres), with a local bash per
- * learner instead of a machine (each says whose it is in $OWNER). Machines are the e2e suite's.
+ * learner instead of a machine (each says whose it is in $OWNER, and which machine in $MACHINE).
+ * Real machines are the e2e suite's.
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const test = await openTestDatabase();
   const signer = new SessionSigner(randomBytes(32));
   const services = accountServices(test.db, signer, { secureCookies: false, signUpsPerAddress: options.signUpsPerAddress });
   const results = new ResultStore(test.db);
-  const hub = new TerminalHub({ shellFor: async (learner, _terminal, size) => ptyShell('bash', ['--norc', '--noprofile', '-i'], size, { PS1: '$ ', OWNER: learner }), touch: () => undefined });
+  const machines = new LocalMachines();
+  const hub = new TerminalHub({
+    shellFor: async (learner, _terminal, size) => ptyShell('bash', ['--norc', '--noprofile', '-i'], size, { PS1: '$ ', OWNER: learner, MACHINE: (await machines.acquire(learner)).id }),
+    touch: () => undefined,
+  });
   const noMachines = () => Promise.reject(new Error('this test has no learner machines'));
   const live = new LiveChecks({ lesson: async () => undefined, contentDir: '/nonexistent', store: results, machine: noMachines, onError: () => undefined, log: { warn: () => undefined } });
   const changes = new MachineChanges({ machine: async () => undefined, log: { warn: () => undefined } });
@@ -61,7 +104,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     lessons: options.lessons ?? (async () => []),
     watchedPaths: async () => undefined,
     hasMachine: async () => false,
-    machines: { machineOf: async () => undefined, acquire: noMachines, retryAfter: async () => 0 },
+    machines: { machineOf: (learner) => machines.machineOf(learner), acquire: noMachines, retryAfter: async () => 0, idleAt: () => undefined },
+    resets: new MachineResets({ machines, terminals: hub, changes, log: () => undefined }),
     anonymousStarts: { admit: async () => 0, refusal: async () => undefined },
     clientAddress: clientAddressOf(options.trustedProxies),
     onError: (error: unknown) => console.error(error),

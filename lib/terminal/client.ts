@@ -16,6 +16,8 @@ export interface ConnectionEvents {
   /** The server lost output the client never saw (it was offline too long). */
   gap(droppedChunks: number): void;
   size(): { cols: number; rows: number };
+  /** Something the learner must be told that is not the shell's output (their machine was reset, and by whom). */
+  notice(message: string): void;
 }
 
 /** Backoff between reconnects: 250 ms doubling to 5 s (Educates' schedule). */
@@ -53,6 +55,11 @@ export class TerminalConnection {
       if (this.socket !== socket) return;
       this.socket = undefined;
       if (event.code === CloseCode.takenOver) return this.events.state({ kind: 'taken-over' });
+      // A fresh machine is on its way: attach at once (the server holds the attach until it runs).
+      if (event.code === CloseCode.machineReset) {
+        this.attempt = 0;
+        return this.connect();
+      }
       // The learner has to act first (close a terminal, sign in): retrying would only be refused again.
       if (event.code === CloseCode.exited || event.code === CloseCode.tooManyTerminals || event.code === CloseCode.signedOut || event.code === CloseCode.signInRequired) return;
       this.scheduleRetry();
@@ -100,6 +107,9 @@ export class TerminalConnection {
         return;
       case 'exit':
         this.events.state({ kind: 'exited', code: message.code });
+        return;
+      case 'machine-reset':
+        this.events.notice(message.message);
         return;
       case 'error':
         this.events.state({ kind: 'failed', message: message.message });

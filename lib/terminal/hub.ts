@@ -1,6 +1,6 @@
 import type WebSocket from 'ws';
 import type { MachineShell, ShellSize } from '../../sandbox/driver.ts';
-import type { ClientMessage } from './protocol.ts';
+import { CloseCode, type ClientMessage } from './protocol.ts';
 import { TerminalSession } from './session.ts';
 import type { FinishedCommand } from './shell-marks.ts';
 
@@ -71,6 +71,14 @@ export class TerminalHub {
   /** Closes a learner's terminals (their machine went away). */
   closeLearner(learner: string): void {
     for (const name of this.list(learner)) this.sessions.get(`${learner}/${name}`)?.close();
+  }
+
+  /**
+   * The learner's machine is being replaced: each open terminal is told `message` and
+   * closed so that its client reconnects, to a shell on the fresh machine.
+   */
+  machineReplaced(learner: string, message: string): void {
+    for (const name of this.list(learner)) this.sessions.get(`${learner}/${name}`)?.close(CloseCode.machineReset, { t: 'machine-reset', message });
   }
 
   closeAll(): void {

@@ -48,6 +48,8 @@ export const ServerMessage = z.discriminatedUnion('t', [
   /** Another connection (a newer tab or reload) attached to this terminal. */
   z.strictObject({ t: z.literal('taken-over') }),
   z.strictObject({ t: z.literal('exit'), code: z.int() }),
+  /** The learner's machine was replaced by a fresh one (a reset): says by whom; the client reconnects to the fresh one. */
+  z.strictObject({ t: z.literal('machine-reset'), message: z.string() }),
   z.strictObject({ t: z.literal('error'), message: z.string() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
@@ -63,4 +65,6 @@ export const CloseCode = {
   signedOut: 4005,
   /** This server gives machines to signed-in learners only: the `error` before it says so. */
   signInRequired: 4006,
+  /** The machine was reset: the `machine-reset` before it says by whom; reconnecting attaches to the fresh machine. */
+  machineReset: 4007,
 } as const;

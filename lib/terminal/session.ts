@@ -96,11 +96,15 @@ export class TerminalSession {
     this.events.activity();
   }
 
-  /** Closes the attachment (not the shell in the machine) and any client. */
-  close(): void {
+  /**
+   * Closes the attachment (not the shell in the machine) and any client, telling it
+   * `notice` first and closing with `code` (a reset: the client reconnects).
+   */
+  close(code: number = CloseCode.exited, notice?: ServerMessage): void {
     if (this.ended) return;
     this.end();
-    this.socket?.close(CloseCode.exited, 'terminal closed');
+    if (notice) this.send(notice);
+    this.socket?.close(code, 'terminal closed');
     this.shell.close();
   }
 
