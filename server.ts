@@ -19,8 +19,10 @@ import { securityHeaders } from './lib/server/security-headers.ts';
 import { routeUpgrades } from './lib/server/upgrade.ts';
 import { TerminalHub } from './lib/terminal/hub.ts';
 import { machineShells } from './lib/terminal/machine-shells.ts';
-import { TERMINAL_PATH } from './lib/terminal/protocol.ts';
+import { TERMINAL_PATH, WATCH_PATH } from './lib/terminal/protocol.ts';
 import { terminalUpgrade } from './lib/terminal/upgrade.ts';
+import { Watches } from './lib/terminal/watch.ts';
+import { watchUpgrade } from './lib/terminal/watch-upgrade.ts';
 import { anonymousAccess, createMachineManager, DriverUnavailableError } from './sandbox/index.ts';
 
 /**
@@ -77,6 +79,8 @@ const hub = new TerminalHub(machineShells(machines, (learner) => changes.startWa
   commandFinished: (learner, command) =>
     void changes.commandFinished(learner, command).then((entry) => live.commandFinished(learner, entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined)),
 });
+// Instructors watching their class's learners' terminals (read-only unless the learner lets them type).
+const watches = new Watches(hub);
 
 // The names this server answers to; a request naming any other host (a DNS-rebinding page) gets nothing.
 const hosts = SiteHosts.of(env);
@@ -142,6 +146,7 @@ server.on(
           ),
         ),
       ],
+      [WATCH_PATH, watchUpgrade({ watches, sessions: accounts.sessions, classes: accounts.classes, hosts })],
       ['/_next/', app.getUpgradeHandler()],
     ]),
   ),
@@ -156,6 +161,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     log.info({ signal }, 'shutting down');
     // Shells live on in the machines (under dtach); only the server's attachments end.
     hub.closeAll();
+    watches.closeAll();
     void machines.stop();
     void db.destroy();
     server.close(() => void app.close().finally(() => process.exit(0)));

@@ -8,8 +8,10 @@ import { LiveChecks } from '../checks/live.ts';
 import { ResultStore } from '../checks/store.ts';
 import { openTestDatabase, type TestDatabase } from '../db/testing.ts';
 import { TerminalHub } from '../terminal/hub.ts';
-import { TERMINAL_PATH } from '../terminal/protocol.ts';
+import { TERMINAL_PATH, WATCH_PATH } from '../terminal/protocol.ts';
 import { terminalUpgrade } from '../terminal/upgrade.ts';
+import { Watches } from '../terminal/watch.ts';
+import { watchUpgrade } from '../terminal/watch-upgrade.ts';
 import { accountServices, handleApi, type AccountServices, type ApiDeps } from './api.ts';
 import { clientAddressOf } from './client-address.ts';
 import { SiteHosts } from './hosts.ts';
@@ -76,7 +78,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     if (!handleApi(req, res, learner, deps)) res.writeHead(404).end();
   });
-  server.on('upgrade', routeUpgrades([[TERMINAL_PATH, services.identities.guardUpgrade(terminalUpgrade({ hub, sessions: signer, hosts, onError: () => undefined }))]]));
+  const watches = new Watches(hub);
+  server.on(
+    'upgrade',
+    routeUpgrades([
+      [TERMINAL_PATH, services.identities.guardUpgrade(terminalUpgrade({ hub, sessions: signer, hosts, onError: () => undefined }))],
+      [WATCH_PATH, watchUpgrade({ watches, sessions: services.sessions, classes: services.classes, hosts })],
+    ]),
+  );
   return {
     base,
     test,
@@ -85,6 +94,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     results,
     close: async () => {
       hub.closeAll();
+      watches.closeAll();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await test.remove();

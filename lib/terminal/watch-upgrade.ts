@@ -1,0 +1,69 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { z } from 'zod';
+import type { AccountSessions } from '../auth/account-sessions.ts';
+import type { Account } from '../auth/accounts.ts';
+import { canManage, type ClassStore } from '../classes/store.ts';
+import type { SiteHosts } from '../server/hosts.ts';
+import { CloseCode, MAX_FRAME_BYTES, WATCH_PATH, type WatchServerMessage } from './protocol.ts';
+import type { Watches } from './watch.ts';
+
+const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const WatchTarget = z.tuple([Id, Id]);
+
+const SESSION_ENDED = 'Your session ended (you signed out, or an admin signed you out). Sign in again to watch.';
+
+export interface WatchUpgradeOptions {
+  readonly watches: Watches;
+  readonly sessions: Pick<AccountSessions, 'read' | 'hold'>;
+  readonly classes: Pick<ClassStore, 'get' | 'members'>;
+  /** This site's origins: a watch opens only for a page of one of them. */
+  readonly hosts: Pick<SiteHosts, 'allowsOrigin'>;
+}
+
+/**
+ * The learner id `account` may watch as member `userId` of class `classId`, or undefined:
+ * the class's instructor (or an admin) may watch the class's members, nobody else anyone.
+ */
+export async function watchableLearner(classes: WatchUpgradeOptions['classes'], account: Account, classId: string, userId: string): Promise<string | undefined> {
+  const info = await classes.get(classId);
+  if (!info || !canManage(account, info)) return undefined;
+  return (await classes.members(classId)).find((m) => m.userId === userId)?.learner;
+}
+
+/**
+ * The watch's WebSocket door, `/ws/watch/<classId>/<userId>`. Before upgrading it checks,
+ * in order: the path names a class and a user (400), the Origin is this site's (403),
+ * a signed-in session is there (401), and its account may watch that learner (403, the
+ * same answer for a class or learner that does not exist). The socket closes when that
+ * session ends.
+ */
+export function watchUpgrade({ watches, sessions, classes, hosts }: WatchUpgradeOptions) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+
+  return async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://unboxed.invalid');
+    const target = WatchTarget.safeParse(url.pathname.slice(WATCH_PATH.length + 1).split('/'));
+    if (!target.success) return refuse(socket, 400, 'Bad Request');
+    if (!hosts.allowsOrigin(req.headers.origin)) return refuse(socket, 403, 'Forbidden');
+    const session = await sessions.read(req.headers.cookie);
+    if (!session) return refuse(socket, 401, 'Unauthorized');
+    const [classId, userId] = target.data;
+    const learner = await watchableLearner(classes, session.account, classId, userId);
+    if (!learner) return refuse(socket, 403, 'Forbidden');
+
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const release = sessions.hold(session, () => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'error', message: SESSION_ENDED } satisfies WatchServerMessage));
+        ws.close(CloseCode.signedOut, 'session ended');
+      });
+      ws.once('close', release);
+      watches.watch(learner, session.account.name, ws);
+    });
+  };
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
