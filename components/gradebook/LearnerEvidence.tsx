@@ -57,6 +57,7 @@ export function LearnerEvidence({ classId, userId }: { classId: string; userId: 
         <button type="button" onClick={() => void recheck()} disabled={checking}>
           {checking ? 'Checking…' : 'Re-check now'}
         </button>
+        <Link href={`/classes/${classId}/learners/${userId}/watch`}>Watch their terminals live</Link>
       </div>
       {notice && <p role="status">{notice}</p>}
       {error && (

@@ -7,6 +7,7 @@ import { ChangesPanel } from '../changes/ChangesPanel.tsx';
 import { MachineLifetime } from './MachineLifetime.tsx';
 import { TerminalView } from './TerminalView.tsx';
 import { useStoredFlag } from './useStoredFlag.ts';
+import { WatchedBanner, type Watched } from './WatchedBanner.tsx';
 
 const TerminalList = z.object({ terminals: z.array(z.string()) });
 
@@ -42,6 +43,7 @@ export function TerminalPane() {
   // Bumping a terminal's generation remounts its view: a fresh connection after a refusal.
   const [generations, setGenerations] = useState<Record<string, number>>({});
   const [screenReader, setScreenReader] = useStoredFlag('unboxed.terminal.screenReader');
+  const [watched, setWatched] = useState<Watched>();
 
   useEffect(() => {
     fetch('/api/terminals')
@@ -90,9 +92,17 @@ export function TerminalPane() {
           Screen reader
         </button>
       </header>
+      <WatchedBanner watched={watched} />
       <div className="terminal-screens">
         {names?.map((name) => (
-          <TerminalView key={`${name}#${generations[name] ?? 0}`} name={name} active={name === active} screenReader={screenReader} onState={(s) => setStates((all) => ({ ...all, [name]: s }))} />
+          <TerminalView
+            key={`${name}#${generations[name] ?? 0}`}
+            name={name}
+            active={name === active}
+            screenReader={screenReader}
+            onState={(s) => setStates((all) => ({ ...all, [name]: s }))}
+            onWatch={(notice, answer) => setWatched({ notice, answer })}
+          />
         ))}
       </div>
       {state?.kind === 'starting' && (

@@ -1,4 +1,4 @@
-import { ClientMessage, CloseCode, ServerMessage, TERMINAL_PATH } from './protocol.ts';
+import { ClientMessage, CloseCode, ServerMessage, TERMINAL_PATH, type WatchNotice } from './protocol.ts';
 
 export type ConnectionState =
   | { readonly kind: 'connecting'; readonly attempt: number }
@@ -16,6 +16,8 @@ export interface ConnectionEvents {
   /** The server lost output the client never saw (it was offline too long). */
   gap(droppedChunks: number): void;
   size(): { cols: number; rows: number };
+  /** Who watches the learner now (an instructor of their class), and any take-over. */
+  watch(notice: WatchNotice): void;
 }
 
 /** Backoff between reconnects: 250 ms doubling to 5 s (Educates' schedule). */
@@ -103,6 +105,9 @@ export class TerminalConnection {
         return;
       case 'error':
         this.events.state({ kind: 'failed', message: message.message });
+        return;
+      case 'watch':
+        this.events.watch({ watchers: message.watchers, takeover: message.takeover });
         return;
     }
   }

@@ -107,6 +107,7 @@ export type TakeoverState = z.infer<typeof TakeoverState>;
 
 /** To the watching instructor's page. */
 export const WatchServerMessage = z.discriminatedUnion('t', [
+  /** First: whom this socket watches (their name). A reconnect starts over with it. */
   z.strictObject({ t: z.literal('watching'), learner: z.string() }),
   /** The learner's open terminals now; output of each follows from the start of its scrollback. */
   z.strictObject({ t: z.literal('terminals'), terminals: z.array(TerminalName).readonly() }),

@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { AccountSessions } from '../auth/account-sessions.ts';
 import type { Account } from '../auth/accounts.ts';
-import { canManage, type ClassStore } from '../classes/store.ts';
+import { canManage, type ClassMember, type ClassStore } from '../classes/store.ts';
 import type { SiteHosts } from '../server/hosts.ts';
 import { CloseCode, MAX_FRAME_BYTES, WATCH_PATH, type WatchServerMessage } from './protocol.ts';
 import type { Watches } from './watch.ts';
@@ -23,13 +23,13 @@ export interface WatchUpgradeOptions {
 }
 
 /**
- * The learner id `account` may watch as member `userId` of class `classId`, or undefined:
- * the class's instructor (or an admin) may watch the class's members, nobody else anyone.
+ * The member `userId` of class `classId` if `account` may watch them, or undefined: the
+ * class's instructor (or an admin) may watch the class's members, nobody else anyone.
  */
-export async function watchableLearner(classes: WatchUpgradeOptions['classes'], account: Account, classId: string, userId: string): Promise<string | undefined> {
+export async function watchableMember(classes: WatchUpgradeOptions['classes'], account: Account, classId: string, userId: string): Promise<ClassMember | undefined> {
   const info = await classes.get(classId);
   if (!info || !canManage(account, info)) return undefined;
-  return (await classes.members(classId)).find((m) => m.userId === userId)?.learner;
+  return (await classes.members(classId)).find((m) => m.userId === userId);
 }
 
 /**
@@ -50,8 +50,8 @@ export function watchUpgrade({ watches, sessions, classes, hosts }: WatchUpgrade
     const session = await sessions.read(req.headers.cookie);
     if (!session) return refuse(socket, 401, 'Unauthorized');
     const [classId, userId] = target.data;
-    const learner = await watchableLearner(classes, session.account, classId, userId);
-    if (!learner) return refuse(socket, 403, 'Forbidden');
+    const member = await watchableMember(classes, session.account, classId, userId);
+    if (!member) return refuse(socket, 403, 'Forbidden');
 
     wss.handleUpgrade(req, socket, head, (ws) => {
       const release = sessions.hold(session, () => {
@@ -59,7 +59,7 @@ export function watchUpgrade({ watches, sessions, classes, hosts }: WatchUpgrade
         ws.close(CloseCode.signedOut, 'session ended');
       });
       ws.once('close', release);
-      watches.watch(learner, session.account.name, ws);
+      watches.watch(member.learner, { learner: member.name, watcher: session.account.name }, ws);
     });
   };
 }

@@ -29,14 +29,17 @@ export class Watches {
 
   constructor(private readonly hub: TerminalHub) {}
 
-  /** `socket` (authorized already, lib/terminal/watch-upgrade.ts) watches `learner` until it closes. */
-  watch(learner: string, watcherName: string, socket: WebSocket): void {
+  /**
+   * `socket` (authorized already, lib/terminal/watch-upgrade.ts) watches `learner` until it
+   * closes; `names` are what the learner and the watcher are shown as.
+   */
+  watch(learner: string, names: { readonly learner: string; readonly watcher: string }, socket: WebSocket): void {
     let room = this.rooms.get(learner);
     if (!room) {
       room = new WatchRoom(learner, this.hub, () => this.rooms.delete(learner));
       this.rooms.set(learner, room);
     }
-    room.add({ name: watcherName, socket, views: new Map(), behind: new Set() });
+    room.add({ name: names.watcher, socket, views: new Map(), behind: new Set() }, names.learner);
   }
 
   /** Ends every watch (the server is shutting down: open sockets would hold it up). */
@@ -72,10 +75,10 @@ class WatchRoom {
     }
   }
 
-  add(watcher: Watcher): void {
+  add(watcher: Watcher, learnerName: string): void {
     this.watchers.add(watcher);
     const { socket } = watcher;
-    send(watcher, { t: 'watching', learner: this.learner });
+    send(watcher, { t: 'watching', learner: learnerName });
     this.showTerminals(watcher);
     this.announce();
     socket.on('message', (raw, isBinary) => {
