@@ -118,12 +118,14 @@ try {
 
   const terminal = learner.socket('/ws/terminal/bench');
   const own = new Listener(terminal, (m) => (m.t === 'output' ? m.data : undefined));
+  const ready = new Promise<void>((resolve) => terminal.on('message', (raw) => (JSON.parse(String(raw)) as { t: string }).t === 'ready' && resolve()));
   await new Promise((resolve) => terminal.once('open', resolve));
   terminal.send(JSON.stringify({ t: 'hello', lastSeq: 0, cols: 120, rows: 40 }));
   const input = (data: string) => terminal.send(JSON.stringify({ t: 'input', data }));
   const started = performance.now();
+  await ready;
   input('stty -ixon; echo bench-$((1+1))-ready\r');
-  await own.until(() => own.output.includes('bench-2-ready\r\n'), 240_000, 'the machine');
+  await own.until(() => own.output.includes('bench-2-ready\r\n'), 60_000, 'the shell');
   console.log(`machine and shell ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   const watch = teacher.socket(`/ws/watch/${created.class.id}/${userId}`);

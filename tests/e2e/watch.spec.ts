@@ -124,6 +124,8 @@ test('an instructor watches a learner live, and types only after the learner acc
   await teacher.keyboard.type('echo helped-$((3*3))');
   await teacher.keyboard.press('Enter');
   await expect(learnerScreen(ann)).toContainText('helped-9', { timeout: 10_000 });
+  await teacher.screenshot({ path: test.info().outputPath('watch-view.png') });
+  await ann.screenshot({ path: test.info().outputPath('watched-learner.png') });
   expect(await learnerScreen(ann).textContent()).not.toContain('sneaky-2');
 
   // Ann ends it; the teacher is read-only again.
