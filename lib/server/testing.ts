@@ -23,6 +23,8 @@ export interface ApiServerOptions {
   readonly trustedProxies: readonly string[];
   /** The course's lessons. @default none */
   readonly lessons?: ApiDeps['lessons'];
+  /** How often an open watch re-checks its watcher (lib/terminal/watch-upgrade.ts). @default 30_000 */
+  readonly watchRecheckMs?: number;
 }
 
 export interface ApiServer {
@@ -83,7 +85,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     'upgrade',
     routeUpgrades([
       [TERMINAL_PATH, services.identities.guardUpgrade(terminalUpgrade({ hub, sessions: signer, hosts, onError: () => undefined }))],
-      [WATCH_PATH, watchUpgrade({ watches, sessions: services.sessions, classes: services.classes, hosts })],
+      [WATCH_PATH, watchUpgrade({ watches, sessions: services.sessions, classes: services.classes, hosts, recheckMs: options.watchRecheckMs })],
     ]),
   );
   return {

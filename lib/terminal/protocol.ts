@@ -81,6 +81,8 @@ export const CloseCode = {
   signedOut: 4005,
   /** This server gives machines to signed-in learners only: the `error` before it says so. */
   signInRequired: 4006,
+  /** A watch whose watcher may no longer watch (the learner left the class, the role changed): the `error` before it says so. */
+  watchNotAllowed: 4010,
 } as const;
 
 /**

@@ -57,6 +57,7 @@ export class WatchConnection {
       this.socket = undefined;
       if (!opened) return this.events.state({ kind: 'failed', message: REFUSED });
       if (event.code === CloseCode.signedOut) return this.events.state({ kind: 'failed', message: 'Your session ended. Sign in again to watch.' });
+      if (event.code === CloseCode.watchNotAllowed) return this.events.state({ kind: 'failed', message: 'You may no longer watch this learner (they left the class, or your role changed).' });
       if (event.code === CloseCode.badMessage) return this.events.state({ kind: 'failed', message: 'The server refused a message from this page; reload it.' });
       const retryInMs = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, this.attempt - 1));
       this.events.state({ kind: 'waiting', retryInMs });

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { AccountSessions } from '../auth/account-sessions.ts';
 import type { Account } from '../auth/accounts.ts';
@@ -13,6 +13,7 @@ const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const WatchTarget = z.tuple([Id, Id]);
 
 const SESSION_ENDED = 'Your session ended (you signed out, or an admin signed you out). Sign in again to watch.';
+const NOT_ALLOWED = 'You may no longer watch this learner (they left the class, or your role changed).';
 
 export interface WatchUpgradeOptions {
   readonly watches: Watches;
@@ -20,6 +21,8 @@ export interface WatchUpgradeOptions {
   readonly classes: Pick<ClassStore, 'get' | 'members'>;
   /** This site's origins: a watch opens only for a page of one of them. */
   readonly hosts: Pick<SiteHosts, 'allowsOrigin'>;
+  /** How often an open watch asks again whether its watcher may still watch. @default 30_000 */
+  readonly recheckMs?: number;
 }
 
 /**
@@ -37,9 +40,9 @@ export async function watchableMember(classes: WatchUpgradeOptions['classes'], a
  * in order: the path names a class and a user (400), the Origin is this site's (403),
  * a signed-in session is there (401), and its account may watch that learner (403, the
  * same answer for a class or learner that does not exist). The socket closes when that
- * session ends.
+ * session ends, and when a later look finds the watcher may no longer watch.
  */
-export function watchUpgrade({ watches, sessions, classes, hosts }: WatchUpgradeOptions) {
+export function watchUpgrade({ watches, sessions, classes, hosts, recheckMs = 30_000 }: WatchUpgradeOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
   return async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
@@ -54,14 +57,29 @@ export function watchUpgrade({ watches, sessions, classes, hosts }: WatchUpgrade
     if (!member) return refuse(socket, 403, 'Forbidden');
 
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const release = sessions.hold(session, () => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'error', message: SESSION_ENDED } satisfies WatchServerMessage));
-        ws.close(CloseCode.signedOut, 'session ended');
+      const release = sessions.hold(session, () => endWatch(ws, SESSION_ENDED, CloseCode.signedOut));
+      // The account is read again: its role may have changed since the door let it in.
+      const recheck = setInterval(() => {
+        void sessions
+          .read(req.headers.cookie)
+          .then((now) => (now?.id === session.id ? watchableMember(classes, now.account, classId, userId) : undefined))
+          .then(
+            (still) => still || endWatch(ws, NOT_ALLOWED, CloseCode.watchNotAllowed),
+            () => undefined,
+          );
+      }, recheckMs);
+      ws.once('close', () => {
+        release();
+        clearInterval(recheck);
       });
-      ws.once('close', release);
       watches.watch(member.learner, { learner: member.name, watcher: session.account.name }, ws);
     });
   };
+}
+
+function endWatch(ws: WebSocket, message: string, code: number): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'error', message } satisfies WatchServerMessage));
+  ws.close(code, 'watch ended');
 }
 
 function refuse(socket: Duplex, status: number, reason: string): void {

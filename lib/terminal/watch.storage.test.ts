@@ -1,7 +1,9 @@
+import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startApiServer, type ApiServer } from '../server/testing.ts';
 import { ServerMessage, TERMINAL_PATH, WATCH_PATH, WatchServerMessage, type ClientMessage, type WatchClientMessage } from './protocol.ts';
+import { Watches } from './watch.ts';
 
 /**
  * Watching a learner over HTTP and WebSockets with a real database, real accounts and
@@ -12,7 +14,7 @@ let api: ApiServer;
 let base: string;
 
 beforeEach(async () => {
-  api = await startApiServer({ signUpsPerAddress: 50, trustedProxies: [], lessons: async () => [{ slug: 'client-and-daemon', title: 'Client and daemon', exercises: [{ id: 'a', title: 'A' }] }] });
+  api = await startApiServer({ signUpsPerAddress: 50, trustedProxies: [], watchRecheckMs: 200, lessons: async () => [{ slug: 'client-and-daemon', title: 'Client and daemon', exercises: [{ id: 'a', title: 'A' }] }] });
   base = api.base;
 });
 
@@ -234,6 +236,20 @@ it("shows the learner's terminals live with their scrollback, tells the learner 
   await first.until(() => first.notice?.watchers.length === 0, 'the end of the watch');
 });
 
+it('closes a watch when the learner leaves the class, or the watcher is no longer an instructor', async () => {
+  const [ann, bob, teacher] = await Promise.all([account('ann'), account('bob'), account('teacher', 'instructor')]);
+  const classId = await classOf(teacher, ann, bob);
+  const annWatch = new Watcher(classId, ann.userId, teacher.cookie);
+  const bobWatch = new Watcher(classId, bob.userId, teacher.cookie);
+  await annWatch.until(() => annWatch.of('terminals').length > 0, 'the terminal list');
+  await bobWatch.until(() => bobWatch.of('terminals').length > 0, 'the terminal list');
+  expect((await teacher.fetch('DELETE', `/api/classes/${classId}/members/${bob.userId}`)).status).toBe(200);
+  expect(await bobWatch.closed).toBe(4010);
+  expect(bobWatch.of('error').at(-1)?.message).toBe('You may no longer watch this learner (they left the class, or your role changed).');
+  await api.services.accounts.setRole(teacher.userId, 'learner');
+  expect(await annWatch.closed).toBe(4010);
+});
+
 it('closes a watch when the instructor signs out', async () => {
   const [ann, teacher] = await Promise.all([account('ann'), account('teacher', 'instructor')]);
   const classId = await classOf(teacher, ann);
@@ -245,18 +261,49 @@ it('closes a watch when the instructor signs out', async () => {
 
 it("skips output for a watcher that falls behind instead of holding back the learner's shell", async () => {
   const [ann, teacher] = await Promise.all([account('ann'), account('teacher', 'instructor')]);
-  const classId = await classOf(teacher, ann);
+  await classOf(teacher, ann);
   const learner = await new LearnerTerminal('1', ann.cookie).hello();
-  const watcher = new Watcher(classId, ann.userId, teacher.cookie);
-  await watcher.until(() => watcher.of('terminals').length > 0, 'the terminal list');
-  // The watcher stops reading: its socket fills up on the server.
-  watcher.ws.pause();
-  learner.send({ t: 'input', data: 'head -c 20000000 /dev/zero | tr "\\0" x; echo; echo flood-$((5+5))\r' });
-  // The learner's output all arrives while the watcher reads nothing (only the newest chunks are searched: 20 MB is a lot to join).
-  await learner.until(() => learner.messages.slice(-10).some((m) => m.t === 'output' && m.data.includes('flood-10')), 'the end of the flood', 40_000);
-  watcher.ws.resume();
+  // A watcher on a slow network: its socket reports a full send buffer. (A real socket on
+  // loopback would take tens of MB into the kernel's buffers before the server saw it.)
+  const slow = new SlowSocket();
+  new Watches(api.hub).watch((await api.services.accounts.byEmail('ann@example.org'))!.learner, { learner: 'ann', watcher: 'teacher' }, slow.asWebSocket());
+  expect(slow.sent.slice(0, 2)).toEqual([
+    { t: 'watching', learner: 'ann' },
+    { t: 'terminals', terminals: ['1'] },
+  ]);
+  slow.bufferedAmount = 2 * 1024 * 1024;
+  const before = slow.sent.length;
+  learner.send({ t: 'input', data: 'seq 1 30000; echo flood-$((5+5))\r' });
+  await learner.until(() => learner.output.includes('flood-10'), 'the end of the output');
+  expect(learner.output).toContain('\r\n30000\r\n');
+  expect(slow.sent.length).toBe(before);
+
+  slow.bufferedAmount = 0;
   learner.send({ t: 'input', data: 'echo caught-$((6+6))\r' });
-  await watcher.until(() => watcher.messages.slice(-10).some((m) => m.t === 'output' && m.data.includes('caught-12')), 'output after the flood', 40_000);
-  expect(watcher.of('gap').length).toBeGreaterThan(0);
-  watcher.ws.close();
-}, 90_000);
+  await learner.until(() => slow.sent.some((m) => m.t === 'output' && m.data.includes('caught-12')), "the watcher's copy");
+  expect(slow.sent.slice(before)[0]).toEqual({ t: 'gap', terminal: '1' });
+  expect(slow.sent.slice(before).some((m) => m.t === 'output' && m.data.includes('30000'))).toBe(false);
+  slow.close();
+});
+
+/** The watcher's end of a socket whose send buffer the test fills and drains. */
+class SlowSocket extends EventEmitter {
+  readonly OPEN = 1;
+  readonly CLOSED = 3;
+  readyState = 1;
+  bufferedAmount = 0;
+  readonly sent: WatchServerMessage[] = [];
+
+  send(frame: string): void {
+    this.sent.push(WatchServerMessage.parse(JSON.parse(frame)));
+  }
+
+  close(): void {
+    this.readyState = this.CLOSED;
+    this.emit('close');
+  }
+
+  asWebSocket(): WebSocket {
+    return this as unknown as WebSocket;
+  }
+}
