@@ -1,6 +1,5 @@
 'use client';
 
-import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import Link from 'next/link';
@@ -15,11 +14,18 @@ const theme = { background: '#14171a', foreground: '#d7dde3', cursor: '#5aa6ff',
 
 /**
  * Where a watched terminal's output goes: its screen once mounted, kept until then
- * (the replay arrives right after the list that makes React mount the screen).
+ * (the replay arrives right after the list that makes React mount the screen). Each
+ * screen has the learner's size, so full-screen programs look as they do for them.
  */
 class Screens {
   private readonly terms = new Map<string, Terminal>();
   private pending = new Map<string, string[]>();
+  private readonly sizes = new Map<string, { cols: number; rows: number }>();
+
+  resize(name: string, size: { cols: number; rows: number }): void {
+    this.sizes.set(name, size);
+    this.terms.get(name)?.resize(size.cols, size.rows);
+  }
 
   write(name: string, data: string): void {
     const term = this.terms.get(name);
@@ -28,6 +34,8 @@ class Screens {
   }
 
   mount(name: string, term: Terminal): () => void {
+    const size = this.sizes.get(name);
+    if (size) term.resize(size.cols, size.rows);
     for (const data of this.pending.get(name) ?? []) term.write(data);
     this.pending.delete(name);
     this.terms.set(name, term);
@@ -77,6 +85,9 @@ export function WatchLearner({ classId, userId }: { classId: string; userId: str
             return;
           case 'output':
             screens.write(message.terminal, message.data);
+            return;
+          case 'size':
+            screens.resize(message.terminal, { cols: message.cols, rows: message.rows });
             return;
           case 'gap':
             screens.write(message.terminal, '\r\n\x1b[0;2m[output skipped: this view fell behind]\x1b[0m\r\n');
@@ -170,20 +181,12 @@ function WatchScreen({ name, shown, typing, screenReader, screens, send }: { nam
     const element = host.current;
     if (!element) return;
     const xterm = new Terminal({ fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', fontSize: 14, scrollback: 5000, theme, disableStdin: true });
-    const fit = new FitAddon();
-    xterm.loadAddon(fit);
     xterm.open(element);
-    fit.fit();
     term.current = xterm;
     const unmount = screens.mount(name, xterm);
     // xterm sends nothing while disableStdin is on: only a granted take-over turns it off.
     const input = xterm.onData((data) => sendRef.current(data));
-    const resize = new ResizeObserver(() => {
-      if (element.offsetParent !== null) fit.fit();
-    });
-    resize.observe(element);
     return () => {
-      resize.disconnect();
       input.dispose();
       unmount();
       xterm.dispose();

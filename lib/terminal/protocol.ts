@@ -114,6 +114,8 @@ export const WatchServerMessage = z.discriminatedUnion('t', [
   /** The learner's open terminals now; output of each follows from the start of its scrollback. */
   z.strictObject({ t: z.literal('terminals'), terminals: z.array(TerminalName).readonly() }),
   z.strictObject({ t: z.literal('output'), terminal: TerminalName, seq: z.int().positive(), data: z.string() }),
+  /** The learner's terminal size (before its replay, and whenever it changes). */
+  z.strictObject({ t: z.literal('size'), terminal: TerminalName, ...Size }),
   /** This watcher fell behind and output was skipped (the learner's shell is never held back for a watcher). */
   z.strictObject({ t: z.literal('gap'), terminal: TerminalName }),
   /** This watcher's take-over: `busy` when another instructor holds or asked for it. */

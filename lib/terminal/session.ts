@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
-import type { MachineShell } from '../../sandbox/driver.ts';
+import type { MachineShell, ShellSize } from '../../sandbox/driver.ts';
 import { OutputBuffer } from './output-buffer.ts';
 import { CloseCode, ClientMessage, type ServerMessage, type WatchNotice } from './protocol.ts';
 import { ShellMarks, type FinishedCommand } from './shell-marks.ts';
@@ -21,7 +21,11 @@ export interface SessionEvents {
 }
 
 /** Someone who sees a terminal's output without being its client (a watching instructor). */
-export type TerminalViewer = (seq: number, data: string) => void;
+export interface TerminalViewer {
+  output(seq: number, data: string): void;
+  /** The learner's terminal size, so the viewer lays the output out as the learner sees it. */
+  resize(size: ShellSize): void;
+}
 
 /**
  * One persistent shell of a learner: the attachment to it, its recent output, and at
@@ -41,6 +45,7 @@ export class TerminalSession {
   private readonly marks = new ShellMarks();
   private readonly viewers = new Set<TerminalViewer>();
   private notice: WatchNotice | undefined;
+  private size: ShellSize | undefined;
 
   constructor(
     readonly name: string,
@@ -51,7 +56,7 @@ export class TerminalSession {
     shell.onData((data) => {
       const seq = this.buffer.push(data);
       this.send({ t: 'output', seq, data });
-      for (const viewer of this.viewers) viewer(seq, data);
+      for (const viewer of this.viewers) viewer.output(seq, data);
       for (const command of this.marks.read(data)) events.commandFinished(command);
     });
     shell.onExit((code) => {
@@ -102,7 +107,8 @@ export class TerminalSession {
 
   /** Shows `viewer` the kept scrollback, then the output as it comes, until the returned function is called. */
   view(viewer: TerminalViewer): () => void {
-    for (const chunk of this.buffer.since(0).chunks) viewer(chunk.seq, chunk.data);
+    if (this.size) viewer.resize(this.size);
+    for (const chunk of this.buffer.since(0).chunks) viewer.output(chunk.seq, chunk.data);
     this.viewers.add(viewer);
     return () => this.viewers.delete(viewer);
   }
@@ -165,7 +171,10 @@ export class TerminalSession {
   }
 
   private resize(cols: number, rows: number): void {
-    if (!this.ended) this.shell.resize({ cols, rows });
+    if (this.ended) return;
+    this.shell.resize({ cols, rows });
+    this.size = { cols, rows };
+    for (const viewer of this.viewers) viewer.resize(this.size);
   }
 
   private send(message: ServerMessage, socket = this.socket): void {

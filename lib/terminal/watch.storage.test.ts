@@ -193,6 +193,11 @@ it("shows the learner's terminals live with their scrollback, tells the learner 
   const watcher = new Watcher(classId, ann.userId, teacher.cookie);
   await watcher.until(() => watcher.output('1').includes('before-42'), 'the scrollback');
   expect(watcher.of('terminals').at(-1)?.terminals).toEqual(['1']);
+  // The learner's size comes before the replay, and again when it changes.
+  expect(watcher.messages.find((m) => m.t === 'size' || m.t === 'output')).toEqual({ t: 'size', terminal: '1', cols: 80, rows: 24 });
+  first.send({ t: 'resize', cols: 100, rows: 30 });
+  await watcher.until(() => watcher.of('size').at(-1)?.cols === 100, 'the new size');
+  expect(watcher.of('size').at(-1)).toEqual({ t: 'size', terminal: '1', cols: 100, rows: 30 });
   await first.until(() => first.notice?.watchers[0] === 'teacher', 'the watching notice');
 
   first.send({ t: 'input', data: 'echo live-$((50+5))\r' });

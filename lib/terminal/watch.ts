@@ -153,7 +153,13 @@ class WatchRoom {
     for (const name of open) {
       const session = this.hub.session(this.learner, name);
       if (!session || watcher.views.has(name)) continue;
-      watcher.views.set(name, session.view((seq, data) => this.output(watcher, name, seq, data)));
+      watcher.views.set(
+        name,
+        session.view({
+          output: (seq, data) => this.output(watcher, name, seq, data),
+          resize: (size) => send(watcher, { t: 'size', terminal: name, ...size }),
+        }),
+      );
     }
   }
 
