@@ -1,6 +1,6 @@
 /**
  * Watch latency: from a learner's keystroke to the watching instructor's client, printed
- * as p50/p95 beside the learner's own echo on the same keystrokes.
+ * as p50/p95 beside the learner's own echo on the same keystrokes (and without a watcher).
  *
  *   npm run build && UNBOXED_SANDBOX_SCOPE=<scope> npx tsx bench/watch.ts [keystrokes=300]
  *
@@ -128,6 +128,21 @@ try {
   await own.until(() => own.output.includes('bench-2-ready\r\n'), 60_000, 'the shell');
   console.log(`machine and shell ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
+  // The same keystrokes with nobody watching first: does a watcher slow the learner down?
+  const unwatched: number[] = [];
+  for (let i = 0; i < keystrokes; i++) {
+    const before = own.output.length;
+    const start = performance.now();
+    const seen = own.until(() => own.output.length > before && own.output.slice(before).includes('x'), 10_000, 'the echo');
+    input('x');
+    await seen;
+    unwatched.push(performance.now() - start);
+    if (i % 50 === 49) {
+      input('\x15');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   const watch = teacher.socket(`/ws/watch/${created.class.id}/${userId}`);
   const watched = new Listener(watch, (m) => (m.t === 'output' ? m.data : undefined));
   await watched.until(() => watched.output.includes('bench-2-ready'), 10_000, 'the scrollback');
@@ -152,7 +167,8 @@ try {
     }
   }
   console.log(`keystroke latency, ${keystrokes} keystrokes, learner machine driver as configured`);
-  report("keystroke → learner's own echo", echo);
+  report("keystroke → learner's echo, unwatched", unwatched);
+  report("keystroke → learner's echo, watched", echo);
   report("keystroke → watching instructor's client", toWatcher);
   report('watcher after the learner (same chunk)', added);
   terminal.close();
