@@ -9,7 +9,7 @@
  * learner's terminal and the instructor's watch as WebSocket clients (Node's, so the
  * figures are the server's and the machine's, not a browser's rendering). Both clients
  * see the same output chunk; the difference is what the watch adds. It removes the
- * machine and stops the server at the end.
+ * machine and the server's warm pool, and stops the server, at the end: give it a scope of its own.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -180,7 +180,12 @@ try {
   await new Promise((resolve) => server.once('exit', resolve));
   if (learnerId) {
     const { stdout } = await unboxed('sandbox', 'ls');
-    const mine = stdout.split('\n').map((line) => line.split(/\s+/)).filter((cols) => cols[2] === learnerId).map((cols) => cols[0]!);
+    // The learner's machine, and the warm pool this server started (the bench's scope is its own).
+    const mine = stdout
+      .split('\n')
+      .map((line) => line.split(/\s+/))
+      .filter((cols) => cols[2] === learnerId || cols[2] === '(pool)')
+      .map((cols) => cols[0]!);
     if (mine.length > 0) await unboxed('sandbox', 'rm', ...mine);
   }
   await rm(dataDir, { recursive: true, force: true });
