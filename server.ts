@@ -20,8 +20,10 @@ import { securityHeaders } from './lib/server/security-headers.ts';
 import { routeUpgrades } from './lib/server/upgrade.ts';
 import { TerminalHub } from './lib/terminal/hub.ts';
 import { machineShells } from './lib/terminal/machine-shells.ts';
-import { TERMINAL_PATH } from './lib/terminal/protocol.ts';
+import { TERMINAL_PATH, WATCH_PATH } from './lib/terminal/protocol.ts';
 import { terminalUpgrade } from './lib/terminal/upgrade.ts';
+import { Watches } from './lib/terminal/watch.ts';
+import { watchUpgrade } from './lib/terminal/watch-upgrade.ts';
 import { anonymousAccess, createMachineManager, DriverUnavailableError } from './sandbox/index.ts';
 
 /**
@@ -80,6 +82,8 @@ const hub = new TerminalHub(
 
 // "Reset my machine", and an instructor's reset: a fresh machine, attached to the learner's open terminals.
 const resets = new MachineResets({ machines, terminals: hub, changes, log: (event, fields) => log.info(fields, event) });
+// Instructors watching their class's learners' terminals (read-only unless the learner lets them type).
+const watches = new Watches(hub);
 
 // The names this server answers to; a request naming any other host (a DNS-rebinding page) gets nothing.
 const hosts = SiteHosts.of(env);
@@ -146,6 +150,7 @@ server.on(
           ),
         ),
       ],
+      [WATCH_PATH, watchUpgrade({ watches, sessions: accounts.sessions, classes: accounts.classes, hosts })],
       ['/_next/', app.getUpgradeHandler()],
     ]),
   ),
@@ -160,6 +165,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     log.info({ signal }, 'shutting down');
     // Shells live on in the machines (under dtach); only the server's attachments end.
     hub.closeAll();
+    watches.closeAll();
     void machines.stop();
     void db.destroy();
     server.close(() => void app.close().finally(() => process.exit(0)));

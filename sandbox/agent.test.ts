@@ -85,8 +85,9 @@ describe('MachineAgent', () => {
     const agents = new MachineAgents(local);
     try {
       // The agent (the command's parent's parent's parent: job, timeout) is killed, as a learner's root may.
-      const agentPid = async () => Number((await agents.run('host', ['/usr/bin/bash', '-c', 'ps -o ppid= -p "$(ps -o ppid= -p $PPID)"'], options)).stdout);
+      const agentPid = async () => Number((await agents.run('host', ['/usr/bin/bash', '-c', 'ps -o ppid= -p $(ps -o ppid= -p $PPID)'], options)).stdout);
       const first = await agentPid();
+      expect(first).toBeGreaterThan(1);
       process.kill(first, 'SIGKILL');
       expect((await agents.run('host', ['/usr/bin/echo', 'again'], options)).stdout).toBe('again\n');
       expect(await agentPid()).not.toBe(first);

@@ -157,6 +157,9 @@ export function Gradebook({ classId }: { classId: string }) {
                     <th scope="row">
                       <Link href={`/classes/${info.id}/learners/${l.userId}`}>{l.name}</Link>
                       <span className={styles.email}>{l.email}</span>
+                      <Link className={styles.email} href={`/classes/${info.id}/learners/${l.userId}/watch`} aria-label={`Watch ${l.name}'s terminals`}>
+                        Watch
+                      </Link>
                     </th>
                     {l.cells.map((cell, i) => (
                       <GradeCell key={i} cell={cell} column={gradebook.columns[i]!} />

@@ -59,6 +59,7 @@ export function LearnerEvidence({ classId, userId }: { classId: string; userId: 
           {checking ? 'Checking…' : 'Re-check now'}
         </button>
         {machine === 'running' && <ResetLearnerMachine classId={classId} userId={userId} name={report.learner.name} onReset={setData} />}
+        <Link href={`/classes/${classId}/learners/${userId}/watch`}>Watch their terminals live</Link>
       </div>
       {notice && <p role="status">{notice}</p>}
       {error && (

@@ -7,6 +7,7 @@ import { ChangesPanel } from '../changes/ChangesPanel.tsx';
 import { MachinePanel } from './MachinePanel.tsx';
 import { TerminalView } from './TerminalView.tsx';
 import { useStoredFlag } from './useStoredFlag.ts';
+import { WatchedBanner, type Watched } from './WatchedBanner.tsx';
 
 const TerminalList = z.object({ terminals: z.array(z.string()) });
 
@@ -44,6 +45,7 @@ export function TerminalPane() {
   const [screenReader, setScreenReader] = useStoredFlag('unboxed.terminal.screenReader');
   // Told by the server on every open terminal: shown once, until the learner dismisses it.
   const [notice, setNotice] = useState<string>();
+  const [watched, setWatched] = useState<Watched>();
 
   useEffect(() => {
     fetch('/api/terminals')
@@ -92,9 +94,18 @@ export function TerminalPane() {
           Screen reader
         </button>
       </header>
+      <WatchedBanner watched={watched} />
       <div className="terminal-screens">
         {names?.map((name) => (
-          <TerminalView key={`${name}#${generations[name] ?? 0}`} name={name} active={name === active} screenReader={screenReader} onState={(s) => setStates((all) => ({ ...all, [name]: s }))} onNotice={setNotice} />
+          <TerminalView
+            key={`${name}#${generations[name] ?? 0}`}
+            name={name}
+            active={name === active}
+            screenReader={screenReader}
+            onState={(s) => setStates((all) => ({ ...all, [name]: s }))}
+            onNotice={setNotice}
+            onWatch={(notice, answer) => setWatched({ notice, answer })}
+          />
         ))}
       </div>
       {notice && (

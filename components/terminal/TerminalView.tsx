@@ -8,7 +8,7 @@ import '@xterm/xterm/css/xterm.css';
 import { useEffect, useEffectEvent, useRef, useState, type MouseEvent } from 'react';
 import { TerminalConnection, type ConnectionState } from '@/lib/terminal/client.ts';
 import { WriteWatermark } from '@/lib/terminal/flow-control.ts';
-import { MAX_INPUT_CHARS } from '@/lib/terminal/protocol.ts';
+import { MAX_INPUT_CHARS, type ClientMessage, type WatchNotice } from '@/lib/terminal/protocol.ts';
 import { useTerminalBridge } from './TerminalContext.tsx';
 
 const theme = { background: '#14171a', foreground: '#d7dde3', cursor: '#5aa6ff', selectionBackground: '#35506e' };
@@ -23,6 +23,7 @@ export function TerminalView({
   screenReader,
   onState,
   onNotice,
+  onWatch,
 }: {
   name: string;
   active: boolean;
@@ -31,6 +32,8 @@ export function TerminalView({
   onState: (state: ConnectionState) => void;
   /** The server told the learner something that is not shell output (a reset, and by whom). */
   onNotice: (message: string) => void;
+  /** Who watches the learner; `answer` replies to a take-over on this terminal's connection. */
+  onWatch: (notice: WatchNotice, answer: (answer: Extract<ClientMessage, { t: 'takeover' }>['answer']) => void) => void;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const api = useRef<{ send(data: string): boolean; copy(): void; paste(): Promise<void>; focus(): void; term: Terminal } | null>(null);
@@ -38,6 +41,7 @@ export function TerminalView({
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const emitState = useEffectEvent(onState);
   const emitNotice = useEffectEvent(onNotice);
+  const emitWatch = useEffectEvent(onWatch);
 
   useEffect(() => {
     const element = host.current;
@@ -75,6 +79,7 @@ export function TerminalView({
       },
       state: (state) => emitState(state),
       size: () => ({ cols: term.cols, rows: term.rows }),
+      watch: (notice) => emitWatch(notice, (answer) => void connection.send({ t: 'takeover', answer })),
     });
 
     const sendInput = (data: string): boolean => {

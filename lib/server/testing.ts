@@ -10,8 +10,10 @@ import { MachineResets } from '../machines/reset.ts';
 import { ResultStore } from '../checks/store.ts';
 import { openTestDatabase, type TestDatabase } from '../db/testing.ts';
 import { TerminalHub } from '../terminal/hub.ts';
-import { TERMINAL_PATH } from '../terminal/protocol.ts';
+import { TERMINAL_PATH, WATCH_PATH } from '../terminal/protocol.ts';
 import { terminalUpgrade } from '../terminal/upgrade.ts';
+import { Watches } from '../terminal/watch.ts';
+import { watchUpgrade } from '../terminal/watch-upgrade.ts';
 import { accountServices, handleApi, type AccountServices, type ApiDeps } from './api.ts';
 import { clientAddressOf } from './client-address.ts';
 import { SiteHosts } from './hosts.ts';
@@ -23,6 +25,8 @@ export interface ApiServerOptions {
   readonly trustedProxies: readonly string[];
   /** The course's lessons. @default none */
   readonly lessons?: ApiDeps['lessons'];
+  /** How often an open watch re-checks its watcher (lib/terminal/watch-upgrade.ts). @default 30_000 */
+  readonly watchRecheckMs?: number;
 }
 
 export interface ApiServer {
@@ -120,7 +124,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     if (!handleApi(req, res, learner, deps)) res.writeHead(404).end();
   });
-  server.on('upgrade', routeUpgrades([[TERMINAL_PATH, services.identities.guardUpgrade(terminalUpgrade({ hub, sessions: signer, hosts, onError: () => undefined }))]]));
+  const watches = new Watches(hub);
+  server.on(
+    'upgrade',
+    routeUpgrades([
+      [TERMINAL_PATH, services.identities.guardUpgrade(terminalUpgrade({ hub, sessions: signer, hosts, onError: () => undefined }))],
+      [WATCH_PATH, watchUpgrade({ watches, sessions: services.sessions, classes: services.classes, hosts, recheckMs: options.watchRecheckMs })],
+    ]),
+  );
   return {
     base,
     test,
@@ -129,6 +140,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     results,
     close: async () => {
       hub.closeAll();
+      watches.closeAll();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await test.remove();

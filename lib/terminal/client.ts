@@ -1,4 +1,4 @@
-import { ClientMessage, CloseCode, ServerMessage, TERMINAL_PATH } from './protocol.ts';
+import { ClientMessage, CloseCode, ServerMessage, TERMINAL_PATH, type WatchNotice } from './protocol.ts';
 
 export type ConnectionState =
   | { readonly kind: 'connecting'; readonly attempt: number }
@@ -18,6 +18,8 @@ export interface ConnectionEvents {
   size(): { cols: number; rows: number };
   /** Something the learner must be told that is not the shell's output (their machine was reset, and by whom). */
   notice(message: string): void;
+  /** Who watches the learner now (an instructor of their class), and any take-over. */
+  watch(notice: WatchNotice): void;
 }
 
 /** Backoff between reconnects: 250 ms doubling to 5 s (Educates' schedule). */
@@ -113,6 +115,9 @@ export class TerminalConnection {
         return;
       case 'error':
         this.events.state({ kind: 'failed', message: message.message });
+        return;
+      case 'watch':
+        this.events.watch({ watchers: message.watchers, takeover: message.takeover });
         return;
     }
   }

@@ -31,6 +31,14 @@ export interface TerminalHubOptions {
   readonly detachedCloseMs?: number;
 }
 
+/** Follows one learner's terminals from outside (a watch, lib/terminal/watch.ts). */
+export interface LearnerObserver {
+  /** A terminal opened or ended: `list` and `session` tell what is there now. */
+  terminalsChanged(): void;
+  /** The learner answered a take-over request, or ended one, from any of their terminals. */
+  takeover(answer: 'accept' | 'refuse' | 'end'): void;
+}
+
 /** A learner asked for one terminal more than they may have; the message says what to do. */
 export class TerminalLimitError extends Error {
   override name = 'TerminalLimitError';
@@ -43,6 +51,7 @@ export class TerminalLimitError extends Error {
 export class TerminalHub {
   private readonly sessions = new Map<string, TerminalSession>();
   private readonly opening = new Map<string, Promise<TerminalSession>>();
+  private readonly observers = new Map<string, Set<LearnerObserver>>();
   private readonly maxTerminals: number;
   private readonly detachedCloseMs: number;
 
@@ -60,6 +69,22 @@ export class TerminalHub {
   list(learner: string): string[] {
     const prefix = `${learner}/`;
     return [...this.sessions.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  }
+
+  /** A learner's open terminal by name, if open. */
+  session(learner: string, name: string): TerminalSession | undefined {
+    return this.sessions.get(`${learner}/${name}`);
+  }
+
+  /** Tells `observer` about the learner's terminals until the returned function is called. */
+  observe(learner: string, observer: LearnerObserver): () => void {
+    let set = this.observers.get(learner);
+    if (!set) this.observers.set(learner, (set = new Set()));
+    set.add(observer);
+    return () => {
+      set.delete(observer);
+      if (set.size === 0 && this.observers.get(learner) === set) this.observers.delete(learner);
+    };
   }
 
   /** Throws `TerminalLimitError` when `name` is new and the learner is at the limit. */
@@ -112,10 +137,18 @@ export class TerminalHub {
       activity: () => this.shells.touch(learner),
       commandFinished: (command) => this.commands.commandFinished(learner, { ...command, terminal: name }),
       ended: () => {
-        if (this.sessions.get(key) === session) this.sessions.delete(key);
+        if (this.sessions.get(key) !== session) return;
+        this.sessions.delete(key);
+        this.tell(learner, (o) => o.terminalsChanged());
       },
+      takeover: (answer) => this.tell(learner, (o) => o.takeover(answer)),
     });
     this.sessions.set(key, session);
+    this.tell(learner, (o) => o.terminalsChanged());
     return session;
+  }
+
+  private tell(learner: string, call: (observer: LearnerObserver) => void): void {
+    for (const observer of [...(this.observers.get(learner) ?? [])]) call(observer);
   }
 }

@@ -23,6 +23,21 @@ const Size = {
   rows: z.int().min(2).max(500),
 };
 
+/** Who is watching the learner, and whether one of them asked to type or may type: sent to the learner's terminals. */
+export const WatchNotice = z.strictObject({
+  /** Names of the instructors watching now; empty when the watch stopped. */
+  watchers: z.array(z.string()).readonly(),
+  takeover: z.strictObject({ by: z.string(), state: z.enum(['asked', 'granted']) }).nullable(),
+});
+export type WatchNotice = z.infer<typeof WatchNotice>;
+
+/** The learner's messages about a take-over, sent on any of their terminals. */
+export const TakeoverAnswer = z.strictObject({
+  t: z.literal('takeover'),
+  /** accept / refuse a request; end a granted take-over (or withdraw consent before it is used). */
+  answer: z.enum(['accept', 'refuse', 'end']),
+});
+
 export const ClientMessage = z.discriminatedUnion('t', [
   /**
    * First message: attach, replaying output after `lastSeq` (0 = everything kept).
@@ -35,6 +50,7 @@ export const ClientMessage = z.discriminatedUnion('t', [
   /** Flow control: the browser is behind on rendering; stop reading the shell. */
   z.strictObject({ t: z.literal('pause') }),
   z.strictObject({ t: z.literal('resume') }),
+  TakeoverAnswer,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -51,6 +67,8 @@ export const ServerMessage = z.discriminatedUnion('t', [
   /** The learner's machine was replaced by a fresh one (a reset): says by whom; the client reconnects to the fresh one. */
   z.strictObject({ t: z.literal('machine-reset'), message: z.string() }),
   z.strictObject({ t: z.literal('error'), message: z.string() }),
+  /** Who watches the learner now (lib/terminal/watch.ts); sent on attach and on every change. */
+  WatchNotice.extend({ t: z.literal('watch') }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
@@ -67,4 +85,45 @@ export const CloseCode = {
   signInRequired: 4006,
   /** The machine was reset: the `machine-reset` before it says by whom; reconnecting attaches to the fresh machine. */
   machineReset: 4007,
+  /** A watch whose watcher may no longer watch (the learner left the class, the role changed): the `error` before it says so. */
+  watchNotAllowed: 4010,
 } as const;
+
+/**
+ * Watching a learner: instructors of the learner's classes see the learner's terminals
+ * live and read-only, and may type only while the learner lets them ("take-over").
+ */
+
+/** WebSocket path of a watch: `/ws/watch/<classId>/<userId>`, the learner as the gradebook names them. */
+export const WATCH_PATH = '/ws/watch';
+
+/** From the watching instructor's page. */
+export const WatchClientMessage = z.discriminatedUnion('t', [
+  /** Keystrokes for one of the learner's terminals: reach the shell only during a granted take-over. */
+  z.strictObject({ t: z.literal('input'), terminal: TerminalName, data: z.string().min(1).max(MAX_INPUT_CHARS) }),
+  /** Ask the learner to let this instructor type. */
+  z.strictObject({ t: z.literal('takeover-request') }),
+  /** Stop asking, or stop typing. */
+  z.strictObject({ t: z.literal('takeover-end') }),
+]);
+export type WatchClientMessage = z.infer<typeof WatchClientMessage>;
+
+export const TakeoverState = z.enum(['none', 'asked', 'granted', 'refused', 'busy']);
+export type TakeoverState = z.infer<typeof TakeoverState>;
+
+/** To the watching instructor's page. */
+export const WatchServerMessage = z.discriminatedUnion('t', [
+  /** First: whom this socket watches (their name). A reconnect starts over with it. */
+  z.strictObject({ t: z.literal('watching'), learner: z.string() }),
+  /** The learner's open terminals now; output of each follows from the start of its scrollback. */
+  z.strictObject({ t: z.literal('terminals'), terminals: z.array(TerminalName).readonly() }),
+  z.strictObject({ t: z.literal('output'), terminal: TerminalName, seq: z.int().positive(), data: z.string() }),
+  /** The learner's terminal size (before its replay, and whenever it changes). */
+  z.strictObject({ t: z.literal('size'), terminal: TerminalName, ...Size }),
+  /** This watcher fell behind and output was skipped (the learner's shell is never held back for a watcher). */
+  z.strictObject({ t: z.literal('gap'), terminal: TerminalName }),
+  /** This watcher's take-over: `busy` when another instructor holds or asked for it. */
+  z.strictObject({ t: z.literal('takeover'), state: TakeoverState }),
+  z.strictObject({ t: z.literal('error'), message: z.string() }),
+]);
+export type WatchServerMessage = z.infer<typeof WatchServerMessage>;

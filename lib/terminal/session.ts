@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
-import type { MachineShell } from '../../sandbox/driver.ts';
+import type { MachineShell, ShellSize } from '../../sandbox/driver.ts';
 import { OutputBuffer } from './output-buffer.ts';
-import { CloseCode, ClientMessage, type ServerMessage } from './protocol.ts';
+import { CloseCode, ClientMessage, type ServerMessage, type WatchNotice } from './protocol.ts';
 import { ShellMarks, type FinishedCommand } from './shell-marks.ts';
 
 /** Unacknowledged bytes on the socket above which the shell is paused. */
@@ -16,13 +16,23 @@ export interface SessionEvents {
   commandFinished(command: FinishedCommand): void;
   /** The shell exited or the session was closed: forget it. */
   ended(): void;
+  /** The learner answered a take-over request, or ended one (lib/terminal/watch.ts). */
+  takeover(answer: 'accept' | 'refuse' | 'end'): void;
+}
+
+/** Someone who sees a terminal's output without being its client (a watching instructor). */
+export interface TerminalViewer {
+  output(seq: number, data: string): void;
+  /** The learner's terminal size, so the viewer lays the output out as the learner sees it. */
+  resize(size: ShellSize): void;
 }
 
 /**
  * One persistent shell of a learner: the attachment to it, its recent output, and at
  * most one attached WebSocket. The attachment outlives connections, up to
  * `detachedCloseMs` without one; a newer connection takes the terminal over from an
- * older one (a reload, a second browser tab).
+ * older one (a reload, a second browser tab). Viewers (watching instructors) see the
+ * same output besides; they never take the terminal over and never hold the shell back.
  */
 export class TerminalSession {
   readonly epoch = randomUUID();
@@ -33,6 +43,9 @@ export class TerminalSession {
   private ended = false;
   private detachTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly marks = new ShellMarks();
+  private readonly viewers = new Set<TerminalViewer>();
+  private notice: WatchNotice | undefined;
+  private size: ShellSize | undefined;
 
   constructor(
     readonly name: string,
@@ -43,6 +56,7 @@ export class TerminalSession {
     shell.onData((data) => {
       const seq = this.buffer.push(data);
       this.send({ t: 'output', seq, data });
+      for (const viewer of this.viewers) viewer.output(seq, data);
       for (const command of this.marks.read(data)) events.commandFinished(command);
     });
     shell.onExit((code) => {
@@ -69,6 +83,7 @@ export class TerminalSession {
     this.setPaused('socket', false);
 
     this.send({ t: 'ready', terminal: this.name, epoch: this.epoch });
+    if (this.notice) this.send({ t: 'watch', ...this.notice });
     const { chunks, dropped } = this.buffer.since(hello.epoch === this.epoch ? hello.lastSeq : 0);
     if (dropped > 0) this.send({ t: 'gap', droppedChunks: dropped });
     for (const chunk of chunks) this.send({ t: 'output', seq: chunk.seq, data: chunk.data });
@@ -88,6 +103,20 @@ export class TerminalSession {
     socket.on('close', () => this.detach(socket));
     // The client may have left while the machine was starting: its close event has passed.
     if (socket.readyState === socket.CLOSED) this.detach(socket);
+  }
+
+  /** Shows `viewer` the kept scrollback, then the output as it comes, until the returned function is called. */
+  view(viewer: TerminalViewer): () => void {
+    if (this.size) viewer.resize(this.size);
+    for (const chunk of this.buffer.since(0).chunks) viewer.output(chunk.seq, chunk.data);
+    this.viewers.add(viewer);
+    return () => this.viewers.delete(viewer);
+  }
+
+  /** Tells the learner's client who watches them; a client attaching later is told too. */
+  announce(notice: WatchNotice): void {
+    this.notice = notice;
+    this.send({ t: 'watch', ...notice });
   }
 
   write(data: string): void {
@@ -110,6 +139,7 @@ export class TerminalSession {
 
   private end(): void {
     this.ended = true;
+    this.viewers.clear();
     clearTimeout(this.detachTimer);
     this.events.ended();
   }
@@ -135,6 +165,9 @@ export class TerminalSession {
       case 'resume':
         this.setPaused('client', message.t === 'pause');
         return;
+      case 'takeover':
+        this.events.takeover(message.answer);
+        return;
       case 'hello':
         // A hello after attaching is a client bug; the session stays as it is.
         return;
@@ -142,7 +175,10 @@ export class TerminalSession {
   }
 
   private resize(cols: number, rows: number): void {
-    if (!this.ended) this.shell.resize({ cols, rows });
+    if (this.ended) return;
+    this.shell.resize({ cols, rows });
+    this.size = { cols, rows };
+    for (const viewer of this.viewers) viewer.resize(this.size);
   }
 
   private send(message: ServerMessage, socket = this.socket): void {
