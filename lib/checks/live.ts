@@ -35,8 +35,8 @@ export class LiveChecks {
   private readonly watchers = new Map<string, Set<{ slug: string; listener: Listener }>>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
-  /** Each learner's last finished command and what it changed (once the snapshot is out): the evidence kept with a pass. */
-  private readonly lastCommand = new Map<string, Promise<CommandEvidence | undefined>>();
+  /** Each learner's last finished command and what it changed: the evidence kept with a pass. */
+  private readonly lastCommand = new Map<string, CommandEvidence>();
   /** Check requests with an idempotency key, so that a retry gets the run it retries. */
   private readonly keyed = new OncePerKey<void>();
 
@@ -61,10 +61,9 @@ export class LiveChecks {
 
   /**
    * A command finished in one of the learner's terminals: re-check what they have open.
-   * `command` (the line and what it changed, which may still be coming: the snapshot runs
-   * beside the checks) is kept with any exercise that passes next.
+   * `command` (the line and what it changed) is kept with any exercise that passes next.
    */
-  commandFinished(learner: string, command?: Promise<CommandEvidence | undefined>): void {
+  commandFinished(learner: string, command?: CommandEvidence): void {
     if (command) this.lastCommand.set(learner, command);
     const slugs = [...new Set([...(this.watchers.get(learner) ?? [])].map((w) => w.slug))];
     if (slugs.length > 0) void this.check(learner, slugs);
@@ -115,7 +114,6 @@ export class LiveChecks {
       const open = lesson.exercises.filter((exercise) => !passed.has(exercise.id));
       // Every open exercise in one round trip into the machine, judged in parallel there.
       const outcomes = await runChecks(exec, path.join(this.options.contentDir, lesson.dir), open.map((exercise) => exercise.check));
-      const evidence = await command;
       for (const [i, exercise] of open.entries()) {
         const outcome = outcomes[i]!;
         if (outcome.status === 'error') {
@@ -123,7 +121,7 @@ export class LiveChecks {
           const message = outcome.cause === 'tampered' ? 'check run was tampered with' : 'check is broken';
           this.options.log.warn({ learner, lesson: slug, exercise: exercise.id, check: exercise.check, reason, output }, message);
         }
-        await this.options.store.record(learner, slug, toRun(exercise.id, outcome, evidence), key && `${key}/${slug}/${exercise.id}`);
+        await this.options.store.record(learner, slug, toRun(exercise.id, outcome, command), key && `${key}/${slug}/${exercise.id}`);
         const result = (await this.options.store.lesson(learner, slug)).find((r) => r.exercise === exercise.id);
         if (result) for (const watcher of this.watchers.get(learner) ?? []) if (watcher.slug === slug) watcher.listener(result);
       }

@@ -24,9 +24,9 @@ export interface MachineChecksDeps {
  * 1. The learner's shell marks the end of each command (OSC 133). The terminal session
  *    (lib/terminal/session.ts) sees the mark, and the TerminalHub (lib/terminal/hub.ts)
  *    calls its `CommandListener` (`afterCommand` below) with the command line.
- * 2. Side by side, through the machine's agent (sandbox/agent.ts): MachineChanges
+ * 2. Through the machine's agent (sandbox/agent.ts), one after the other: MachineChanges
  *    (lib/changes/live.ts) snapshots what the command changed, for the What changed
- *    panel, and LiveChecks (lib/checks/live.ts) takes the lessons the learner has open
+ *    panel; then LiveChecks (lib/checks/live.ts) takes the lessons the learner has open
  *    and runs each exercise not yet passed (lib/checks/run.ts).
  * 3. Every run is recorded in the ResultStore (lib/checks/store.ts): the rows the class
  *    gradebook reads (lib/classes/gradebook.ts); a pass keeps the command and its change set.
@@ -59,18 +59,13 @@ export async function runningMachineExec(machines: Machines, learner: string): P
 }
 
 /**
- * What a finished command sets off: its change set and the open exercises' checks, at the
- * same time in the machine (the snapshot leaves the checks' processes out); a pass waits
- * for the change set, which it keeps as evidence.
+ * What a finished command sets off: first its change set (the What changed panel; the
+ * snapshot has the machine's CPUs to itself), then the open exercises' checks, a pass
+ * keeping the command line and its change set as evidence.
  */
 export function afterCommand(changes: Pick<MachineChanges, 'commandFinished'>, live: Pick<LiveChecks, 'commandFinished'>): CommandListener {
   return {
-    commandFinished: (learner, command) => {
-      const evidence = changes.commandFinished(learner, command).then(
-        (entry) => (entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined),
-        () => undefined,
-      );
-      live.commandFinished(learner, evidence);
-    },
+    commandFinished: (learner, command) =>
+      void changes.commandFinished(learner, command).then((entry) => live.commandFinished(learner, entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined)),
   };
 }

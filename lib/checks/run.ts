@@ -43,7 +43,8 @@ const BATCH = [
   'for ((i = 0; i < count; i++)); do',
   '  IFS= read -r nonce; IFS= read -r length; IFS= read -r -N "$length" source',
   '  if ((running >= cpus)); then wait -n; running=$((running - 1)); fi',
-  '  { printf "%s\\n%s" "$nonce" "$source" | /usr/bin/timeout --kill-after=2 "$1" /usr/bin/bash --noprofile --norc -c "$2" "${@:3+i:1}" >"$dir/$i.out" 2>"$dir/$i.err"; echo "${PIPESTATUS[1]}" >"$dir/$i.rc"; } </dev/null &',
+  // UNBOXED_CACHE: where the check's library keeps what it learnt for the rest of the check (check.sh).
+  '  { printf "%s\\n%s" "$nonce" "$source" | UNBOXED_CACHE="$dir/$i.cache-" /usr/bin/timeout --kill-after=2 "$1" /usr/bin/bash --noprofile --norc -c "$2" "${@:3+i:1}" >"$dir/$i.out" 2>"$dir/$i.err"; echo "${PIPESTATUS[1]}" >"$dir/$i.rc"; } </dev/null &',
   '  running=$((running + 1))',
   'done',
   'exec </dev/null',
