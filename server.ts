@@ -75,7 +75,7 @@ const live = machineChecks({ course, machines, results, log, onError: (error, le
 const changes = new MachineChanges({ machine: (learner) => runningMachineExec(machines, learner), log });
 const hub = new TerminalHub(machineShells(machines, (learner) => changes.startWatching(learner)), {
   commandFinished: (learner, command) =>
-    void changes.commandFinished(learner, command).then((entry) => live.commandFinished(learner, entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined)),
+    void changes.commandFinished(learner, command).then((entry) => live.commandFinished(learner, entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined, command.command !== '')),
 });
 
 // The names this server answers to; a request naming any other host (a DNS-rebinding page) gets nothing.

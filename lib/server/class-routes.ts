@@ -171,7 +171,7 @@ export const classRoutes: readonly Route[] = [
         throw new HttpError(409, `${member.name} has no machine running now, so there is nothing to check; the results shown are from their last session`);
       }
       // The learner's own live checks: recorded like any other run, and their open pages see it.
-      await deps.live.check(member.learner, info.lessons, `${member.learner}/recheck-${randomUUID()}`).catch((error: unknown) => {
+      await deps.live.check(member.learner, info.lessons, `${member.learner}/recheck-${randomUUID()}`, 'platform').catch((error: unknown) => {
         throw new HttpError(502, `the checks could not run on ${member.name}'s machine: ${error instanceof Error ? error.message : String(error)}`);
       });
       sendJson(res, 200, await reportOf(deps, info, member));
