@@ -1,5 +1,6 @@
 import type WebSocket from 'ws';
 import type { MachineShell, ShellSize } from '../../sandbox/driver.ts';
+import { observedShell, type ShellObserver } from './observed-shell.ts';
 import type { ClientMessage } from './protocol.ts';
 import { TerminalSession } from './session.ts';
 import type { FinishedCommand } from './shell-marks.ts';
@@ -29,6 +30,8 @@ export interface TerminalHubOptions {
    * lives on in the machine; the next attach opens a new attachment. @default 600_000 (10 min)
    */
   readonly detachedCloseMs?: number;
+  /** Told of every shell a terminal opens (a class's recorder, lib/recordings); undefined: nobody listens to this one. */
+  readonly observe?: (learner: string, terminal: string, size: ShellSize) => ShellObserver | undefined;
 }
 
 /** A learner asked for one terminal more than they may have; the message says what to do. */
@@ -45,15 +48,17 @@ export class TerminalHub {
   private readonly opening = new Map<string, Promise<TerminalSession>>();
   private readonly maxTerminals: number;
   private readonly detachedCloseMs: number;
+  private readonly observe: TerminalHubOptions['observe'];
 
   /** @param commands told whenever a learner's shell finishes a command (time to re-check). */
   constructor(
     private readonly shells: ShellSource,
     private readonly commands: CommandListener = { commandFinished: () => undefined },
-    { maxTerminalsPerLearner = 8, detachedCloseMs = 10 * 60_000 }: TerminalHubOptions = {},
+    { maxTerminalsPerLearner = 8, detachedCloseMs = 10 * 60_000, observe }: TerminalHubOptions = {},
   ) {
     this.maxTerminals = maxTerminalsPerLearner;
     this.detachedCloseMs = detachedCloseMs;
+    this.observe = observe;
   }
 
   /** The names of a learner's open terminals, oldest first. */
@@ -99,7 +104,9 @@ export class TerminalHub {
 
   private async start(learner: string, name: string, size: ShellSize, status: (message: string) => void): Promise<TerminalSession> {
     const key = `${learner}/${name}`;
-    const shell = await this.shells.shellFor(learner, name, { cols: size.cols, rows: size.rows }, status);
+    const opened = await this.shells.shellFor(learner, name, { cols: size.cols, rows: size.rows }, status);
+    const observer = this.observe?.(learner, name, { cols: size.cols, rows: size.rows });
+    const shell = observer ? observedShell(opened, observer) : opened;
     const session = new TerminalSession(name, shell, this.detachedCloseMs, {
       activity: () => this.shells.touch(learner),
       commandFinished: (command) => this.commands.commandFinished(learner, { ...command, terminal: name }),
