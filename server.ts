@@ -9,6 +9,7 @@ import { configOrExit } from './lib/config.ts';
 import { databaseTarget, openDatabase } from './lib/db/index.ts';
 import { shareCourse } from './lib/lessons/course.ts';
 import { formatProblem } from './lib/lessons/problems.ts';
+import { Recorder } from './lib/recordings/recorder.ts';
 import { CourseSource } from './lib/lessons/source.ts';
 import { createLog } from './lib/log.ts';
 import { accountServices, handleApi, type ApiDeps } from './lib/server/api.ts';
@@ -73,10 +74,16 @@ const live = machineChecks({ course, machines, results, log, onError: (error, le
 // …and first, what the command changed on the machine (the "What changed" panel): before
 // the checks run, whose own processes would otherwise show in it.
 const changes = new MachineChanges({ machine: (learner) => runningMachineExec(machines, learner), log });
-const hub = new TerminalHub(machineShells(machines, (learner) => changes.startWatching(learner)), {
-  commandFinished: (learner, command) =>
-    void changes.commandFinished(learner, command).then((entry) => live.commandFinished(learner, entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined, command.command !== '')),
-});
+// Learners in a class that records have their terminals recorded (lib/recordings).
+const recorder = new Recorder({ store: accounts.recordings, log });
+const hub = new TerminalHub(
+  machineShells(machines, (learner) => changes.startWatching(learner)),
+  {
+    commandFinished: (learner, command) =>
+      void changes.commandFinished(learner, command).then((entry) => live.commandFinished(learner, entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined, command.command !== '')),
+  },
+  { observe: (learner, terminal, size) => recorder.observe(learner, terminal, size) },
+);
 
 // The names this server answers to; a request naming any other host (a DNS-rebinding page) gets nothing.
 const hosts = SiteHosts.of(env);

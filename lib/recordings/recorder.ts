@@ -2,10 +2,11 @@ import type { ShellSize } from '../../sandbox/driver.ts';
 import type { ShellObserver } from '../terminal/observed-shell.ts';
 import { CastWriter, type CastBudget, type CastEvent } from './asciicast.ts';
 import type { RecordingClass, RecordingStore } from './store.ts';
+import { RECORDING_CAP_BYTES } from './views.ts';
 
 export interface RecorderOptions {
   readonly store: RecordingStore;
-  /** Most bytes one learner's recordings may take in one class. @default 20 MiB */
+  /** Most bytes one learner's recordings may take in one class. @default RECORDING_CAP_BYTES (20 MiB) */
   readonly capBytes?: number;
   /** How often a terminal's buffered events are written. @default 1000 ms */
   readonly flushMs?: number;
@@ -38,7 +39,7 @@ export class Recorder {
   private readonly budgets = new Map<string, { budget: Promise<CastBudget>; open: number }>();
 
   constructor(private readonly options: RecorderOptions) {
-    this.capBytes = options.capBytes ?? 20 * 1024 * 1024;
+    this.capBytes = options.capBytes ?? RECORDING_CAP_BYTES;
     this.flushMs = options.flushMs ?? 1000;
   }
 
