@@ -46,7 +46,6 @@ export function RecordingPlayer({ classId, userId }: { classId: string; userId: 
         rows: recording.rows,
         preload: true,
         fit: 'width',
-        idleTimeLimit: 2,
         markers: recording.markers.map(([time, label]) => [time, label] as [number, string]),
       });
     });

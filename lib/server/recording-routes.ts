@@ -12,22 +12,34 @@ import { ID, requireAccount, type Route } from './routes.ts';
 
 const MARK = { passed: '✓ passed', failed: '✗ tried', error: '! check error' } as const;
 
+/**
+ * How long after a recording's last event a check result still belongs to it: the
+ * checks run after the command's output ends (the prompt is the last event), and a
+ * terminal with nothing more to print has no later event to mark the time by.
+ */
+const RESULTS_AFTER_LAST_EVENT_MS = 60_000;
+
 /** Recordings with the learner's tries and passes as markers on their timelines. */
 export async function recordingViews(deps: ApiDeps, info: ClassInfo, member: ClassMember, recordings: readonly RecordingInfo[]): Promise<RecordingView[]> {
   const titles = new Map((await deps.lessons().catch(() => [])).flatMap((l) => l.exercises.map((e) => [`${l.slug}/${e.id}`, e.title] as const)));
   return Promise.all(
     recordings.map(async (r): Promise<RecordingView> => {
       const start = Date.parse(r.startedAt);
-      const end = new Date(start + r.duration * 1000).toISOString();
+      const end = new Date(start + r.duration * 1000 + RESULTS_AFTER_LAST_EVENT_MS).toISOString();
       const runs = await deps.results.runsBetween(member.learner, info.lessons, r.startedAt, end);
-      return { ...r, markers: runs.map((run) => marker(run, start, titles)) };
+      return { ...r, markers: runs.map((run) => marker(run, start, r.duration, titles)) };
     }),
   );
 }
 
-function marker(run: LoggedRun, start: number, titles: ReadonlyMap<string, string>): [number, string] {
+/**
+ * A result after the last event is marked just before it (the player shows no marker at
+ * the very end), where the screen shows the command the result followed.
+ */
+function marker(run: LoggedRun, start: number, duration: number, titles: ReadonlyMap<string, string>): [number, string] {
   const title = titles.get(`${run.lesson}/${run.exercise}`) ?? `${run.lesson}/${run.exercise}`;
-  return [Math.max(0, (Date.parse(run.at) - start) / 1000), `${MARK[run.status]}: ${title}`];
+  const at = Math.max(0, Math.min(duration - 0.001, (Date.parse(run.at) - start) / 1000));
+  return [Number(at.toFixed(3)), `${MARK[run.status]}: ${title}`];
 }
 
 /** Turning a class's recording on and off, replaying a learner's terminals, and telling a learner they are recorded. */
