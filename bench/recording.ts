@@ -5,8 +5,8 @@
  *
  * A scripted learner types, key by key as a person does (each echoed key is an output
  * event of its own), what a lesson session holds on one learner machine: looking around,
- * the first three lessons' solutions, inspecting what they made (docker inspect, ps, the
- * bundle's files). The terminal is recorded by the product's Recorder into a throwaway
+ * the first three lessons' solutions (run traced, so their commands and output show),
+ * inspecting what they made (docker inspect, ps, the bundle's files). The terminal is recorded by the product's Recorder into a throwaway
  * database; the size per command, times the commands a learner runs in an hour, is the
  * estimate.
  */
@@ -24,24 +24,23 @@ import { chooseDriver, sandboxConfig } from '../sandbox/index.ts';
 
 const commandsPerHour = Number(process.argv[2] ?? 120);
 const root = path.resolve(import.meta.dirname, '..');
-const solution = async (lesson: string) => {
-  const script = await readFile(path.join(root, 'content', lesson, 'solution.sh'), 'utf8');
-  return `echo ${Buffer.from(script).toString('base64')} | base64 -d | bash -x 2>&1 | tail -40`;
-};
+const lessons = ['01-client-and-daemon', '02-containers-are-files', '03-containers-are-processes'];
+/** The lessons' solutions are put on the machine and run traced (`bash -x`): their commands and output show as the learner's would. */
+const solution = (i: number) => `bash -x /root/solution-${i}.sh </dev/null >/root/trace-${i} 2>&1; tail -60 /root/trace-${i}`;
 const session = [
   'ls /',
   'docker ps',
   'docker images',
-  'systemctl status docker --no-pager | head -20',
-  await solution('01-client-and-daemon'),
+  'docker version',
+  solution(0),
   'docker ps -a',
   'docker inspect from-curl | head -60',
   'curl -s --unix-socket /var/run/docker.sock http://localhost/containers/json | head -c 2000; echo',
-  await solution('02-containers-are-files'),
+  solution(1),
   'ls -la /run/containerd/io.containerd.runtime.v2.task/moby/ 2>/dev/null | head',
   'find / -name config.json -path "*moby*" 2>/dev/null | head -5',
   'cat /etc/os-release',
-  await solution('03-containers-are-processes'),
+  solution(2),
   'ps -ef --forest | head -40',
   'ls -l /proc/self/ns',
   'mount | grep overlay | head -5',
@@ -65,25 +64,34 @@ try {
   await classes.join(info.joinCode, learner);
   await store.setRecording(info.id, true);
 
+  for (const [i, lesson] of lessons.entries()) {
+    const script = await readFile(path.join(root, 'content', lesson, 'solution.sh'), 'utf8');
+    await driver.exec(machine.id, ['bash', '-c', `cat > /root/solution-${i}.sh`], { stdin: script, timeoutMs: 10_000 });
+  }
   const size = { cols: 120, rows: 32 };
   const recorder = new Recorder({ store, log: { warn: (fields, message) => console.warn(message, fields) } });
   const shell = observedShell(await driver.openShell(machine.id, 'bench', size), recorder.observe(learner.learner, 'bench', size));
   let output = '';
   shell.onData((data) => (output += data));
-  const prompt = async () => {
+  // A command's end is the next prompt, which ends in '# ' (and an erase-line at times).
+  const prompt = async (command: string) => {
     const start = Date.now();
-    while (!/[#$] $/.test(output) && Date.now() - start < 120_000) await new Promise((r) => setTimeout(r, 20));
-    output = '';
-  };
-  await prompt();
-  for (const command of session) {
-    // A person types about 5 keys a second; each echo is an event.
-    for (const key of command) {
-      shell.write(key);
+    while (!/# (\x1b\[K)?$/.test(output)) {
+      if (Date.now() - start > 60_000) throw new Error(`no prompt after: ${command}; the terminal ends: ${JSON.stringify(output.slice(-300))}`);
       await new Promise((r) => setTimeout(r, 20));
     }
+    output = '';
+  };
+  await prompt('(the shell starting)');
+  for (const command of session) {
+    console.error(`typing: ${command}`);
+    // Key by key, each echo an event of its own, as a person types.
+    for (const key of command) {
+      shell.write(key);
+      await new Promise((r) => setTimeout(r, 15));
+    }
     shell.write('\r');
-    await prompt();
+    await prompt(command);
   }
   shell.close();
   await new Promise((r) => setTimeout(r, 1500));
