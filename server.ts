@@ -10,6 +10,7 @@ import { databaseTarget, openDatabase } from './lib/db/index.ts';
 import { shareCourse } from './lib/lessons/course.ts';
 import { formatProblem } from './lib/lessons/problems.ts';
 import { MachineResets } from './lib/machines/reset.ts';
+import { Recorder } from './lib/recordings/recorder.ts';
 import { CourseSource } from './lib/lessons/source.ts';
 import { createLog } from './lib/log.ts';
 import { accountServices, handleApi, type ApiDeps } from './lib/server/api.ts';
@@ -75,9 +76,12 @@ const results = new ResultStore(db);
 const live = machineChecks({ course, machines, results, log, onError: (error, learner) => log.error({ err: error, learner }, 'live checks failed') });
 // …and beside them, what the command changed on the machine (the "What changed" panel).
 const changes = new MachineChanges({ machine: (learner) => runningMachineExec(machines, learner), log });
+// Learners in a class that records have their terminals recorded (lib/recordings).
+const recorder = new Recorder({ store: accounts.recordings, log });
 const hub = new TerminalHub(
   machineShells(machines, (learner) => changes.startWatching(learner)),
   afterCommand(changes, live),
+  { shellTap: (learner, terminal, size) => recorder.observe(learner, terminal, size) },
 );
 
 // "Reset my machine", and an instructor's reset: a fresh machine, attached to the learner's open terminals.

@@ -11,7 +11,7 @@ import { SubmitRow } from '../forms/SubmitRow.tsx';
 /** Joining a class with its code (from a join link, or typed): signed-in accounts only. */
 export function JoinClass({ code }: { code?: string }) {
   const account = useAccount();
-  const [joined, setJoined] = useState<{ name: string; alreadyMember: boolean }>();
+  const [joined, setJoined] = useState<{ name: string; alreadyMember: boolean; recording: boolean }>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const here = code ? `/join/${encodeURIComponent(code)}` : '/join';
@@ -22,7 +22,7 @@ export function JoinClass({ code }: { code?: string }) {
     setError(undefined);
     try {
       const result = await callApi('/api/classes/join', JoinResponse, { method: 'POST', body: { code: String(new FormData(event.currentTarget).get('code') ?? '') } });
-      setJoined({ name: result.class.name, alreadyMember: result.alreadyMember });
+      setJoined({ name: result.class.name, alreadyMember: result.alreadyMember, recording: result.class.recording });
     } catch (e) {
       setError(messageOf(e));
     } finally {
@@ -54,6 +54,11 @@ export function JoinClass({ code }: { code?: string }) {
       {joined && (
         <p role="status">
           {joined.alreadyMember ? `You are already in ${joined.name}.` : `You joined ${joined.name}.`} <Link href="/classes">See your classes and their lessons</Link>
+        </p>
+      )}
+      {joined?.recording && (
+        <p role="note" data-testid="recording-notice">
+          ● {joined.name} records your lesson terminals: your instructor can replay what they showed, with your check results. The terminal says so while it records.
         </p>
       )}
     </main>

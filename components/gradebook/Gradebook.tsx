@@ -7,6 +7,7 @@ import type { GradebookView } from '@/lib/classes/gradebook.ts';
 import { CodeResponse, GradebookResponse, type ClassView } from '@/lib/classes/views.ts';
 import { callApi, messageOf } from '../api-client.ts';
 import { Deadline } from '../classes/Deadline.tsx';
+import { RecordingToggle } from '../recordings/RecordingToggle.tsx';
 import { GradeCell } from './GradeCell.tsx';
 import styles from './gradebook.module.css';
 
@@ -96,6 +97,7 @@ export function Gradebook({ classId }: { classId: string }) {
             New code
           </button>
         </span>
+        <RecordingToggle classId={info.id} recording={info.recording} onChange={setNotice} />
         <span>
           Download{' '}
           <a href={`/api/classes/${info.id}/gradebook.csv`} download>
@@ -104,7 +106,12 @@ export function Gradebook({ classId }: { classId: string }) {
           ·{' '}
           <a href={`/api/classes/${info.id}/gradebook.json`} download>
             JSON
+          </a>{' '}
+          (
+          <a href={`/api/classes/${info.id}/gradebook.json?recordings=1`} download>
+            with recordings
           </a>
+          )
         </span>
         <span className={styles.muted}>
           Updated <time dateTime={data.at.toISOString()}>{data.at.toLocaleTimeString()}</time>{' '}
@@ -132,13 +139,17 @@ export function Gradebook({ classId }: { classId: string }) {
             <table className={styles.grid} aria-label="Gradebook">
               <thead>
                 <tr>
-                  <th rowSpan={2}>Learner</th>
+                  <th rowSpan={2} className={styles.learner}>
+                    Learner
+                  </th>
                   {lessonSpans.map((s) => (
                     <th key={s.lesson} colSpan={s.span} scope="colgroup">
                       {s.title}
                     </th>
                   ))}
-                  <th rowSpan={2}>Passed</th>
+                  <th rowSpan={2} className={styles.total}>
+                    Passed
+                  </th>
                   <th rowSpan={2}>
                     <span className={styles.hidden}>Actions</span>
                   </th>
@@ -154,7 +165,7 @@ export function Gradebook({ classId }: { classId: string }) {
               <tbody>
                 {gradebook.learners.map((l) => (
                   <tr key={l.userId} data-learner={l.email}>
-                    <th scope="row">
+                    <th scope="row" className={styles.learner}>
                       <Link href={`/classes/${info.id}/learners/${l.userId}`}>{l.name}</Link>
                       <span className={styles.email}>{l.email}</span>
                       <Link className={styles.email} href={`/classes/${info.id}/learners/${l.userId}/watch`} aria-label={`Watch ${l.name}'s terminals`}>

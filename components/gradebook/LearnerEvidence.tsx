@@ -7,6 +7,7 @@ import { LearnerReportResponse } from '@/lib/classes/views.ts';
 import { callApi, messageOf } from '../api-client.ts';
 import { ChangeSetView } from '../changes/ChangeSetView.tsx';
 import { Deadline } from '../classes/Deadline.tsx';
+import { RecordingPlayer } from '../recordings/RecordingPlayer.tsx';
 import { ResetLearnerMachine } from './ResetLearnerMachine.tsx';
 import styles from './gradebook.module.css';
 
@@ -67,6 +68,7 @@ export function LearnerEvidence({ classId, userId }: { classId: string; userId: 
           {error}
         </p>
       )}
+      <RecordingPlayer classId={classId} userId={userId} />
       {report.lessons.map((lesson) => (
         <section key={lesson.slug} aria-labelledby={`lesson-${lesson.slug}`}>
           <h2 id={`lesson-${lesson.slug}`}>{lesson.title}</h2>

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { z } from 'zod';
 import type { ConnectionState } from '@/lib/terminal/client.ts';
 import { ChangesPanel } from '../changes/ChangesPanel.tsx';
+import { RecordingNotice } from '../recordings/RecordingNotice.tsx';
 import { MachinePanel } from './MachinePanel.tsx';
 import { TerminalView } from './TerminalView.tsx';
 import { useStoredFlag } from './useStoredFlag.ts';
@@ -90,6 +91,7 @@ export function TerminalPane() {
         <span className="terminal-state" role="status" data-state={state?.kind ?? 'connecting'}>
           {describe(state)}
         </span>
+        <RecordingNotice />
         <button type="button" className="terminal-option" aria-pressed={screenReader} onClick={() => setScreenReader(!screenReader)} title="Expose the terminal's text to screen readers">
           Screen reader
         </button>

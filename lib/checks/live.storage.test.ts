@@ -21,7 +21,11 @@ let execs: number;
 /** What the machine does with each check's argv: by default, runs it. */
 let machine: MachineExec;
 
+/** What the `answer` check finds: a file the test writes, as a learner's command would. */
+let answerFile: string;
+
 const checks = {
+  answer: `assert_equal "answer" 42 "$(cat "$ANSWER_FILE" 2>/dev/null || echo none)"`,
   broken: `echo "all good!"\nassert_equal x 1 1`,
   'not-yet': `assert_equal "answer" 42 41 "multiply, do not add"`,
   // What a forged tool prints: an assertion, without the run's nonce.
@@ -47,7 +51,8 @@ beforeEach(async () => {
   store = new ResultStore(test.db);
   content = await mkdtemp(path.join(tmpdir(), 'unboxed-live-'));
   await mkdir(path.join(content, 'files', 'checks'), { recursive: true });
-  for (const [id, script] of Object.entries(checks)) await writeFile(path.join(content, 'files', 'checks', `${id}.sh`), `#!/bin/bash\n${script}\n`);
+  answerFile = path.join(content, 'answer');
+  for (const [id, script] of Object.entries(checks)) await writeFile(path.join(content, 'files', 'checks', `${id}.sh`), `#!/bin/bash\nANSWER_FILE=${answerFile}\n${script}\n`);
   warnings = [];
   errors = [];
   execs = 0;
@@ -77,7 +82,8 @@ it('logs a broken check at warn with its lesson, exercise and output; the learne
   const standings = (await store.lesson('ann', 'files')).sort((a, b) => a.exercise.localeCompare(b.exercise));
   expect(standings).toMatchObject([
     { exercise: 'broken', status: 'error', reason: 'stdout line 1 is not JSON: all good!', assertions: [] },
-    { exercise: 'not-yet', status: 'failed', attempts: 1 },
+    // The platform's own look (no command, no Check): judged, not tried.
+    { exercise: 'not-yet', status: 'failed', attempts: 0 },
   ]);
   expect(errors).toEqual([]);
 });
@@ -115,4 +121,35 @@ it('runs the retry of a request that failed, and records it once', async () => {
   await live.check('ann', ['files'], 'ann/key-1');
   expect(execs).toBe(2);
   expect(await store.lesson('ann', 'files')).toMatchObject([{ exercise: 'not-yet', status: 'failed', attempts: 1 }]);
+});
+
+it('counts the learner\'s tries as attempts: Checks, and commands after which the check found something new', async () => {
+  const live = liveChecks(['answer']);
+  const attempts = async () => (await store.lesson('ann', 'files'))[0]?.attempts;
+  // Nobody watches the lesson here, so a finished command only tells the next run whose it is.
+  const command = async (line: string) => {
+    const none = { items: [], more: 0 };
+    live.commandFinished('ann', { line, changes: { containers: none, files: none, processes: none, mounts: none, cgroups: none, namespaces: none, interfaces: none, truncated: 0 } });
+    await live.check('ann', ['files']);
+  };
+  // The page opening looks: judged, not an attempt.
+  await live.check('ann', ['files']);
+  expect(await store.lesson('ann', 'files')).toMatchObject([{ exercise: 'answer', status: 'failed', attempts: 0 }]);
+  // A command that changes nothing the check reads (ls) is not a try at it.
+  await command('ls');
+  expect(await attempts()).toBe(0);
+  // A command after which the check finds another state is.
+  await writeFile(answerFile, '41');
+  await command('echo 41 > answer');
+  expect(await attempts()).toBe(1);
+  // So is every Check the learner presses, changed or not.
+  await live.check('ann', ['files'], 'ann/key-1');
+  expect(await attempts()).toBe(2);
+  // An instructor's re-check is not the learner's try.
+  await live.check('ann', ['files'], 'ann/recheck-1', 'platform');
+  expect(await attempts()).toBe(2);
+  // The command that passes counts.
+  await writeFile(answerFile, '42');
+  await command('echo 42 > answer');
+  expect(await store.lesson('ann', 'files')).toMatchObject([{ exercise: 'answer', status: 'passed', attempts: 3 }]);
 });

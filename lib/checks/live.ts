@@ -4,7 +4,7 @@ import type { Lesson } from '../lessons/schema.ts';
 import { OncePerKey } from './once-per-key.ts';
 import type { CheckOutcome } from './outcome.ts';
 import type { ExerciseResult } from './result.ts';
-import type { ResultStore } from './store.ts';
+import type { RecordedRun, ResultStore, RunCause } from './store.ts';
 import { runChecks, type MachineExec } from './run.ts';
 
 /** Where a broken check is reported: the app's logger (lib/log.ts), or anything with its `warn`. */
@@ -37,6 +37,8 @@ export class LiveChecks {
   private readonly again = new Set<string>();
   /** Each learner's last finished command and what it changed: the evidence kept with a pass. */
   private readonly lastCommand = new Map<string, CommandEvidence>();
+  /** Learners with a command finished since their last automatic run began: that run is theirs (`command`), not the platform's. */
+  private readonly commandsSince = new Set<string>();
   /** Check requests with an idempotency key, so that a retry gets the run it retries. */
   private readonly keyed = new OncePerKey<void>();
 
@@ -62,9 +64,12 @@ export class LiveChecks {
   /**
    * A command finished in one of the learner's terminals: re-check what they have open.
    * `command` (the line and what it changed) is kept with any exercise that passes next.
+   * `typed`: the learner ran a command line (else the run is the platform's own look:
+   * the lesson page opened, an empty line).
    */
-  commandFinished(learner: string, command?: CommandEvidence): void {
+  commandFinished(learner: string, command?: CommandEvidence, typed = command !== undefined): void {
     if (command) this.lastCommand.set(learner, command);
+    if (typed) this.commandsSince.add(learner);
     const slugs = [...new Set([...(this.watchers.get(learner) ?? [])].map((w) => w.slug))];
     if (slugs.length > 0) void this.check(learner, slugs);
   }
@@ -77,21 +82,22 @@ export class LiveChecks {
    * line, and a retry with the same key joins or reuses that run while this process
    * remembers it (minutes) instead of running the checks again. Its runs are recorded
    * under the key, once per exercise, so even a retry this process cannot remember (it
-   * restarted) counts once.
+   * restarted) counts once. `cause` says whose request a keyed run is: the learner's
+   * Check (`check`, an attempt) or an instructor's re-check (`platform`).
    */
-  check(learner: string, slugs: readonly string[], key?: string): Promise<void> {
-    if (key) return this.keyed.run(`${learner} ${key} ${slugs.join(' ')}`, () => this.checkNow(learner, slugs, key));
+  check(learner: string, slugs: readonly string[], key?: string, cause: Extract<RunCause, 'check' | 'platform'> = 'check'): Promise<void> {
+    if (key) return this.keyed.run(`${learner} ${key} ${slugs.join(' ')}`, () => this.checkNow(learner, slugs, { key, cause }));
     return this.checkNow(learner, slugs);
   }
 
-  private checkNow(learner: string, slugs: readonly string[], key?: string): Promise<void> {
+  private checkNow(learner: string, slugs: readonly string[], keyed?: { key: string; cause: RunCause }): Promise<void> {
     const current = this.running.get(learner);
     if (current) {
-      if (key) return current.then(() => this.checkNow(learner, slugs, key));
+      if (keyed) return current.then(() => this.checkNow(learner, slugs, keyed));
       this.again.add(learner);
       return current;
     }
-    const attempt = this.runChecks(learner, slugs, key);
+    const attempt = this.runChecks(learner, slugs, keyed);
     const run = attempt
       .catch((error: unknown) => this.options.onError(error, learner))
       .finally(() => {
@@ -99,14 +105,16 @@ export class LiveChecks {
         if (this.again.delete(learner)) void this.check(learner, slugs);
       });
     this.running.set(learner, run);
-    return key ? attempt : run;
+    return keyed ? attempt : run;
   }
 
-  private async runChecks(learner: string, slugs: readonly string[], key?: string): Promise<void> {
+  private async runChecks(learner: string, slugs: readonly string[], keyed?: { key: string; cause: RunCause }): Promise<void> {
     const exec = await this.options.machine(learner);
     if (!exec) return;
     const command = this.lastCommand.get(learner);
     this.lastCommand.delete(learner);
+    const cause: RunCause = keyed?.cause ?? (this.commandsSince.delete(learner) ? 'command' : 'platform');
+    const key = keyed?.key;
     for (const slug of slugs) {
       const lesson = await this.options.lesson(slug);
       if (!lesson) continue;
@@ -121,7 +129,7 @@ export class LiveChecks {
           const message = outcome.cause === 'tampered' ? 'check run was tampered with' : 'check is broken';
           this.options.log.warn({ learner, lesson: slug, exercise: exercise.id, check: exercise.check, reason, output }, message);
         }
-        await this.options.store.record(learner, slug, toRun(exercise.id, outcome, command), key && `${key}/${slug}/${exercise.id}`);
+        await this.options.store.record(learner, slug, toRun(exercise.id, outcome, command, cause), key && `${key}/${slug}/${exercise.id}`);
         const result = (await this.options.store.lesson(learner, slug)).find((r) => r.exercise === exercise.id);
         if (result) for (const watcher of this.watchers.get(learner) ?? []) if (watcher.slug === slug) watcher.listener(result);
       }
@@ -129,8 +137,8 @@ export class LiveChecks {
   }
 }
 
-function toRun(exercise: string, outcome: CheckOutcome, command: CommandEvidence | undefined) {
+function toRun(exercise: string, outcome: CheckOutcome, command: CommandEvidence | undefined, cause: RunCause): RecordedRun {
   const at = new Date().toISOString();
-  if (outcome.status === 'error') return { exercise, status: outcome.status, assertions: [], reason: outcome.reason, at };
-  return { exercise, status: outcome.status, assertions: outcome.assertions, at, ...(outcome.status === 'passed' && command && { command }) };
+  if (outcome.status === 'error') return { exercise, status: outcome.status, assertions: [], reason: outcome.reason, at, cause };
+  return { exercise, status: outcome.status, assertions: outcome.assertions, at, cause, ...(outcome.status === 'passed' && command && { command }) };
 }

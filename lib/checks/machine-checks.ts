@@ -66,6 +66,8 @@ export async function runningMachineExec(machines: Machines, learner: string): P
 export function afterCommand(changes: Pick<MachineChanges, 'commandFinished'>, live: Pick<LiveChecks, 'commandFinished'>): CommandListener {
   return {
     commandFinished: (learner, command) =>
-      void changes.commandFinished(learner, command).then((entry) => live.commandFinished(learner, entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined)),
+      void changes
+        .commandFinished(learner, command)
+        .then((entry) => live.commandFinished(learner, entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined, command.command !== '')),
   };
 }

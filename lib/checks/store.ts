@@ -21,6 +21,50 @@ export interface LearnerResult {
 }
 
 /**
+ * What started a check run: the learner pressed Check (`check`), one of their commands
+ * finished (`command`), or the platform looked on its own (`platform`: the lesson page
+ * opened, an instructor's re-check).
+ */
+export type RunCause = 'check' | 'command' | 'platform';
+
+export interface RecordedRun {
+  readonly exercise: string;
+  readonly status: CheckStatus;
+  readonly assertions: readonly Assertion[];
+  readonly reason?: string;
+  readonly command?: CommandEvidence;
+  readonly at: string;
+  /** @default 'check' */
+  readonly cause?: RunCause;
+}
+
+/** A run from the log: when the learner tried or passed an exercise. */
+export interface LoggedRun {
+  readonly lesson: string;
+  readonly exercise: string;
+  readonly status: CheckStatus;
+  readonly at: string;
+}
+
+/**
+ * Was this run one of the learner's tries at the exercise? A Check they pressed is; so
+ * is the run that first finds the exercise passed, whatever started it; and so is a run
+ * after one of their commands that found something different from the run before it
+ * (another verdict, or an assertion that found another state). A command that changed
+ * nothing this exercise looks at (`ls`, `cat`), the page opening and an instructor's
+ * re-check are not: without this rule, one command counted on every open exercise.
+ */
+export function isAttempt(run: RecordedRun, before: { readonly status: CheckStatus; readonly assertions: readonly Assertion[] } | undefined): boolean {
+  const cause = run.cause ?? 'check';
+  if (cause === 'check') return true;
+  if (run.status === 'passed') return before?.status !== 'passed';
+  if (cause !== 'command' || run.status !== 'failed' || !before || before.status === 'passed') return false;
+  return before.status !== run.status || JSON.stringify(run.assertions.map(found)) !== JSON.stringify(before.assertions.map(found));
+}
+
+const found = (a: Assertion) => [a.name, a.pass, a.actual];
+
+/**
  * The one rule for two standings of an exercise, the stored row and an arriving one (a new
  * check run, or a row moved from another learner): attempts add up; a pass on either side
  * is a pass, and stays one, with the earlier pass's time and evidence; otherwise the later
@@ -95,23 +139,26 @@ export class ResultStore {
   }
 
   /**
-   * Records one check run: attempts grow by one, and a passed exercise stays passed with
-   * its first pass time and evidence, whatever later runs find. The run's key goes into
-   * the run log in the same transaction, so a run recorded twice under one key (a retry
-   * after a crash) counts once, and a crash mid-way records nothing. Returns whether
-   * this call recorded it.
+   * Records one check run: a passed exercise stays passed with its first pass time and
+   * evidence, whatever later runs find, and attempts grow by one when the run was one of
+   * the learner's tries (see `isAttempt`). The run's key goes into the run log in the same
+   * transaction, so a run recorded twice under one key (a retry after a crash) counts
+   * once, and a crash mid-way records nothing. Returns whether this call recorded it.
    */
-  async record(
-    learner: string,
-    lesson: string,
-    run: { exercise: string; status: CheckStatus; assertions: readonly Assertion[]; reason?: string; command?: CommandEvidence; at: string },
-    key: string = randomUUID(),
-  ): Promise<boolean> {
+  async record(learner: string, lesson: string, run: RecordedRun, key: string = randomUUID()): Promise<boolean> {
     const evidence = JSON.stringify({ assertions: run.assertions, ...(run.reason !== undefined && { reason: run.reason }), ...(run.command !== undefined && { command: run.command }) });
     return this.db.transaction().execute(async (trx) => {
+      const stored = await trx
+        .selectFrom('exercise_results')
+        .select(['status', 'evidence'])
+        .where('learner', '=', learner)
+        .where('lesson', '=', lesson)
+        .where('exercise', '=', run.exercise)
+        .executeTakeFirst();
+      const counted = isAttempt(run, stored && { status: stored.status, assertions: Evidence.parse(JSON.parse(stored.evidence)).assertions }) ? 1 : 0;
       const logged = await trx
         .insertInto('check_runs')
-        .values({ key, learner, lesson, exercise: run.exercise, status: run.status, checked_at: run.at })
+        .values({ key, learner, lesson, exercise: run.exercise, status: run.status, checked_at: run.at, counted })
         .onConflict((oc) => oc.column('key').doNothing())
         .executeTakeFirst();
       if (Number(logged.numInsertedOrUpdatedRows ?? 0) === 0) return false;
@@ -122,7 +169,7 @@ export class ResultStore {
           lesson,
           exercise: run.exercise,
           status: run.status,
-          attempts: 1,
+          attempts: counted,
           first_passed_at: run.status === 'passed' ? run.at : null,
           checked_at: run.at,
           evidence,
@@ -131,6 +178,22 @@ export class ResultStore {
         .execute();
       return true;
     });
+  }
+
+  /** The learner's counted runs and passes in these lessons between two times, oldest first: the markers of a recording. */
+  async runsBetween(learner: string, lessons: readonly string[], from: string, to: string): Promise<LoggedRun[]> {
+    if (lessons.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('check_runs')
+      .select(['lesson', 'exercise', 'status', 'checked_at'])
+      .where('learner', '=', learner)
+      .where('lesson', 'in', [...lessons])
+      .where('checked_at', '>=', from)
+      .where('checked_at', '<=', to)
+      .where((eb) => eb.or([eb('counted', '=', 1), eb('status', '=', 'passed')]))
+      .orderBy('checked_at')
+      .execute();
+    return rows.map((r) => ({ lesson: r.lesson, exercise: r.exercise, status: r.status, at: r.checked_at }));
   }
 
   /**

@@ -11,6 +11,7 @@ const info = {
   lessons: ['l'],
   createdAt: '2026-01-01T00:00:00.000Z',
   members: 1,
+  recording: false,
 };
 const gradebook = buildGradebook(
   info,

@@ -48,12 +48,26 @@ export function exportRows(gradebook: GradebookView): ExportRow[] {
   );
 }
 
-export function gradebookJson(gradebook: GradebookView, exportedAt: Date): string {
+/** A learner's recorded terminal in the JSON export (`?recordings=1`): the asciicast v2 file as text. */
+export interface ExportedRecording {
+  readonly learner_id: string;
+  readonly terminal: string;
+  readonly started_at: string;
+  readonly duration: number;
+  readonly bytes: number;
+  readonly capped: boolean;
+  /** [seconds from the start, what the check found]. */
+  readonly markers: ReadonlyArray<readonly [number, string]>;
+  readonly asciicast: string;
+}
+
+export function gradebookJson(gradebook: GradebookView, exportedAt: Date, recordings?: readonly ExportedRecording[]): string {
   const body = {
     class: gradebook.class,
     exported_at: exportedAt.toISOString(),
     columns: EXPORT_COLUMNS,
     rows: exportRows(gradebook),
+    ...(recordings && { recordings }),
   };
   return JSON.stringify(body, null, 2) + '\n';
 }

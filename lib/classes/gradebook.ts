@@ -26,7 +26,7 @@ export type Column = z.infer<typeof Column>;
 /** One learner on one exercise. */
 export const Cell = z.object({
   status: CellStatus,
-  /** Check runs recorded (live after each command, Check button, re-check). */
+  /** The learner's tries: Checks they pressed, and commands after which the check found something new (lib/checks/store.ts). */
   attempts: count,
   firstPassedAt: time.nullable(),
   lastCheckedAt: time.nullable(),
@@ -50,6 +50,7 @@ export const ExerciseSummary = Column.extend({
   passed: count,
   /** Tried and not passed. */
   stuck: count,
+  /** Not passed and not tried: no result yet, or only the platform's own looks. */
   notStarted: count,
   /** Attempts of every learner. */
   attempts: count,
@@ -96,12 +97,13 @@ export function buildGradebook(info: ClassInfo, courseLessons: readonly Gradeboo
   const summary = columns.map((column, i): ExerciseSummary => {
     const cells = learners.map((l) => l.cells[i]!);
     const passed = cells.filter((c) => c.status === 'passed').length;
-    const stuckCells = cells.filter((c) => c.status === 'failed' || c.status === 'error');
+    // Tried: a check the learner asked for, or a command of theirs the check saw (lib/checks/store.ts).
+    const stuckCells = cells.filter((c) => c.status !== 'passed' && c.attempts > 0);
     return {
       ...column,
       passed,
       stuck: stuckCells.length,
-      notStarted: cells.filter((c) => c.status === 'not-started').length,
+      notStarted: cells.filter((c) => c.status !== 'passed' && c.attempts === 0).length,
       attempts: cells.reduce((n, c) => n + c.attempts, 0),
       stuckAttempts: stuckCells.reduce((n, c) => n + c.attempts, 0),
       completion: learners.length === 0 ? 0 : passed / learners.length,

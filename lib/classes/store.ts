@@ -25,6 +25,8 @@ export interface ClassInfo {
   readonly lessons: readonly string[];
   readonly createdAt: string;
   readonly members: number;
+  /** Its learners' terminals are recorded (lib/recordings). */
+  readonly recording: boolean;
 }
 
 export interface ClassMember {
@@ -121,10 +123,14 @@ export class ClassStore {
     return rows.map((r) => ({ userId: r.id, name: r.name, email: r.email, learner: r.learner, joinedAt: r.joined_at }));
   }
 
-  /** Removes a learner from the class; returns false if they were not in it. */
+  /** Removes a learner from the class, and their recordings in it; returns false if they were not in it. */
   async removeMember(classId: string, userId: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('class_members').where('class_id', '=', classId).where('user_id', '=', userId).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.deleteFrom('class_members').where('class_id', '=', classId).where('user_id', '=', userId).executeTakeFirst();
+      // Their chunks go by cascade.
+      await trx.deleteFrom('recordings').where('class_id', '=', classId).where('user_id', '=', userId).execute();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
   /** A new join code; the old one stops working. */
@@ -154,6 +160,7 @@ export class ClassStore {
       lessons: lessons.filter((l) => l.class_id === r.id).map((l) => l.lesson),
       createdAt: r.created_at,
       members: Number(counts.find((c) => c.class_id === r.id)?.members ?? 0),
+      recording: r.recording === 1,
     }));
   }
 

@@ -22,6 +22,8 @@ export const ClassView = z.object({
   createdAt: time,
   joinCode: z.string(),
   joinPath: z.string(),
+  /** The class records its learners' terminals. */
+  recording: z.boolean(),
 });
 export type ClassView = z.infer<typeof ClassView>;
 
@@ -36,7 +38,7 @@ export const JoinedClassView = z.object({
 export type JoinedClassView = z.infer<typeof JoinedClassView>;
 export const ClassesResponse = z.object({ teaching: z.array(ClassView).readonly(), joined: z.array(JoinedClassView).readonly() });
 export const ClassCreated = z.object({ class: ClassView });
-export const JoinResponse = z.object({ class: z.object({ id: z.string(), name: z.string(), deadline: time }), alreadyMember: z.boolean() });
+export const JoinResponse = z.object({ class: z.object({ id: z.string(), name: z.string(), deadline: time, recording: z.boolean() }), alreadyMember: z.boolean() });
 export const CodeResponse = z.object({ joinCode: z.string(), joinPath: z.string() });
 
 /** An announced class session: learner machines are warm around its start (lib/classes/sessions.ts). */

@@ -8,6 +8,8 @@ import * as accounts from './migrations/0002-accounts.ts';
 import * as classes from './migrations/0003-classes.ts';
 import * as checkRuns from './migrations/0004-check-runs.ts';
 import * as classSessions from './migrations/0005-class-sessions.ts';
+import * as recordings from './migrations/0006-recordings.ts';
+import * as attempts from './migrations/0007-attempts.ts';
 import type { Database } from './schema.ts';
 
 export { dialectOf } from './dialect.ts';
@@ -19,6 +21,8 @@ const migrations: Record<string, Migration> = {
   '0003-classes': classes,
   '0004-check-runs': checkRuns,
   '0005-class-sessions': classSessions,
+  '0006-recordings': recordings,
+  '0007-attempts': attempts,
 };
 
 export type Db = Kysely<Database>;

@@ -10,6 +10,8 @@ export interface Database {
   class_lessons: ClassLessonsTable;
   class_members: ClassMembersTable;
   class_sessions: ClassSessionsTable;
+  recordings: RecordingsTable;
+  recording_chunks: RecordingChunksTable;
 }
 
 /** Times are ISO 8601 UTC strings in both dialects, so they sort and compare as text. */
@@ -39,6 +41,8 @@ export interface CheckRunsTable {
   exercise: string;
   status: CheckStatus;
   checked_at: IsoTime;
+  /** 1 when the run was one of the learner's tries (lib/checks/store.ts says which), else 0. */
+  counted: Generated<number>;
 }
 
 export type Role = 'learner' | 'instructor' | 'admin';
@@ -71,6 +75,8 @@ export interface ClassesTable {
   deadline: IsoTime;
   join_code: string;
   created_at: IsoTime;
+  /** 1 while the class records its learners' terminals (lib/recordings), else 0. */
+  recording: Generated<number>;
 }
 
 export interface ClassLessonsTable {
@@ -92,4 +98,29 @@ export interface ClassSessionsTable {
   /** How many learners the instructor expects: machines to have started by then. */
   expected_learners: number;
   created_at: IsoTime;
+}
+
+export interface RecordingsTable {
+  id: string;
+  class_id: string;
+  /** The learner's account. */
+  user_id: string;
+  /** The terminal's name on the lesson page. */
+  terminal: string;
+  started_at: IsoTime;
+  cols: number;
+  rows: number;
+  /** Bytes of event lines stored so far (the header not counted). */
+  bytes: number;
+  /** Seconds from the start to the last event. */
+  duration: number;
+  /** 1 once the learner's size cap stopped it. */
+  capped: number;
+}
+
+export interface RecordingChunksTable {
+  recording_id: string;
+  seq: number;
+  /** asciicast v2 event lines, each ending in a newline. */
+  events: string;
 }

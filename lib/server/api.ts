@@ -12,6 +12,7 @@ import { ClassSessions } from '../classes/sessions.ts';
 import { ClassStore } from '../classes/store.ts';
 import type { Db } from '../db/index.ts';
 import { LessonValidationError } from '../lessons/problems.ts';
+import { RecordingStore } from '../recordings/store.ts';
 import type { WatchedPaths } from '../lessons/schema.ts';
 import type { TerminalHub } from '../terminal/hub.ts';
 import type { MachineManager } from '../../sandbox/index.ts';
@@ -23,6 +24,7 @@ import type { ClientAddress } from './client-address.ts';
 import { HttpError, sendJson, setCookies } from './http.ts';
 import type { SiteHosts } from './hosts.ts';
 import { lessonRoutes } from './lesson-routes.ts';
+import { recordingRoutes } from './recording-routes.ts';
 import type { AnonymousStarts } from './machine-admission.ts';
 import { machineRoutes } from './machine-routes.ts';
 import { ProgressiveDelay, WindowLimiter } from './ratelimit.ts';
@@ -37,6 +39,8 @@ export interface AccountServices {
   readonly classes: ClassStore;
   /** Announced class sessions; the machine pool reads their demand. */
   readonly classSessions: ClassSessions;
+  /** Classes' terminal recordings (lib/recordings). */
+  readonly recordings: RecordingStore;
   /**
    * Wrong passwords per email: after 5, each attempt waits 1 s, doubling up to a minute
    * (forgotten after 15 quiet minutes). Failed sign-ins per client address: 50 in 15
@@ -66,6 +70,7 @@ export function accountServices(db: Db, signer: SessionSigner, { secureCookies, 
     identities: new Identities(signer, sessions, accounts, secureCookies),
     classes: new ClassStore(db),
     classSessions: new ClassSessions(db),
+    recordings: new RecordingStore(db),
     signInFailures: {
       email: new ProgressiveDelay({ afterFailures: 5, firstMs: 1000, maxMs: 60_000, forgetMs: 15 * 60_000 }),
       address: new WindowLimiter(50, 15 * 60_000),
@@ -99,7 +104,7 @@ export interface ApiDeps extends AccountServices {
   readonly onError: (error: unknown, route: string) => void;
 }
 
-const routes: readonly Route[] = [...lessonRoutes, ...changesRoutes, ...machineRoutes, ...authRoutes, ...classRoutes, ...adminRoutes];
+const routes: readonly Route[] = [...lessonRoutes, ...changesRoutes, ...machineRoutes, ...authRoutes, ...classRoutes, ...recordingRoutes, ...adminRoutes];
 
 /**
  * The server's own JSON endpoints under /api/, beside Next's pages: they need the

@@ -19,6 +19,7 @@ import {
   LearnerReportResponse,
 } from '../classes/views.ts';
 import type { ApiDeps } from './api.ts';
+import { exportedRecordings, wantsRecordings } from './recording-routes.ts';
 import { HttpError, readBody, sendFile, sendJson } from './http.ts';
 import { resetOrRefuse } from './machine-routes.ts';
 import { ID, requireAccount, requireRole, type Route } from './routes.ts';
@@ -38,18 +39,19 @@ function classView(info: ClassInfo): z.input<typeof ClassView> {
     createdAt: info.createdAt,
     joinCode,
     joinPath: `/join/${joinCode}`,
+    recording: info.recording,
   };
 }
 
 /** The class, if this account teaches it (or is an admin): 404 when there is none, 403 when it is someone else's. */
-async function managedClass(deps: ApiDeps, account: Account, id: string): Promise<ClassInfo> {
+export async function managedClass(deps: ApiDeps, account: Account, id: string): Promise<ClassInfo> {
   const info = await deps.classes.get(id);
   if (!info) throw new HttpError(404, `there is no class with the id ${id}`);
   if (!canManage(account, info)) throw new HttpError(403, `the class '${info.name}' is not yours: only its instructor and admins see it`);
   return info;
 }
 
-async function classMember(deps: ApiDeps, info: ClassInfo, userId: string): Promise<ClassMember> {
+export async function classMember(deps: ApiDeps, info: ClassInfo, userId: string): Promise<ClassMember> {
   const member = (await deps.classes.members(info.id)).find((m) => m.userId === userId);
   if (!member) throw new HttpError(404, `that learner is not in the class '${info.name}'`);
   return member;
@@ -108,7 +110,7 @@ export const classRoutes: readonly Route[] = [
       if (wait > 0) throw new HttpError(429, `too many wrong codes; try again in ${Math.ceil(wait / 60)} minute(s)`);
       try {
         const { info, alreadyMember } = await deps.classes.join(code, account);
-        sendJson(res, 200, { class: { id: info.id, name: info.name, deadline: info.deadline }, alreadyMember } satisfies z.input<typeof JoinResponse>);
+        sendJson(res, 200, { class: { id: info.id, name: info.name, deadline: info.deadline, recording: info.recording }, alreadyMember } satisfies z.input<typeof JoinResponse>);
       } catch (error) {
         if (!(error instanceof JoinError)) throw error;
         if (error.reason === 'bad-code') deps.joinFailures.record(account.id);
@@ -127,12 +129,16 @@ export const classRoutes: readonly Route[] = [
   {
     method: 'GET',
     path: new RegExp(`^/api/classes/${ID}/gradebook\\.(csv|json)$`),
-    handle: async ({ res, params, identity, deps }) => {
+    handle: async ({ req, res, params, identity, deps }) => {
       const info = await managedClass(deps, requireAccount(identity), params[0]!);
+      const withRecordings = wantsRecordings(req);
       const gradebook = await gradebookOf(deps, info);
       const filename = `gradebook-${info.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || info.id}`;
       if (params[1] === 'csv') sendFile(res, 'text/csv; charset=utf-8', `${filename}.csv`, gradebookCsv(gradebook));
-      else sendFile(res, 'application/json', `${filename}.json`, gradebookJson(gradebook, new Date()));
+      else {
+        const recordings = withRecordings ? await exportedRecordings(deps, info, await deps.classes.members(info.id)) : undefined;
+        sendFile(res, 'application/json', `${filename}.json`, gradebookJson(gradebook, new Date(), recordings));
+      }
     },
   },
   {
@@ -172,7 +178,7 @@ export const classRoutes: readonly Route[] = [
         throw new HttpError(409, `${member.name} has no machine running now, so there is nothing to check; the results shown are from their last session`);
       }
       // The learner's own live checks: recorded like any other run, and their open pages see it.
-      await deps.live.check(member.learner, info.lessons, `${member.learner}/recheck-${randomUUID()}`).catch((error: unknown) => {
+      await deps.live.check(member.learner, info.lessons, `${member.learner}/recheck-${randomUUID()}`, 'platform').catch((error: unknown) => {
         throw new HttpError(502, `the checks could not run on ${member.name}'s machine: ${error instanceof Error ? error.message : String(error)}`);
       });
       sendJson(res, 200, await reportOf(deps, info, member));

@@ -11,7 +11,8 @@
 export function securityHeaders({ dev }: { readonly dev: boolean }): ReadonlyArray<readonly [string, string]> {
   const policy = [
     "default-src 'self'",
-    `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ''}`,
+    // 'wasm-unsafe-eval': asciinema-player (the recordings' replay) compiles its terminal emulator from WebAssembly; it allows no JavaScript eval.
+    `script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'${dev ? " 'unsafe-eval'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",

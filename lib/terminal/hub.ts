@@ -1,5 +1,6 @@
 import type WebSocket from 'ws';
 import type { MachineShell, ShellSize } from '../../sandbox/driver.ts';
+import { observedShell, type ShellObserver } from './observed-shell.ts';
 import { CloseCode, type ClientMessage } from './protocol.ts';
 import { TerminalSession } from './session.ts';
 import type { FinishedCommand } from './shell-marks.ts';
@@ -29,6 +30,8 @@ export interface TerminalHubOptions {
    * lives on in the machine; the next attach opens a new attachment. @default 600_000 (10 min)
    */
   readonly detachedCloseMs?: number;
+  /** Told of every shell a terminal opens (a class's recorder, lib/recordings); undefined: nobody listens to this one. */
+  readonly shellTap?: (learner: string, terminal: string, size: ShellSize) => ShellObserver | undefined;
 }
 
 /** Follows one learner's terminals from outside (a watch, lib/terminal/watch.ts). */
@@ -54,15 +57,17 @@ export class TerminalHub {
   private readonly observers = new Map<string, Set<LearnerObserver>>();
   private readonly maxTerminals: number;
   private readonly detachedCloseMs: number;
+  private readonly shellTap: TerminalHubOptions['shellTap'];
 
   /** @param commands told whenever a learner's shell finishes a command (time to re-check). */
   constructor(
     private readonly shells: ShellSource,
     private readonly commands: CommandListener = { commandFinished: () => undefined },
-    { maxTerminalsPerLearner = 8, detachedCloseMs = 10 * 60_000 }: TerminalHubOptions = {},
+    { maxTerminalsPerLearner = 8, detachedCloseMs = 10 * 60_000, shellTap }: TerminalHubOptions = {},
   ) {
     this.maxTerminals = maxTerminalsPerLearner;
     this.detachedCloseMs = detachedCloseMs;
+    this.shellTap = shellTap;
   }
 
   /** The names of a learner's open terminals, oldest first. */
@@ -132,7 +137,9 @@ export class TerminalHub {
 
   private async start(learner: string, name: string, size: ShellSize, status: (message: string) => void): Promise<TerminalSession> {
     const key = `${learner}/${name}`;
-    const shell = await this.shells.shellFor(learner, name, { cols: size.cols, rows: size.rows }, status);
+    const opened = await this.shells.shellFor(learner, name, { cols: size.cols, rows: size.rows }, status);
+    const observer = this.shellTap?.(learner, name, { cols: size.cols, rows: size.rows });
+    const shell = observer ? observedShell(opened, observer) : opened;
     const session = new TerminalSession(name, shell, this.detachedCloseMs, {
       activity: () => this.shells.touch(learner),
       commandFinished: (command) => this.commands.commandFinished(learner, { ...command, terminal: name }),
