@@ -118,13 +118,13 @@ test('a recorded class: the learner is told, and the instructor replays the comm
   const middle = row.locator('td[data-exercise]').nth(Math.floor(lessons.flatMap((l) => l.exercises).length / 2));
   await grid.evaluate((el) => (el.scrollLeft = el.scrollWidth / 2));
   await expect(middle).toBeInViewport();
-  await expect(row.getByRole('link', { name: 'ann' })).toBeInViewport();
+  await expect(row.getByRole('link', { name: 'ann', exact: true })).toBeInViewport();
   await expect(row.getByText(`${lesson.exercises.length} / `)).toBeInViewport();
   await expect(row.locator(`[data-exercise="${lesson.slug}/${lesson.exercises[0]!.id}"]`)).not.toBeInViewport();
   await teacher.screenshot({ path: test.info().outputPath('grid-scrolled.png') });
 
   // The evidence view replays her terminal: the passes are markers, and jumping to one shows her command.
-  await row.getByRole('link', { name: 'ann' }).click();
+  await row.getByRole('link', { name: 'ann', exact: true }).click();
   const recordings = teacher.getByRole('region', { name: 'Terminal recordings' });
   await expect(recordings.getByRole('button', { name: /^Terminal 1, / })).toBeVisible();
   const results = recordings.getByRole('list', { name: 'Check results in this recording' });
