@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { loadCourse } from '../../lib/lessons/load.ts';
+import { closeAndRemoveMachines, unboxed } from './operator.ts';
 
 /**
  * A class from start to export, on real learner machines: an admin (made with the
@@ -14,17 +13,7 @@ import { loadCourse } from '../../lib/lessons/load.ts';
  */
 test.describe.configure({ timeout: 420_000 });
 
-const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
-/** The operator's command line, with `input` on its stdin when given. */
-function unboxed(...args: string[]): Promise<{ stdout: string }>;
-function unboxed(options: { input: string }, ...args: string[]): Promise<{ stdout: string }>;
-function unboxed(first: string | { input: string }, ...rest: string[]): Promise<{ stdout: string }> {
-  const [args, input] = typeof first === 'string' ? [[first, ...rest], undefined] : [rest, first.input];
-  const child = run(process.execPath, ['--import', 'tsx', 'bin/unboxed.ts', ...args], { cwd: root });
-  child.child.stdin?.end(input ?? '');
-  return child;
-}
 const tag = randomBytes(4).toString('hex');
 const password = 'a long enough password';
 const email = (who: string) => `${who}-${tag}@example.org`;
@@ -62,21 +51,7 @@ async function openLesson(page: Page, slug: string) {
   await expect(toggle).toHaveAttribute('aria-pressed', 'true');
 }
 
-test.afterAll(async () => {
-  // The learner machines this test started: found by the learner ids in its cookies.
-  const learners = new Set<string>();
-  for (const context of contexts) {
-    for (const cookie of await context.cookies()) if (cookie.name === 'unboxed_session') learners.add(cookie.value.slice(0, cookie.value.lastIndexOf('.')));
-    await context.close();
-  }
-  const { stdout } = await unboxed('sandbox', 'ls');
-  const mine = stdout
-    .split('\n')
-    .map((line) => line.split(/\s+/))
-    .filter((cols) => cols[2] && learners.has(cols[2]))
-    .map((cols) => cols[0]!);
-  if (mine.length > 0) await unboxed('sandbox', 'rm', ...mine);
-});
+test.afterAll(() => closeAndRemoveMachines(contexts));
 
 test('an instructor grades a class from the learners’ real machines, with evidence, re-check and a CSV export', async ({ browser }) => {
   const { lessons } = await loadCourse(path.join(root, 'content'));

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { loadCourse } from '../../lib/lessons/load.ts';
+import { closeAndRemoveMachines, unboxed } from './operator.ts';
 
 /**
  * A class that records, on a real learner machine: the instructor turns recording on,
@@ -15,18 +14,12 @@ import { loadCourse } from '../../lib/lessons/load.ts';
  */
 test.describe.configure({ timeout: 420_000 });
 
-const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const tag = randomBytes(4).toString('hex');
 const password = 'a long enough password';
 const email = (who: string) => `${who}-${tag}@example.org`;
 const contexts: BrowserContext[] = [];
 
-function unboxed(...args: string[]): Promise<{ stdout: string }> {
-  const child = run(process.execPath, ['--import', 'tsx', 'bin/unboxed.ts', ...args], { cwd: root });
-  child.child.stdin?.end('');
-  return child;
-}
 
 async function person(browser: Browser): Promise<Page> {
   const context = await browser.newContext();
@@ -49,20 +42,7 @@ async function typeInTerminal(page: Page, text: string) {
   await page.keyboard.press('Enter');
 }
 
-test.afterAll(async () => {
-  const learners = new Set<string>();
-  for (const context of contexts) {
-    for (const cookie of await context.cookies()) if (cookie.name === 'unboxed_session') learners.add(cookie.value.slice(0, cookie.value.lastIndexOf('.')));
-    await context.close();
-  }
-  const { stdout } = await unboxed('sandbox', 'ls');
-  const mine = stdout
-    .split('\n')
-    .map((line) => line.split(/\s+/))
-    .filter((cols) => cols[2] && learners.has(cols[2]))
-    .map((cols) => cols[0]!);
-  if (mine.length > 0) await unboxed('sandbox', 'rm', ...mine);
-});
+test.afterAll(() => closeAndRemoveMachines(contexts));
 
 test('a recorded class: the learner is told, and the instructor replays the command that passed, with the passes marked', async ({ browser }) => {
   const { lessons } = await loadCourse(path.join(root, 'content'));

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { loadCourse } from '../../lib/lessons/load.ts';
+import { closeAndRemoveMachines, unboxed } from './operator.ts';
 
 /**
  * Starting over on real learner machines: a learner who solved a lesson resets their
@@ -14,9 +13,7 @@ import { loadCourse } from '../../lib/lessons/load.ts';
  */
 test.describe.configure({ timeout: 420_000 });
 
-const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
-const unboxed = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/unboxed.ts', ...args], { cwd: root });
 const tag = randomBytes(4).toString('hex');
 const password = 'a long enough password';
 const email = (who: string) => `${who}-${tag}@example.org`;
@@ -70,21 +67,7 @@ async function askAfterReset(page: Page, expression: string): Promise<string> {
   return value;
 }
 
-test.afterAll(async () => {
-  // The learner machines this test started: found by the learner ids in its cookies.
-  const learners = new Set<string>();
-  for (const context of contexts) {
-    for (const cookie of await context.cookies()) if (cookie.name === 'unboxed_session') learners.add(cookie.value.slice(0, cookie.value.lastIndexOf('.')));
-    await context.close();
-  }
-  const { stdout } = await unboxed('sandbox', 'ls');
-  const mine = stdout
-    .split('\n')
-    .map((line) => line.split(/\s+/))
-    .filter((cols) => cols[2] && learners.has(cols[2]))
-    .map((cols) => cols[0]!);
-  if (mine.length > 0) await unboxed('sandbox', 'rm', ...mine);
-});
+test.afterAll(() => closeAndRemoveMachines(contexts));
 
 test('a learner resets their machine, then their instructor does from the gradebook: a fresh machine in the open terminal each time, the ticks kept', async ({ browser }) => {
   const { lessons } = await loadCourse(path.join(root, 'content'));

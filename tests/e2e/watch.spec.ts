@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import WebSocket from 'ws';
+import { closeAndRemoveMachines, unboxed } from './operator.ts';
 
 /**
  * An instructor watches a learner live, on a real learner machine, in two browsers: the
@@ -13,16 +11,11 @@ import WebSocket from 'ws';
  */
 test.describe.configure({ timeout: 300_000 });
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
 const tag = randomBytes(4).toString('hex');
 const password = 'a long enough password';
 const email = (who: string) => `${who}-${tag}@example.org`;
 const contexts: BrowserContext[] = [];
 
-function unboxed(...args: string[]): Promise<{ stdout: string }> {
-  return run(process.execPath, ['--import', 'tsx', 'bin/unboxed.ts', ...args], { cwd: root });
-}
 
 /** A browser of its own, signed up (through the API: the sign-up page is another spec's) as `who`. */
 async function person(browser: Browser, who: string, role: 'learner' | 'instructor' = 'learner'): Promise<Page> {
@@ -62,20 +55,7 @@ async function screenReader(page: Page) {
   await expect(toggle).toHaveAttribute('aria-pressed', 'true');
 }
 
-test.afterAll(async () => {
-  const learners = new Set<string>();
-  for (const context of contexts) {
-    for (const cookie of await context.cookies()) if (cookie.name === 'unboxed_session') learners.add(cookie.value.slice(0, cookie.value.lastIndexOf('.')));
-    await context.close();
-  }
-  const { stdout } = await unboxed('sandbox', 'ls');
-  const mine = stdout
-    .split('\n')
-    .map((line) => line.split(/\s+/))
-    .filter((cols) => cols[2] && learners.has(cols[2]))
-    .map((cols) => cols[0]!);
-  if (mine.length > 0) await unboxed('sandbox', 'rm', ...mine);
-});
+test.afterAll(() => closeAndRemoveMachines(contexts));
 
 test('an instructor watches a learner live, and types only after the learner accepts', async ({ browser }) => {
   const [ann, teacher, other] = [await person(browser, 'ann'), await person(browser, 'teacher', 'instructor'), await person(browser, 'other', 'instructor')];
