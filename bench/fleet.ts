@@ -20,7 +20,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +27,7 @@ import { WebSocket } from 'ws';
 import { loadCourse } from '../lib/lessons/load.ts';
 import { sandboxConfig } from '../sandbox/config.ts';
 import { percentile } from './percentile.ts';
+import { freePort } from './support.ts';
 
 const MAX_LEARNERS = 60;
 const LEARNER_TIMEOUT_MS = 5 * 60_000;
@@ -80,16 +80,6 @@ const ourLearners = new Set<string>();
 let serverErrors = 0;
 let firstServerError = '';
 let serverOutput = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: found } = probe.address() as { port: number };
-      probe.close(() => resolve(found));
-    });
-    probe.on('error', reject);
-  });
-}
 
 function run(file: string, argv: readonly string[], options: { input?: string; timeoutMs?: number; detached?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

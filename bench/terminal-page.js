@@ -1,20 +1,29 @@
 // Runs inside the browser page for bench/terminal.ts: speaks the terminal protocol over
-// the page's own WebSocket. Returns keystroke echo times (ms) and burst throughput (MB/s).
+// the page's own WebSocket, acknowledging output as it arrives (the client a page with
+// no xterm would be). Returns keystroke echo times (ms) and burst throughput (MB/s).
 // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- the file is one expression, evaluated by page.evaluate
-async (n) => {
-  const ws = new WebSocket(`ws://${location.host}/ws/terminal/bench`);
+async ({ keystrokes, terminal, burstBytes }) => {
+  const ws = new WebSocket(`ws://${location.host}/ws/terminal/${terminal}`);
   let output = '';
   let tail = '';
   let chars = 0;
+  let received = 0;
   let ready = false;
   let finished = false;
   // Resolved from onmessage itself: polling with timers would quantize the figures
   // (browsers clamp nested timers to 4 ms).
   let waiter = null;
+  const ack = (message) => {
+    received += message.data.length;
+    ws.send(JSON.stringify({ t: 'ack', chars: received }));
+  };
   ws.onmessage = (event) => {
     const message = JSON.parse(String(event.data));
     if (message.t === 'ready') ready = true;
-    if (message.t === 'output') output += message.data;
+    if (message.t === 'output') {
+      output += message.data;
+      ack(message);
+    }
     if (waiter && waiter.done()) {
       const { resolve } = waiter;
       waiter = null;
@@ -33,11 +42,11 @@ async (n) => {
   const input = (data) => ws.send(JSON.stringify({ t: 'input', data }));
   await until(() => ready, 180000);
   input('stty -ixon; echo bench-$((1+1))-ready\r');
-  await until(() => output.includes('bench-2-ready\r\n'), 30000);
+  await until(() => output.includes('bench-2-ready\r\n'), 60000);
   await new Promise((resolve) => setTimeout(resolve, 500));
 
   const echo = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < keystrokes; i++) {
     output = '';
     const start = performance.now();
     input('x');
@@ -51,6 +60,7 @@ async (n) => {
   ws.onmessage = (event) => {
     const message = JSON.parse(String(event.data));
     if (message.t !== 'output') return;
+    ack(message);
     chars += message.data.length;
     // Look before trimming: the prompt after the marker can arrive in the same chunk.
     const seen = tail + message.data;
@@ -59,7 +69,7 @@ async (n) => {
     if (finished && waiter) waiter.resolve();
   };
   const start = performance.now();
-  input("head -c 20000000 /dev/zero | tr '\\0' y; echo; echo burst-$((40+2))-end\r");
+  input(`head -c ${burstBytes} /dev/zero | tr '\\0' y; echo; echo burst-$((40+2))-end\r`);
   await until(() => finished, 120000);
   const seconds = (performance.now() - start) / 1000;
   ws.close();

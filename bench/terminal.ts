@@ -1,89 +1,177 @@
 /**
- * Terminal latency and throughput, printed as figures.
+ * Terminal latency, throughput and flow control, printed as figures.
  *
- *   npm run build && npx tsx bench/terminal.ts [keystrokes=300]
+ *   npm run build && UNBOXED_SANDBOX_SCOPE=<scope> npx tsx bench/terminal.ts [keystrokes=300]
  *
- * 1. Baseline: a keystroke echoed by bash through a raw local pty (node-pty), no network.
- * 2. Ours: a keystroke from the browser over the app's WebSocket to the pty, through the
- *    learner machine's shell and back (measured in Chromium, before xterm.js renders).
- * 3. Burst: 20 MB of shell output delivered to the browser, in MB/s.
- * It starts the production server on a free port and one learner machine, and stops both.
+ * 1. The floor: a keystroke echoed by bash through a raw local pty (node-pty), no network.
+ * 2. The learner machine's shell reached through the sandbox driver, without the app
+ *    (for the docker driver: the engine's exec, dtach in the machine).
+ * 3. Through the app from Chromium: page → WebSocket → server → machine shell → back,
+ *    timed in the page before any rendering, for an anonymous learner (nothing recorded),
+ *    a learner of a class that records, and that learner with their instructor watching;
+ *    each with a burst of output to the page (MB/s; 8 MB when recorded, so both bursts
+ *    fit in one learner's 20 MiB of recording).
+ * 4. Ctrl-C in a `yes` flood: from the key to the prompt on xterm.js's screen, in the
+ *    lesson page (WebGL off, so that xterm draws rows the bench can read).
+ * It starts the production server over a throwaway data folder and removes its machines
+ * at the end: give it a scope of its own.
  */
-import { spawn as spawnChild } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import path from 'node:path';
 import { spawn } from 'node-pty';
-import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import type { MachineShell } from '../sandbox/driver.ts';
+import { chooseDriver, sandboxConfig } from '../sandbox/index.ts';
 import { percentile } from './percentile.ts';
+import { HttpClient, launchBrowser, startServer } from './support.ts';
 
 const keystrokes = Number(process.argv[2] ?? 300);
+const FLOOD_ROUNDS = 5;
 
-function report(label: string, samplesMs: readonly number[]): void {
-  const us = (ms: number) => `${Math.round(ms * 1000)} µs`;
-  console.log(`${label.padEnd(44)} n=${samplesMs.length}  p50 ${us(percentile(samplesMs, 50))}  p99 ${us(percentile(samplesMs, 99))}`);
+type Figures = { echo: number[]; burstMBps?: number };
+const us = (ms: number) => `${Math.round(ms * 1000)} µs`.padStart(9);
+
+function report(label: string, { echo, burstMBps }: Figures, floor?: Figures): void {
+  const p50 = percentile(echo, 50);
+  const p99 = percentile(echo, 99);
+  const added = floor ? `   adds p50 ${us(p50 - percentile(floor.echo, 50))}, p99 ${us(p99 - percentile(floor.echo, 99))}` : '';
+  const burst = burstMBps === undefined ? '' : `   burst ${burstMBps.toFixed(1).padStart(5)} MB/s`;
+  console.log(`${label.padEnd(46)} p50 ${us(p50)}  p99 ${us(p99)}${burst}${added}`);
 }
 
-async function localPtyEcho(): Promise<number[]> {
-  const pty = spawn('bash', ['--norc', '--noprofile', '-i'], { name: 'xterm-256color', cols: 80, rows: 24, env: { PATH: process.env.PATH ?? '', PS1: '$ ' } });
+/** Echo times for `x` typed into a shell that prints what it gets through `onData`. */
+async function echoTimes(write: (data: string) => void, onData: (listener: (data: string) => void) => void): Promise<number[]> {
   let output = '';
-  pty.onData((d) => (output += d));
-  await new Promise((r) => setTimeout(r, 300));
+  let seen: (() => void) | undefined;
+  onData((data) => {
+    output += data;
+    if (seen && output.includes('x')) seen();
+  });
   const samples: number[] = [];
   for (let i = 0; i < keystrokes; i++) {
     output = '';
+    const echoed = new Promise<void>((resolve) => (seen = resolve));
     const start = performance.now();
-    pty.write('x');
-    while (!output.includes('x')) await new Promise((r) => setImmediate(r));
+    write('x');
+    await echoed;
     samples.push(performance.now() - start);
-    if (i % 50 === 49) pty.write('\x15'); // Ctrl-U: keep the line short
+    if (i % 50 === 49) write('\x15'); // Ctrl-U: keep the line short
   }
-  pty.kill();
   return samples;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
+async function localPty(): Promise<Figures> {
+  const pty = spawn('bash', ['--norc', '--noprofile', '-i'], { name: 'xterm-256color', cols: 120, rows: 40, env: { PATH: process.env.PATH ?? '', PS1: '$ ' } });
+  await new Promise((r) => setTimeout(r, 300));
+  const echo = await echoTimes((d) => pty.write(d), (listener) => pty.onData(listener));
+  pty.kill();
+  return { echo };
 }
 
+/** The learner's machine shell through the driver itself: what the machine path costs without the app. */
+async function machineShell(machineId: string): Promise<Figures> {
+  const driver = await chooseDriver(sandboxConfig(process.env), path.resolve('.cache/bench-terminal'));
+  const shell: MachineShell = await driver.openShell(machineId, 'bench-direct', { cols: 120, rows: 40 });
+  let output = '';
+  shell.onData((d) => (output += d));
+  shell.write('stty -ixon; echo direct-$((1+1))-ready\r');
+  while (!output.includes('direct-2-ready\r\n')) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 300));
+  const echo = await echoTimes((d) => shell.write(d), (listener) => shell.onData(listener));
+  shell.close();
+  return { echo };
+}
 
-async function throughTheApp(): Promise<{ echo: number[]; burstMBps: number }> {
-  const port = await freePort();
-  const server = spawnChild('node', ['--import', 'tsx', 'server.ts'], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'warn', NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
-  try {
-    const page = await browser.newPage();
-    for (let i = 0; ; i++) {
-      const ok = await page.goto(`http://127.0.0.1:${port}/`).then(
-        () => true,
-        () => false,
-      );
-      if (ok) break;
-      if (i > 60) throw new Error('the server did not start');
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    // Plain JavaScript read from a file: tsx's transform would add helpers the page lacks.
-    const inPage = await readFile(new URL('./terminal-page.js', import.meta.url), 'utf8');
-    return (await page.evaluate(`(${inPage})(${keystrokes})`)) as { echo: number[]; burstMBps: number };
-  } finally {
-    await browser.close();
-    server.kill('SIGTERM');
+/** The page's own WebSocket client (terminal-page.js) on terminal `terminal`. */
+async function throughTheApp(page: Page, terminal: string, burstBytes: number): Promise<Figures> {
+  // Plain JavaScript read from a file: tsx's transform would add helpers the page lacks.
+  const inPage = await readFile(new URL('./terminal-page.js', import.meta.url), 'utf8');
+  return (await page.evaluate(`(${inPage})(${JSON.stringify({ keystrokes, terminal, burstBytes })})`)) as Figures;
+}
+
+/** The last row with text on the lesson terminal's screen (xterm's DOM renderer). */
+function lastRowHasPrompt(): boolean {
+  const rows = [...document.querySelectorAll('.terminal-view:not([hidden]) .xterm-rows > div')].map((r) => r.textContent ?? '').filter((t) => t.trim() !== '');
+  return (rows.at(-1) ?? '').includes('#');
+}
+
+/** Ctrl-C in a `yes` flood, `FLOOD_ROUNDS` times: ms from the key to the prompt on screen. */
+async function floodInterrupts(page: Page, lesson: string): Promise<number[]> {
+  await page.goto(lesson);
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 180_000 });
+  await page.locator('.terminal-view:not([hidden]) .xterm-helper-textarea').focus();
+  await page.keyboard.type('clear');
+  await page.keyboard.press('Enter');
+  const samples: number[] = [];
+  for (let i = 0; i < FLOOD_ROUNDS; i++) {
+    await page.keyboard.type('yes');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(1500);
+    if (await page.evaluate(lastRowHasPrompt)) throw new Error('the yes flood is not on screen');
+    const start = performance.now();
+    await page.keyboard.press('Control+C');
+    await page.waitForFunction(lastRowHasPrompt, undefined, { polling: 'raf', timeout: 60_000 });
+    samples.push(performance.now() - start);
   }
+  return samples;
 }
 
-console.log(`keystroke echo, ${keystrokes} keystrokes each`);
-report('raw local pty (bash, no network)', await localPtyEcho());
-const app = await throughTheApp();
-report('browser → WS → pty → machine shell → back', app.echo);
-console.log(`${'20 MB burst to the browser'.padEnd(44)} ${app.burstMBps.toFixed(1)} MB/s`);
+const server = await startServer('terminal');
+const learners: string[] = [];
+const browser = await launchBrowser();
+const flooded = await launchBrowser(['--disable-3d-apis']);
+try {
+  const password = 'a long enough password';
+  const learner = new HttpClient(server.base);
+  const teacher = new HttpClient(server.base);
+  await learner.call('POST', '/api/auth/signup', { email: 'learner@example.org', name: 'Learner', password });
+  await teacher.call('POST', '/api/auth/signup', { email: 'teacher@example.org', name: 'Teacher', password });
+  await server.unboxed('admin', 'role', '--email', 'teacher@example.org', '--role', 'instructor');
+  const created = (await teacher.call('POST', '/api/classes', { name: 'Bench', lessons: ['client-and-daemon'], deadline: '2030-01-01T00:00:00Z' })) as { class: { id: string; joinCode: string } };
+  await teacher.call('POST', `/api/classes/${created.class.id}/recording`, { on: true });
+  await learner.call('POST', '/api/classes/join', { code: created.class.joinCode });
+  // A page load puts the account's learner cookie right.
+  await learner.call('GET', '/api/me');
+  learners.push(learner.learnerId!);
+  const gradebook = (await teacher.call('GET', `/api/classes/${created.class.id}/gradebook`)) as { gradebook: { learners: Array<{ userId: string }> } };
+  const userId = gradebook.gradebook.learners[0]!.userId;
+
+  const anonymousPage = await (await browser.newContext()).newPage();
+  await anonymousPage.goto(server.base);
+  const anonymous = await throughTheApp(anonymousPage, 'bench', 20_000_000);
+  const anonymousCookie = (await anonymousPage.context().cookies()).find((c) => c.name === 'unboxed_session');
+  if (anonymousCookie) learners.push(anonymousCookie.value.slice(0, anonymousCookie.value.lastIndexOf('.')));
+
+  const signedIn = await browser.newContext();
+  await signedIn.addCookies([...learner.cookies].map(([name, value]) => ({ name, value, url: server.base })));
+  const learnerPage = await signedIn.newPage();
+  await learnerPage.goto(server.base);
+  const recorded = await throughTheApp(learnerPage, 'bench', 8_000_000);
+  const watch = teacher.socket(`/ws/watch/${created.class.id}/${userId}`);
+  await new Promise((resolve, reject) => watch.once('open', resolve).once('error', reject));
+  const watched = await throughTheApp(learnerPage, 'bench-watched', 8_000_000);
+
+  const { stdout } = await server.unboxed('sandbox', 'ls');
+  const machineId = stdout.split('\n').map((line) => line.split(/\s+/)).find((cols) => cols[2] === learner.learnerId)?.[0];
+  if (!machineId) throw new Error(`the learner's machine is not listed:\n${stdout}`);
+  const [floor, direct] = [await localPty(), await machineShell(machineId)];
+
+  const floodContext = await flooded.newContext();
+  await floodContext.addCookies([...learner.cookies].map(([name, value]) => ({ name, value, url: server.base })));
+  const interrupts = await floodInterrupts(await floodContext.newPage(), `${server.base}/lessons/client-and-daemon`);
+  watch.close();
+
+  console.log(`keystroke echo, ${keystrokes} keystrokes each; "adds" is against the machine's shell without the app`);
+  report('raw local pty (bash, no network)', floor);
+  report('machine shell through the driver, no app', direct);
+  report('through the app: anonymous (not recorded)', anonymous, direct);
+  report('through the app: recorded', recorded, direct);
+  report('through the app: recorded, instructor watching', watched, direct);
+  console.log(`${'against the raw local pty, recorded + watched'.padEnd(46)} adds p50 ${us(percentile(watched.echo, 50) - percentile(floor.echo, 50))}, p99 ${us(percentile(watched.echo, 99) - percentile(floor.echo, 99))}`);
+  const ms = (v: number) => `${Math.round(v)} ms`;
+  console.log(`${'Ctrl-C in a yes flood → prompt on screen'.padEnd(46)} n=${interrupts.length}  p50 ${ms(percentile(interrupts, 50))}  max ${ms(Math.max(...interrupts))}  (${interrupts.map(ms).join(', ')})`);
+} finally {
+  await browser.close();
+  await flooded.close();
+  await server.stop(learners);
+}

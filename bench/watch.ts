@@ -11,54 +11,11 @@
  * see the same output chunk; the difference is what the watch adds. It removes the
  * machine and the server's warm pool, and stops the server, at the end: give it a scope of its own.
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { percentile } from './percentile.ts';
+import { HttpClient, startServer } from './support.ts';
 
 const keystrokes = Number(process.argv[2] ?? 300);
-const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A browser's cookie jar over fetch, sending this site's Origin. */
-class Client {
-  readonly cookies = new Map<string, string>();
-  constructor(private readonly base: string) {}
-
-  async call(method: string, url: string, body?: unknown): Promise<Record<string, unknown>> {
-    const response = await fetch(`${this.base}${url}`, {
-      method,
-      headers: { origin: this.base, cookie: this.cookie, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    for (const set of response.headers.getSetCookie()) {
-      const pair = set.split(';')[0]!;
-      this.cookies.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
-    }
-    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as Record<string, unknown>;
-  }
-
-  get cookie(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  socket(url: string): WebSocket {
-    return new WebSocket(`${this.base.replace('http', 'ws')}${url}`, { headers: { cookie: this.cookie, origin: this.base } });
-  }
-}
 
 /** Output received on a socket, with a wait that resolves from the message handler itself (no polling quantum). */
 class Listener {
@@ -91,24 +48,14 @@ function report(label: string, samplesMs: readonly number[]): void {
   console.log(`${label.padEnd(44)} n=${samplesMs.length}  p50 ${ms(percentile(samplesMs, 50))}  p95 ${ms(percentile(samplesMs, 95))}  p99 ${ms(percentile(samplesMs, 99))}`);
 }
 
-const dataDir = await mkdtemp(path.join(tmpdir(), 'unboxed-bench-watch-'));
-const port = await freePort();
-const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NEXT_TELEMETRY_DISABLED: '1', UNBOXED_DATA_DIR: dataDir };
-const server = spawn('node', ['--import', 'tsx', 'server.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-const base = `http://127.0.0.1:${port}`;
-const unboxed = (...args: string[]) => run('node', ['--import', 'tsx', 'bin/unboxed.ts', ...args], { env });
-const learner = new Client(base);
-const teacher = new Client(base);
+const server = await startServer('watch');
+const learner = new HttpClient(server.base);
+const teacher = new HttpClient(server.base);
 try {
-  for (let i = 0; ; i++) {
-    if (await fetch(base).then(() => true, () => false)) break;
-    if (i > 120) throw new Error('the server did not start');
-    await new Promise((r) => setTimeout(r, 500));
-  }
   const password = 'a long enough password';
   await learner.call('POST', '/api/auth/signup', { email: 'learner@example.org', name: 'Learner', password });
   await teacher.call('POST', '/api/auth/signup', { email: 'teacher@example.org', name: 'Teacher', password });
-  await unboxed('admin', 'role', '--email', 'teacher@example.org', '--role', 'instructor');
+  await server.unboxed('admin', 'role', '--email', 'teacher@example.org', '--role', 'instructor');
   const created = (await teacher.call('POST', '/api/classes', { name: 'Bench', lessons: ['client-and-daemon'], deadline: '2030-01-01T00:00:00Z' })) as { class: { id: string; joinCode: string } };
   await learner.call('POST', '/api/classes/join', { code: created.class.joinCode });
   // A page load puts the account's learner cookie right.
@@ -174,19 +121,5 @@ try {
   terminal.close();
   watch.close();
 } finally {
-  const id = learner.cookies.get('unboxed_session');
-  const learnerId = id?.slice(0, id.lastIndexOf('.'));
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
-  if (learnerId) {
-    const { stdout } = await unboxed('sandbox', 'ls');
-    // The learner's machine, and the warm pool this server started (the bench's scope is its own).
-    const mine = stdout
-      .split('\n')
-      .map((line) => line.split(/\s+/))
-      .filter((cols) => cols[2] === learnerId || cols[2] === '(pool)')
-      .map((cols) => cols[0]!);
-    if (mine.length > 0) await unboxed('sandbox', 'rm', ...mine);
-  }
-  await rm(dataDir, { recursive: true, force: true });
+  await server.stop(learner.learnerId ? [learner.learnerId] : []);
 }

@@ -7,7 +7,6 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useEffectEvent, useRef, useState, type MouseEvent } from 'react';
 import { TerminalConnection, type ConnectionState } from '@/lib/terminal/client.ts';
-import { WriteWatermark } from '@/lib/terminal/flow-control.ts';
 import { MAX_INPUT_CHARS, type ClientMessage, type WatchNotice } from '@/lib/terminal/protocol.ts';
 import { useTerminalBridge } from './TerminalContext.tsx';
 
@@ -60,14 +59,8 @@ export function TerminalView({
     }
     fit.fit();
 
-    const watermark = new WriteWatermark();
     const connection = new TerminalConnection(name, {
-      output(data) {
-        if (watermark.written(data.length) === 'pause') connection.send({ t: 'pause' });
-        term.write(data, () => {
-          if (watermark.rendered(data.length) === 'resume') connection.send({ t: 'resume' });
-        });
-      },
+      output: (data, rendered) => term.write(data, rendered),
       gap(dropped) {
         term.write(`\r\n\x1b[0;2m[${dropped} chunks of output were not kept while you were away]\x1b[0m\r\n`);
       },

@@ -1,3 +1,4 @@
+import { RenderAcks } from './flow-control.ts';
 import { ClientMessage, CloseCode, ServerMessage, TERMINAL_PATH, type WatchNotice } from './protocol.ts';
 
 export type ConnectionState =
@@ -10,8 +11,8 @@ export type ConnectionState =
   | { readonly kind: 'failed'; readonly message: string };
 
 export interface ConnectionEvents {
-  /** Output to write to the screen, in order, never twice. */
-  output(data: string): void;
+  /** Output to write to the screen, in order, never twice; call `rendered` once it is on the screen (flow control). */
+  output(data: string, rendered: () => void): void;
   state(state: ConnectionState): void;
   /** The server lost output the client never saw (it was offline too long). */
   gap(droppedChunks: number): void;
@@ -51,8 +52,17 @@ export class TerminalConnection {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(`${scheme}//${location.host}${TERMINAL_PATH}/${this.name}`);
     this.socket = socket;
+    // Flow control counts per connection, from zero.
+    const acks = new RenderAcks();
     socket.onopen = () => this.send({ t: 'hello', epoch: this.epoch, lastSeq: this.lastSeq, ...this.events.size() });
-    socket.onmessage = (event) => this.receive(String(event.data));
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      this.receive(String(event.data), acks, (chars) => {
+        const total = acks.done(chars);
+        // An ack of an older connection's output would count against the new one's window.
+        if (total !== undefined && this.socket === socket) this.send({ t: 'ack', chars: total });
+      });
+    };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
@@ -81,7 +91,8 @@ export class TerminalConnection {
     this.socket?.close(1000, 'closed by the page');
   }
 
-  private receive(text: string): void {
+  /** `done` counts output characters rendered or skipped, for the server's window (`acks`). */
+  private receive(text: string, acks: RenderAcks, done: (chars: number) => void): void {
     const parsed = ServerMessage.safeParse(JSON.parse(text));
     if (!parsed.success) return;
     const message = parsed.data;
@@ -95,12 +106,15 @@ export class TerminalConnection {
         this.attempt = 0;
         this.events.state({ kind: 'connected' });
         return;
-      case 'output':
+      case 'output': {
+        const chars = message.data.length;
+        acks.arrived(chars);
         // A replay may overlap what this page already wrote; keep each chunk once.
-        if (message.seq <= this.lastSeq) return;
+        if (message.seq <= this.lastSeq) return done(chars);
         this.lastSeq = message.seq;
-        this.events.output(message.data);
+        this.events.output(message.data, () => done(chars));
         return;
+      }
       case 'gap':
         this.events.gap(message.droppedChunks);
         return;

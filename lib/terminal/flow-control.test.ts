@@ -1,19 +1,32 @@
 import { expect, it } from 'vitest';
-import { WriteWatermark } from './flow-control.ts';
+import { OUTPUT_WINDOW_CHARS, RenderAcks } from './flow-control.ts';
 
-it('pauses once above the high watermark and resumes once below the low one', () => {
-  const w = new WriteWatermark(100, 10);
-  expect(w.written(60)).toBeUndefined();
-  expect(w.written(60)).toBe('pause');
-  expect(w.written(60)).toBeUndefined(); // already paused: no second pause
-  expect(w.rendered(60)).toBeUndefined(); // 120 pending
-  expect(w.rendered(60)).toBeUndefined(); // 60 pending
-  expect(w.rendered(55)).toBe('resume'); // 5 pending
-  expect(w.rendered(5)).toBeUndefined();
+it('acknowledges every 16 KiB rendered while output keeps coming', () => {
+  const acks = new RenderAcks();
+  acks.arrived(40_000);
+  expect(acks.done(10_000)).toBeUndefined();
+  expect(acks.done(10_000)).toBe(20_000);
+  expect(acks.done(10_000)).toBeUndefined();
 });
 
-it('never counts below zero', () => {
-  const w = new WriteWatermark(10, 5);
-  expect(w.rendered(50)).toBeUndefined();
-  expect(w.written(11)).toBe('pause');
+it('acknowledges the rest once caught up, but not each keystroke echo', () => {
+  const acks = new RenderAcks();
+  for (let i = 0; i < 100; i++) {
+    acks.arrived(20);
+    expect(acks.done(20)).toBeUndefined();
+  }
+  acks.arrived(3000);
+  expect(acks.done(3000)).toBe(5000);
+});
+
+it('never leaves the server waiting: a paused window is always acknowledged once rendered', () => {
+  const acks = new RenderAcks();
+  let acked = 0;
+  const chunks = Math.ceil(OUTPUT_WINDOW_CHARS / 4097) + 1;
+  for (let i = 0; i < chunks; i++) {
+    acks.arrived(4097);
+    acked = acks.done(4097) ?? acked;
+  }
+  // Everything that arrived was rendered: the server's count of unacknowledged output is zero.
+  expect(acked).toBe(chunks * 4097);
 });

@@ -47,9 +47,8 @@ export const ClientMessage = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('hello'), epoch: z.string().max(64).optional(), lastSeq: z.int().min(0), ...Size }),
   z.strictObject({ t: z.literal('input'), data: z.string().min(1).max(MAX_INPUT_CHARS) }),
   z.strictObject({ t: z.literal('resize'), ...Size }),
-  /** Flow control: the browser is behind on rendering; stop reading the shell. */
-  z.strictObject({ t: z.literal('pause') }),
-  z.strictObject({ t: z.literal('resume') }),
+  /** Flow control (lib/terminal/flow-control.ts): output characters rendered on this connection so far. */
+  z.strictObject({ t: z.literal('ack'), chars: z.int().min(0) }),
   TakeoverAnswer,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import type { MachineShell, ShellSize } from '../../sandbox/driver.ts';
+import { OUTPUT_WINDOW_CHARS } from './flow-control.ts';
 import { OutputBuffer } from './output-buffer.ts';
 import { CloseCode, ClientMessage, type ServerMessage, type WatchNotice } from './protocol.ts';
 import { ShellMarks, type FinishedCommand } from './shell-marks.ts';
 
-/** Unacknowledged bytes on the socket above which the shell is paused. */
-const SOCKET_HIGH = 1024 * 1024;
-const SOCKET_LOW = 128 * 1024;
-
-type PauseReason = 'client' | 'socket';
+/**
+ * Output read from the shell in one turn of the event loop goes out as one message, up to
+ * this size: a flood costs the browser a few large messages instead of thousands of small
+ * ones, and a keystroke's echo waits for nothing.
+ */
+const MAX_MESSAGE_CHARS = 64 * 1024;
 
 export interface SessionEvents {
   activity(): void;
@@ -38,8 +40,13 @@ export class TerminalSession {
   readonly epoch = randomUUID();
   private readonly buffer = new OutputBuffer();
   private socket: WebSocket | undefined;
-  private readonly paused = new Set<PauseReason>();
-  private unacked = 0;
+  /** Output characters sent on the current socket, and how many of them its client has rendered (flow-control.ts). */
+  private sent = 0;
+  private acked = 0;
+  private paused = false;
+  /** Output read but not yet sent: sent at the end of this turn of the event loop. */
+  private pending = '';
+  private flushing: ReturnType<typeof setImmediate> | undefined;
   private ended = false;
   private detachTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly marks = new ShellMarks();
@@ -54,10 +61,9 @@ export class TerminalSession {
     private readonly events: SessionEvents,
   ) {
     shell.onData((data) => {
-      const seq = this.buffer.push(data);
-      this.send({ t: 'output', seq, data });
-      for (const viewer of this.viewers) viewer.output(seq, data);
-      for (const command of this.marks.read(data)) events.commandFinished(command);
+      this.pending += data;
+      if (this.pending.length >= MAX_MESSAGE_CHARS) this.flush();
+      else this.flushing ??= setImmediate(() => this.flush());
     });
     shell.onExit((code) => {
       // After close() the socket is gone already; nobody is told twice.
@@ -78,15 +84,15 @@ export class TerminalSession {
       previous.close(CloseCode.takenOver, 'taken over by a newer connection');
     }
     this.socket = socket;
-    this.unacked = 0;
-    this.setPaused('client', false);
-    this.setPaused('socket', false);
+    this.sent = 0;
+    this.acked = 0;
+    this.setPaused(false);
 
     this.send({ t: 'ready', terminal: this.name, epoch: this.epoch });
     if (this.notice) this.send({ t: 'watch', ...this.notice });
     const { chunks, dropped } = this.buffer.since(hello.epoch === this.epoch ? hello.lastSeq : 0);
     if (dropped > 0) this.send({ t: 'gap', droppedChunks: dropped });
-    for (const chunk of chunks) this.send({ t: 'output', seq: chunk.seq, data: chunk.data });
+    for (const chunk of chunks) this.sendOutput(chunk.seq, chunk.data);
     this.resize(hello.cols, hello.rows);
 
     socket.on('message', (raw, isBinary) => {
@@ -138,6 +144,8 @@ export class TerminalSession {
   }
 
   private end(): void {
+    // What the shell printed last still reaches the client, before the exit or the notice.
+    this.flush();
     this.ended = true;
     this.viewers.clear();
     clearTimeout(this.detachTimer);
@@ -148,8 +156,7 @@ export class TerminalSession {
     if (this.socket !== socket) return;
     this.socket = undefined;
     // Nobody is rendering: keep reading the shell into the bounded buffer.
-    this.setPaused('client', false);
-    this.setPaused('socket', false);
+    this.setPaused(false);
     if (!this.ended) this.detachTimer = setTimeout(() => this.close(), this.detachedCloseMs);
   }
 
@@ -161,9 +168,10 @@ export class TerminalSession {
       case 'resize':
         this.resize(message.cols, message.rows);
         return;
-      case 'pause':
-      case 'resume':
-        this.setPaused('client', message.t === 'pause');
+      case 'ack':
+        // Never more than was sent: a client cannot talk the window open.
+        this.acked = Math.max(this.acked, Math.min(message.chars, this.sent));
+        if (this.sent - this.acked < OUTPUT_WINDOW_CHARS / 2) this.setPaused(false);
         return;
       case 'takeover':
         this.events.takeover(message.answer);
@@ -181,25 +189,34 @@ export class TerminalSession {
     for (const viewer of this.viewers) viewer.resize(this.size);
   }
 
-  private send(message: ServerMessage, socket = this.socket): void {
-    if (!socket || socket.readyState !== socket.OPEN) return;
-    const frame = JSON.stringify(message);
-    this.unacked += frame.length;
-    if (this.unacked > SOCKET_HIGH) this.setPaused('socket', true);
-    socket.send(frame, () => {
-      if (socket !== this.socket) return;
-      this.unacked -= frame.length;
-      if (this.unacked < SOCKET_LOW) this.setPaused('socket', false);
-    });
+  private flush(): void {
+    clearImmediate(this.flushing);
+    this.flushing = undefined;
+    if (this.pending === '' || this.ended) return;
+    const data = this.pending;
+    this.pending = '';
+    const seq = this.buffer.push(data);
+    this.sendOutput(seq, data);
+    for (const viewer of this.viewers) viewer.output(seq, data);
+    for (const command of this.marks.read(data)) this.events.commandFinished(command);
   }
 
-  private setPaused(reason: PauseReason, on: boolean): void {
-    const before = this.paused.size > 0;
-    if (on) this.paused.add(reason);
-    else this.paused.delete(reason);
-    const after = this.paused.size > 0;
-    if (before === after || this.ended) return;
-    if (after) this.shell.pause();
+  private sendOutput(seq: number, data: string): void {
+    if (!this.socket || this.socket.readyState !== this.socket.OPEN) return;
+    this.send({ t: 'output', seq, data });
+    this.sent += data.length;
+    if (this.sent - this.acked > OUTPUT_WINDOW_CHARS) this.setPaused(true);
+  }
+
+  private send(message: ServerMessage, socket = this.socket): void {
+    if (!socket || socket.readyState !== socket.OPEN) return;
+    socket.send(JSON.stringify(message));
+  }
+
+  private setPaused(on: boolean): void {
+    if (this.paused === on || this.ended) return;
+    this.paused = on;
+    if (on) this.shell.pause();
     else this.shell.resume();
   }
 }

@@ -57,18 +57,35 @@ afterEach(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-/** A test client that records what the server sends. */
+/** A test client that records what the server sends, and acknowledges output as rendered on arrival unless told not to. */
 class Client {
   readonly messages: ServerMessage[] = [];
   readonly ws: WebSocket;
   readonly closed: Promise<number>;
+  private received = 0;
 
-  constructor(terminal: string, options: { cookie?: string; origin?: string } = {}) {
+  constructor(
+    terminal: string,
+    options: { cookie?: string; origin?: string } = {},
+    private acking = true,
+  ) {
     this.ws = new WebSocket(`ws://${base}${TERMINAL_PATH}/${terminal}`, {
       headers: { ...(options.cookie && { cookie: options.cookie }), origin: options.origin ?? `http://${base}` },
     });
-    this.ws.on('message', (raw) => this.messages.push(ServerMessage.parse(JSON.parse(String(raw)))));
+    this.ws.on('message', (raw) => {
+      const message = ServerMessage.parse(JSON.parse(String(raw)));
+      this.messages.push(message);
+      if (message.t !== 'output') return;
+      this.received += message.data.length;
+      if (this.acking) this.send({ t: 'ack', chars: this.received });
+    });
     this.closed = new Promise((resolve) => this.ws.on('close', (code) => resolve(code)));
+  }
+
+  /** From now on, acknowledges everything that arrives, starting with what did. */
+  startAcking(): void {
+    this.acking = true;
+    this.send({ t: 'ack', chars: this.received });
   }
 
   async hello(lastSeq = 0, epoch?: string): Promise<this> {
@@ -186,16 +203,25 @@ describe('terminal sessions', () => {
     expect(hub.list(bob.id)).toEqual(['1']);
   });
 
-  it('stops reading the shell while the client is paused (backpressure), then resumes', async () => {
-    const client = await new Client('1', { cookie: cookie(alice) }).hello();
-    client.send({ t: 'pause' });
-    await new Promise((r) => setTimeout(r, 100));
-    client.type('yes | head -c 20000000 | wc -c\r');
+  it('stops reading the shell while the client has not rendered a window of output (backpressure), then goes on', async () => {
+    const client = await new Client('1', { cookie: cookie(alice) }, false).hello();
+    client.type('yes | head -c 4000000; echo flood-$((5+5))\r');
     await new Promise((r) => setTimeout(r, 700));
-    // The kernel's pty buffer is a few kB: a 20 MB burst cannot arrive while paused.
+    // A window (128 KiB) and the message that crossed it (64 KiB at most): not 4 MB.
+    expect(client.output.length).toBeGreaterThan(100_000);
     expect(client.output.length).toBeLessThan(200_000);
-    client.send({ t: 'resume' });
-    await client.until(() => client.output.includes('20000000'), 30_000);
+    client.startAcking();
+    await client.until(() => client.output.includes('flood-10'), 30_000);
+    expect(client.output.length).toBeGreaterThan(4_000_000);
+  });
+
+  it('counts only what it sent: an ack beyond it does not open the window', async () => {
+    const client = await new Client('1', { cookie: cookie(alice) }, false).hello();
+    client.send({ t: 'ack', chars: 1e12 });
+    client.type('yes | head -c 4000000; echo flood-$((5+5))\r');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(client.output.length).toBeGreaterThan(100_000);
+    expect(client.output.length).toBeLessThan(200_000);
   });
 });
 

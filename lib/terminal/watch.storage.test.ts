@@ -108,8 +108,15 @@ class Socket<Out, In extends { t: string }> {
 }
 
 class LearnerTerminal extends Socket<ClientMessage, ServerMessage> {
+  private received = 0;
+
   constructor(name: string, cookie: string) {
     super(`${TERMINAL_PATH}/${name}`, cookie, (v) => ServerMessage.parse(v));
+    // It renders at once: each output is acknowledged on arrival (lib/terminal/flow-control.ts).
+    this.ws.on('message', () => {
+      const last = this.messages.at(-1);
+      if (last?.t === 'output') this.send({ t: 'ack', chars: (this.received += last.data.length) });
+    });
   }
 
   async hello(): Promise<this> {

@@ -61,6 +61,17 @@ test('a reload in the middle of a command keeps the same shell and its output', 
   await expect(screen(page)).toContainText(`shell=${pid}`);
 });
 
+test('Ctrl-C stops a flood of output, and the shell answers at once after it', async ({ page }) => {
+  await openLesson(page);
+  await type(page, 'yes flood-line');
+  await expect(screen(page)).toContainText('flood-line', { timeout: 30_000 });
+  await page.waitForTimeout(1000);
+  await page.keyboard.press('Control+C');
+  await type(page, 'echo "after=$((6*7))"');
+  // Flow control bounds what is still on its way to the page: the answer is seconds away, not a flood's worth.
+  await expect(screen(page).getByText('after=42')).toBeVisible({ timeout: 15_000 });
+});
+
 test('a second terminal is another shell on the same machine', async ({ page }) => {
   await openLesson(page);
   const first = await ask(page, 'echo "shell=$$ host=$(hostname)"', 'shell');
