@@ -5,7 +5,7 @@ import { z } from 'zod';
  * with the sandbox's, through `parseConfig` (lib/config.ts) and hand the result down; a
  * bad variable stops the process with a message naming it and the fix.
  */
-const Env = z.object({
+export const Env = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the server listens on; 127.0.0.1 keeps it on this machine'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000).describe('TCP port for pages and terminal WebSockets'),

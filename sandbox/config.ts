@@ -4,7 +4,7 @@ import { drivers, type DriverName } from './drivers.ts';
 import { DEFAULT_DISK_RESERVE_MIB } from './manager.ts';
 
 /** Sandbox settings from the environment, validated once; every one has a default. */
-const SandboxEnv = z.object({
+export const SandboxEnv = z.object({
   UNBOXED_TRUST: z
     .enum(['trusted', 'public'])
     .default('trusted')
