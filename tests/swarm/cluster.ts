@@ -16,7 +16,8 @@
  *
  * Node daemons get what a learner node needs (../shared/DESIGN.md): a private cgroup
  * namespace and the machine seccomp profile as daemon defaults (a service can set
- * neither), no live-restore. Traffic stays on the bridge: no NAT, no route out; one
+ * neither), no default bridge (so a task without networks has loopback only), no
+ * live-restore. Traffic stays on the bridge: no NAT, no route out; one
  * iptables rule accepts forwarding within the bridge only.
  */
 import { spawn } from 'node:child_process';
@@ -176,6 +177,10 @@ async function daemon(node: SwarmNode): Promise<void> {
     'seccomp-profile': seccomp,
     'live-restore': false,
     'storage-driver': 'overlay2',
+    // No default bridge: a service cannot ask for network none (swarm knows no such
+    // network), and a task given no network joins the default one, which is then none:
+    // a learner machine has loopback only.
+    bridge: 'none',
     // Its own containerd: left unset, dockerd would take the host's at /run/containerd
     // and share its "moby" namespace with the host engine.
     containerd: containerdSocketOf(node),
@@ -270,7 +275,7 @@ async function swarm(): Promise<void> {
     }
   }
   for (const node of NODES) {
-    await nodeDocker(first, ['node', 'update', '--label-add', `unboxed.capacity=${node.capacity}`, '--label-add', `unboxed.node=${node.name}`, node.name]);
+    await nodeDocker(first, ['node', 'update', '--label-add', `unboxed.capacity=${node.capacity}`, '--label-add', `unboxed.engine=${node.address}:${ENGINE_PORT}`, node.name]);
   }
 }
 
