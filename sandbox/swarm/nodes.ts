@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import Docker from 'dockerode';
 import { z } from 'zod';
 import { SandboxError } from '../driver.ts';
@@ -11,6 +12,11 @@ export const NodeTls = z.strictObject({
   key: z.string().min(1).describe("PEM file of the client certificate's key"),
 });
 export type NodeTls = z.infer<typeof NodeTls>;
+
+/** The client TLS files in `dir` by Docker's names (as DOCKER_CERT_PATH): ca.pem, cert.pem, key.pem. */
+export function nodeTlsIn(dir: string): NodeTls {
+  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
+}
 
 /**
  * What an operator labels a learner node with (`docker node update --label-add`): its
@@ -42,21 +48,28 @@ export interface TaskPlace {
   readonly container: string | undefined;
   /** The task's state as swarm reports it (new, pending, assigned, …, running, failed, shutdown). */
   readonly state: string;
+  /** `running`, or `shutdown` for a task the swarm is ending (the service scaled to none, or removed). */
+  readonly desired: string;
   readonly error: string | undefined;
 }
 
 const Task = z.looseObject({
+  CreatedAt: z.string(),
   NodeID: z.string().optional(),
   DesiredState: z.string(),
   Status: z.looseObject({ State: z.string(), Err: z.string().optional(), ContainerStatus: z.looseObject({ ContainerID: z.string().optional() }).optional() }),
 });
 
-/** Where the newest task of a one-task service runs (a manager's view), or undefined if it has none yet. */
+/**
+ * Where the task of a one-task service runs (a manager's view): the newest meant to run,
+ * else the newest (one being ended); undefined if it has none yet.
+ */
 export async function taskPlace(manager: Docker, service: string): Promise<TaskPlace | undefined> {
   const tasks = z.array(Task).parse(await engineCall(`listing the tasks of ${service}`, () => manager.listTasks({ filters: { service: [service] } })));
+  tasks.sort((a, b) => Date.parse(b.CreatedAt) - Date.parse(a.CreatedAt));
   const task = tasks.find((t) => t.DesiredState === 'running') ?? tasks[0];
   if (!task?.NodeID) return undefined;
   const node = await engineCall(`inspecting node ${task.NodeID}`, () => manager.getNode(task.NodeID!).inspect());
   const labels = NodeLabels.parse((node as { Spec?: { Labels?: unknown } }).Spec?.Labels ?? {});
-  return { nodeId: task.NodeID, engine: labels['unboxed.engine'], container: task.Status.ContainerStatus?.ContainerID || undefined, state: task.Status.State, error: task.Status.Err };
+  return { nodeId: task.NodeID, engine: labels['unboxed.engine'], container: task.Status.ContainerStatus?.ContainerID || undefined, state: task.Status.State, desired: task.DesiredState, error: task.Status.Err };
 }

@@ -22,11 +22,12 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeMachineProfile } from '../../sandbox/docker/seccomp.ts';
 import { runProcess } from '../../sandbox/process.ts';
+import { nodeTlsIn } from '../../sandbox/swarm/nodes.ts';
 
 /** Where node data lives (real disk: a node's overlay2 cannot sit on overlay). */
 export const STATE = '/var/lib/unboxed-swarm';
@@ -49,19 +50,14 @@ export interface SwarmNode {
   readonly capacity: number;
 }
 
-/** What the app needs to reach node engines: their CA, and the one client certificate. */
-export interface ClientTls {
-  readonly ca: string;
-  readonly cert: string;
-  readonly key: string;
-}
-
 const CAPACITY = 8;
 export const NODES: readonly SwarmNode[] = [1, 2, 3].map((i) => ({ name: `n${i}`, address: `${SUBNET}.${10 + i}`, netns: `unboxed-swarm-n${i}`, capacity: CAPACITY }));
 export const HOST_ADDRESS = `${SUBNET}.1`;
 
 const tlsDir = path.join(STATE, 'tls');
-export const CLIENT_TLS: ClientTls = { ca: path.join(tlsDir, 'ca.pem'), cert: path.join(tlsDir, 'client-cert.pem'), key: path.join(tlsDir, 'client-key.pem') };
+/** What the app needs to reach node engines, by Docker's names (UNBOXED_SWARM_TLS_DIR): their CA, and the one client certificate. */
+export const CLIENT_TLS_DIR = path.join(tlsDir, 'client');
+export const CLIENT_TLS = nodeTlsIn(CLIENT_TLS_DIR);
 
 const nodeDir = (node: SwarmNode) => path.join(STATE, node.name);
 const runDir = (node: SwarmNode) => path.join(RUN, node.name);
@@ -152,6 +148,10 @@ async function certificates(): Promise<void> {
   };
   for (const node of NODES) await issue(node.name, node.name, `subjectAltName=IP:${node.address}\nextendedKeyUsage=serverAuth\n`);
   await issue('client', 'unboxed app', 'extendedKeyUsage=clientAuth\n');
+  await mkdir(CLIENT_TLS_DIR, { recursive: true, mode: 0o700 });
+  await copyFile(file('ca.pem'), CLIENT_TLS.ca);
+  await copyFile(file('client-cert.pem'), CLIENT_TLS.cert);
+  await copyFile(file('client-key.pem'), CLIENT_TLS.key);
 }
 
 const DaemonConfig = z.strictObject({ 'data-root': z.string() }).loose();
@@ -165,7 +165,7 @@ async function daemon(node: SwarmNode): Promise<void> {
     hosts: [`unix://${socketOf(node)}`, `tcp://${node.address}:${ENGINE_PORT}`],
     tls: true,
     tlsverify: true,
-    tlscacert: CLIENT_TLS.ca,
+    tlscacert: path.join(tlsDir, 'ca.pem'),
     tlscert: path.join(tlsDir, `${node.name}-cert.pem`),
     tlskey: path.join(tlsDir, `${node.name}-key.pem`),
     'data-root': path.join(nodeDir(node), 'data'),
@@ -274,8 +274,12 @@ async function swarm(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  // The nodes share this host's disk: each gets a third of half of what is free.
+  const disk = await statfs(STATE);
+  const diskMiB = Math.floor((disk.bavail * disk.bsize) / 2 ** 20 / NODES.length / 2);
   for (const node of NODES) {
-    await nodeDocker(first, ['node', 'update', '--label-add', `unboxed.capacity=${node.capacity}`, '--label-add', `unboxed.engine=${node.address}:${ENGINE_PORT}`, node.name]);
+    const labels = { 'unboxed.capacity': node.capacity, 'unboxed.engine': `${node.address}:${ENGINE_PORT}`, 'unboxed.disk-mib': diskMiB };
+    await nodeDocker(first, ['node', 'update', ...Object.entries(labels).flatMap(([k, v]) => ['--label-add', `${k}=${v}`]), node.name]);
   }
 }
 
