@@ -172,18 +172,18 @@ export class SwarmDriver implements SandboxDriver {
     return service ? this.toInfo(service) : undefined;
   }
 
-  async exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
-    return execIn(await this.container(id), argv, options);
+  exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+    return this.onContainer(id, (container) => execIn(container, argv, options));
   }
 
-  async spawn(id: string, argv: readonly string[]): Promise<MachineProcess> {
-    return spawnIn(await this.container(id), argv);
+  spawn(id: string, argv: readonly string[]): Promise<MachineProcess> {
+    return this.onContainer(id, (container) => spawnIn(container, argv));
   }
 
   async openShell(id: string, terminal: string, size: ShellSize): Promise<MachineShell> {
     // As the docker driver: dtach holds the shell in the machine, past this attachment.
     const socket = `/run/unboxed-terminal-${z.string().regex(/^[a-z0-9-]+$/).parse(terminal)}.sock`;
-    return shellIn(await this.container(id), ['dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'], size);
+    return this.onContainer(id, (container) => shellIn(container, ['dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'], size));
   }
 
   async stop(id: string): Promise<void> {
@@ -200,7 +200,10 @@ export class SwarmDriver implements SandboxDriver {
     const service = await this.service(id);
     this.places.delete(id);
     const node = (await this.nodes()).find((n) => n.id === Labels.parse(service.Spec.Labels ?? {})['unboxed.node']);
-    if (!node || node.state !== 'ready') throw new MachineStartError(`machine ${id} cannot start: its node ${node?.hostname ?? '(gone)'} is ${node?.state ?? 'not in the swarm'}, and its disk is there`);
+    // Its disk is on its node: it starts there or nowhere (a drained node takes no new task, a restart included).
+    if (!node || node.state !== 'ready' || node.availability !== 'active') {
+      throw new MachineStartError(`machine ${id} cannot start: its node ${node?.hostname ?? '(gone)'} is ${node ? `${node.state}, ${node.availability === 'active' ? 'active' : 'drained'}` : 'not in the swarm'}, and its disk is there`);
+    }
     // With restart condition none, scaling back to one replica makes no task (swarm sees
     // the slot's task as done); a forced update does.
     const template = service.Spec.TaskTemplate as { ForceUpdate?: number };
@@ -379,6 +382,17 @@ export class SwarmDriver implements SandboxDriver {
   private async engineOf(nodeId: string): Promise<Docker> {
     const node = NodeInfo.parse(await engineCall(`inspecting node ${nodeId}`, () => this.manager.getNode(nodeId).inspect()));
     return this.connect(NodeLabels.parse(node.Spec.Labels ?? {})['unboxed.engine']);
+  }
+
+  /** Runs `call` on the machine's container; a failure makes the next call look its place up again (its node may be gone). */
+  private async onContainer<T>(id: string, call: (container: Docker.Container) => Promise<T>): Promise<T> {
+    const container = await this.container(id);
+    try {
+      return await call(container);
+    } catch (error) {
+      this.places.delete(id);
+      throw error;
+    }
   }
 
   /** The machine's running container on its node's engine. */
