@@ -169,7 +169,7 @@ export class SwarmDriver implements SandboxDriver {
     if (named) return named;
     const claimed = await engineCall('finding a learner machine', () => this.manager.listServices({ filters: { label: [`${LABEL}=${this.mark}`, `unboxed.learner=${id.data}`] } }));
     const service = claimed[0] ? ServiceInfo.parse(claimed[0]) : undefined;
-    return service ? this.toInfo(service) : undefined;
+    return service ? this.toInfo(service, await this.downNodes()) : undefined;
   }
 
   exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
@@ -242,11 +242,13 @@ export class SwarmDriver implements SandboxDriver {
   }
 
   async list(): Promise<MachineInfo[]> {
-    return (await this.services()).map((s) => this.toInfo(s));
+    const [services, down] = await Promise.all([this.services(), this.downNodes()]);
+    return services.map((s) => this.toInfo(s, down));
   }
 
   async inspect(id: string): Promise<MachineInfo> {
-    return this.toInfo(await this.service(id));
+    const [service, down] = await Promise.all([this.service(id), this.downNodes()]);
+    return this.toInfo(service, down);
   }
 
   /**
@@ -345,10 +347,18 @@ export class SwarmDriver implements SandboxDriver {
     await this.update(service, { ...service.Spec, Labels: change(service.Spec.Labels ?? {}) });
   }
 
-  private toInfo(service: ServiceInfo): MachineInfo {
+  /** Ids of nodes the swarm reports down (or gone): their machines run no more. */
+  private async downNodes(): Promise<Set<string>> {
+    const nodes = await engineCall('listing nodes', () => this.manager.listNodes());
+    return new Set(nodes.map((raw) => NodeInfo.parse(raw)).filter((n) => n.Status.State !== 'ready').map((n) => n.ID));
+  }
+
+  /** A machine on a node that is down is `stopped`: its start then says why it cannot, and a new machine goes elsewhere. */
+  private toInfo(service: ServiceInfo, downNodes: ReadonlySet<string>): MachineInfo {
     const labels = Labels.parse(service.Spec.Labels ?? {});
     const createdAt = new Date(labels['unboxed.created']);
-    const state: MachineState = service.Spec.Mode.Replicated?.Replicas === 0 ? 'stopped' : labels['unboxed.ready'] ? 'running' : 'starting';
+    const stopped = service.Spec.Mode.Replicated?.Replicas === 0 || downNodes.has(labels['unboxed.node']);
+    const state: MachineState = stopped ? 'stopped' : labels['unboxed.ready'] ? 'running' : 'starting';
     return {
       id: service.Spec.Name,
       driver: this.name,

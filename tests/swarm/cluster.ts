@@ -124,6 +124,8 @@ async function network(): Promise<void> {
       await inNode(['link', 'set', 'eth0', 'up']);
       await inNode(['link', 'set', 'lo', 'up']);
     }
+    // Up again after `kill` unplugged it.
+    await must('ip', ['link', 'set', veth, 'up'], `plugging ${node.name} in`);
   }
 }
 
@@ -229,6 +231,8 @@ async function startContainerd(node: SwarmNode): Promise<void> {
       '',
     ].join('\n'),
   );
+  // A killed node's containerd left its socket behind: waiting for it must wait for the new one.
+  await rm(containerdSocketOf(node), { force: true });
   const child = detached(node, 'containerd.log', [`--net=/run/netns/${node.netns}`, 'containerd', '--config', config]);
   await writeFile(containerdPidfileOf(node), String(child.pid));
   const deadline = Date.now() + 30_000;
