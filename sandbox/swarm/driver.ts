@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { z } from 'zod';
-import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError } from '../driver.ts';
+import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError, SandboxError } from '../driver.ts';
 import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
 import { engineCall, statusOf } from '../docker/engine.ts';
 import { execIn, shellIn, spawnIn } from '../docker/exec.ts';
@@ -302,6 +302,22 @@ export class SwarmDriver implements SandboxDriver {
         machines: placed,
       };
     });
+  }
+
+  /**
+   * An operator's change to a learner node (by hostname or id): `pause` drains it (its
+   * machines run on, new ones go elsewhere; swarm's own `drain` would end them), `active`
+   * opens it again; labels make a node that joined the swarm a learner node.
+   */
+  async updateNode(node: string, change: { readonly availability?: 'active' | 'pause'; readonly labels?: Readonly<Record<string, string>> }): Promise<NodeLoad> {
+    const found = (await this.nodes()).find((n) => n.id === node || n.hostname === node);
+    if (!found) throw new SandboxError(`no swarm node '${node}'; unboxed sandbox nodes ls lists them`);
+    const raw = (await engineCall(`inspecting node ${node}`, () => this.manager.getNode(found.id).inspect())) as { Version: { Index: number }; Spec: { Labels?: Record<string, string> } };
+    const spec = { ...raw.Spec, ...(change.availability ? { Availability: change.availability } : {}), Labels: { ...raw.Spec.Labels, ...change.labels } };
+    const labels = NodeLabels.safeParse(spec.Labels);
+    if (!labels.success) throw new SandboxError(`node ${node}: ${labels.error.issues[0]!.message} (set unboxed.engine=host:port and unboxed.capacity=N)`);
+    await engineCall(`updating node ${node}`, () => this.manager.getNode(found.id).update({ _query: { version: raw.Version.Index }, _body: spec }));
+    return (await this.nodes()).find((n) => n.id === found.id)!;
   }
 
   /** The open node with the most room. Two creates at once may both see the last room: the manager bounds starts. */

@@ -24,7 +24,7 @@ export function nodeTlsIn(dir: string): NodeTls {
  */
 export const NodeLabels = z.looseObject({
   'unboxed.engine': z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "a node's unboxed.engine label is host:port of its Engine API"),
-  'unboxed.capacity': z.coerce.number().int().min(0).describe('Learner machines the node may hold at once'),
+  'unboxed.capacity': z.string().regex(/^\d{1,5}$/, "a node's unboxed.capacity label is the number of machines it may hold").transform(Number).describe('Learner machines the node may hold at once'),
 });
 
 /** A node's Engine API over mutual TLS: the only way the app reaches a machine on it. */
