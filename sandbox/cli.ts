@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { anonymousAccess, type SandboxConfig } from './config.ts';
+import { SandboxError } from './driver.ts';
 import { createMachineManager, type MachineManager } from './index.ts';
+import { SwarmDriver } from './swarm/driver.ts';
+import { nodeTlsIn } from './swarm/nodes.ts';
 
 const usage = `usage: unboxed sandbox <command>
 
@@ -12,7 +15,12 @@ const usage = `usage: unboxed sandbox <command>
   rm MACHINE... | --all       remove machines and everything they own
   gc                          remove machines past their lifetime, idle or stopped
   image build [--force]       build the learner machine image (cached by recipe)
-  image build --vm [--force]  build it for the qemu driver too (disk, kernel, initramfs)`;
+  image build --vm [--force]  build it for the qemu driver too (disk, kernel, initramfs)
+  nodes                       swarm driver: learner nodes with their state, capacity and load
+  nodes add NODE --engine HOST:PORT --capacity N [--disk-mib N]
+                              make a node that joined the swarm a learner node
+  nodes drain NODE            no new machines there; its machines run to their end
+  nodes activate NODE         open a node again`;
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -21,6 +29,7 @@ const root = path.resolve(import.meta.dirname, '..');
 export async function runSandboxCli(argv: readonly string[], config: SandboxConfig, dataDir: string, listenHost: string): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'image') return imageCommand(rest);
+  if (command === 'nodes') return nodesCommand(rest, config);
   if (!command || !['ls', 'create', 'exec', 'rm', 'gc'].includes(command)) {
     console.error(command ? `unknown sandbox command '${command}'\n\n${usage}` : usage);
     return 2;
@@ -112,4 +121,43 @@ function imageCommand(args: readonly string[]): Promise<number> {
     const child = spawn('bash', [path.join(root, 'sandbox/image', script), ...flags.filter((f) => f === '--force')], { stdio: 'inherit' });
     child.on('close', (code) => resolve(code ?? 1));
   });
+}
+
+async function nodesCommand(args: readonly string[], config: SandboxConfig): Promise<number> {
+  if (!config.swarm) {
+    console.error('nodes: the swarm driver has no manager; set UNBOXED_SWARM_MANAGER=host:port and UNBOXED_SWARM_TLS_DIR');
+    return 2;
+  }
+  const driver = new SwarmDriver({ manager: config.swarm.manager, tls: nodeTlsIn(config.swarm.tlsDir), scope: config.scope });
+  const [action = 'ls', node, ...rest] = args;
+  if (!['ls', 'add', 'drain', 'activate'].includes(action)) {
+    console.error(`unknown nodes command '${action}'\n\n${usage}`);
+    return 2;
+  }
+  if (action !== 'ls' && !node) {
+    console.error(`usage: unboxed sandbox nodes ${action} NODE`);
+    return 2;
+  }
+  try {
+    await changeNode(driver, action, node, rest);
+  } catch (error) {
+    if (!(error instanceof SandboxError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
+  const rows = (await driver.nodes()).map((n) => [n.hostname, n.state, n.availability === 'pause' ? 'drained' : n.availability, n.open ? 'yes' : 'no', `${n.machines}/${n.capacity}`]);
+  const table = [['NODE', 'STATE', 'AVAILABILITY', 'OPEN', 'MACHINES'], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return 0;
+}
+
+async function changeNode(driver: SwarmDriver, action: string, node: string | undefined, rest: readonly string[]): Promise<void> {
+  if (action === 'add') {
+    const { values } = parseArgs({ args: rest, options: { engine: { type: 'string' }, capacity: { type: 'string' }, 'disk-mib': { type: 'string' } } });
+    const labels = { 'unboxed.engine': values.engine ?? '', 'unboxed.capacity': values.capacity ?? '', ...(values['disk-mib'] ? { 'unboxed.disk-mib': values['disk-mib'] } : {}) };
+    await driver.updateNode(node!, { labels });
+  } else if (action === 'drain' || action === 'activate') {
+    await driver.updateNode(node!, { availability: action === 'drain' ? 'pause' : 'active' });
+  }
 }

@@ -39,6 +39,12 @@ export const SandboxEnv = z.object({
   UNBOXED_START_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Machines started at the same time'),
   UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(10).describe('Machines anonymous visitors from one address may start in 10 minutes'),
   UNBOXED_ANONYMOUS_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30).describe('Machines all anonymous visitors together may start in a minute'),
+  UNBOXED_SWARM_MANAGER: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port of a swarm manager\'s Engine API')
+    .optional()
+    .describe("swarm driver: host:port of a swarm manager's Engine API (mutual TLS)"),
+  UNBOXED_SWARM_TLS_DIR: z.string().min(1).optional().describe("swarm driver: folder with ca.pem, cert.pem and key.pem, the app's client certificate for the nodes' Engine APIs"),
   UNBOXED_MACHINE_MEMORY_MIB: z.coerce.number().optional(),
   UNBOXED_MACHINE_CPUS: z.coerce.number().optional(),
   UNBOXED_MACHINE_PIDS: z.coerce.number().optional(),
@@ -65,6 +71,8 @@ export interface SandboxConfig {
   readonly anonymousStartsPerAddress: number;
   readonly anonymousStartsPerMinute: number;
   readonly limits: MachineLimits;
+  /** The swarm driver's manager and client TLS folder, when set. */
+  readonly swarm: { readonly manager: string; readonly tlsDir: string } | undefined;
 }
 
 export function sandboxConfig(env: Readonly<Record<string, string | undefined>>): SandboxConfig {
@@ -86,6 +94,9 @@ export function sandboxConfig(env: Readonly<Record<string, string | undefined>>)
     const issue = limits.error.issues[0]!;
     throw new SandboxConfigError(`machine limit ${String(issue.path[0])}: ${issue.message}. Fix: correct the UNBOXED_MACHINE_* variable`);
   }
+  if ((e.UNBOXED_SWARM_MANAGER === undefined) !== (e.UNBOXED_SWARM_TLS_DIR === undefined)) {
+    throw new SandboxConfigError('UNBOXED_SWARM_MANAGER and UNBOXED_SWARM_TLS_DIR go together: the swarm driver reaches node engines only over mutual TLS. Fix: set both, or neither');
+  }
   return {
     trust: e.UNBOXED_TRUST,
     driver: e.UNBOXED_SANDBOX_DRIVER,
@@ -99,6 +110,7 @@ export function sandboxConfig(env: Readonly<Record<string, string | undefined>>)
     anonymousStartsPerAddress: e.UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS,
     anonymousStartsPerMinute: e.UNBOXED_ANONYMOUS_STARTS_PER_MINUTE,
     limits: limits.data,
+    swarm: e.UNBOXED_SWARM_MANAGER && e.UNBOXED_SWARM_TLS_DIR ? { manager: e.UNBOXED_SWARM_MANAGER, tlsDir: e.UNBOXED_SWARM_TLS_DIR } : undefined,
   };
 }
 

@@ -2,6 +2,8 @@ import type { SandboxConfig } from './config.ts';
 import { DockerDriver } from './docker/driver.ts';
 import type { SandboxDriver } from './driver.ts';
 import { QemuDriver } from './qemu/driver.ts';
+import { SwarmDriver } from './swarm/driver.ts';
+import { nodeTlsIn } from './swarm/nodes.ts';
 
 type Log = (event: string, fields: Record<string, unknown>) => void;
 
@@ -13,6 +15,8 @@ type Log = (event: string, fields: Record<string, unknown>) => void;
 export const drivers = {
   docker: (cacheDir: string, config: SandboxConfig, log: Log): SandboxDriver => new DockerDriver({ cacheDir, log, scope: config.scope }),
   qemu: (cacheDir: string, config: SandboxConfig, log: Log): SandboxDriver => new QemuDriver({ stateDir: cacheDir, accel: config.qemuAccel, log }),
+  // Last: only where UNBOXED_SWARM_MANAGER is set does its probe pass.
+  swarm: (_cacheDir: string, config: SandboxConfig): SandboxDriver => new SwarmDriver({ manager: config.swarm?.manager, tls: config.swarm && nodeTlsIn(config.swarm.tlsDir), scope: config.scope }),
 } as const;
 
 export type DriverName = keyof typeof drivers;

@@ -33,6 +33,8 @@ suite "learner machines (docker driver: conformance, isolation, limits; the mana
 suite "a host's full density (150 idle machines)" npm run --silent test:fleet
 suite "learner machines (qemu driver: golden state, restore, conformance, isolation; what changed)" npm run --silent test:vm
 suite "the docker driver on a cgroup v2 host (nested in a qemu guest: conformance, limits the learner cannot lift)" npm run --silent test:docker-on-v2
+suite "learner machines on a Docker Swarm (three nodes in network namespaces: conformance, containment, placement, a drained node, a killed node)" \
+  bash -c 'npm run --silent test:swarm; status=$?; npx tsx tests/swarm/cluster.ts down >/dev/null; exit $status'
 suite "escape and abuse suite (docker and qemu drivers)" npm run --silent test:security
 suite "durability (SIGKILL the server while it records checks, restart, retry)" npm run --silent test:durability
 suite "lessons-tests (every lesson's checks on real machines)" npm run --silent test:lessons

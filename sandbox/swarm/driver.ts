@@ -1,0 +1,473 @@
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type Docker from 'dockerode';
+import { z } from 'zod';
+import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError, SandboxError } from '../driver.ts';
+import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
+import { engineCall, statusOf } from '../docker/engine.ts';
+import { execIn, shellIn, spawnIn } from '../docker/exec.ts';
+import { connectNode, NodeLabels, taskPlace, type NodeTls } from './nodes.ts';
+import { machineServiceSpec } from './service.ts';
+
+const LABEL = 'unboxed.machine';
+const PREFIX = 'unboxed-';
+const Scope = z.string().regex(/^[a-z0-9]{1,16}$/, 'a scope is 1–16 lowercase letters or digits');
+const LearnerId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const Labels = z.object({
+  'unboxed.created': z.iso.datetime(),
+  'unboxed.limits': z.string().transform((s) => MachineLimits.parse(JSON.parse(s))),
+  'unboxed.disk': z.string(),
+  'unboxed.node': z.string(),
+  'unboxed.ready': z.literal('1').optional(),
+  'unboxed.learner': z.string().optional(),
+});
+const ServiceInfo = z.looseObject({
+  ID: z.string(),
+  Version: z.object({ Index: z.number() }),
+  Spec: z.looseObject({ Name: z.string(), Labels: z.record(z.string(), z.string()).optional(), TaskTemplate: z.looseObject({}), Mode: z.looseObject({ Replicated: z.object({ Replicas: z.number() }).optional() }) }),
+});
+type ServiceInfo = z.infer<typeof ServiceInfo>;
+const NodeInfo = z.looseObject({
+  ID: z.string(),
+  Description: z.looseObject({ Hostname: z.string() }),
+  Spec: z.looseObject({ Availability: z.string(), Labels: z.record(z.string(), z.string()).optional() }),
+  Status: z.looseObject({ State: z.string() }),
+});
+
+const READY_TIMEOUT_MS = 300_000;
+const root = path.resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+
+export interface SwarmDriverOptions {
+  /** host:port of a swarm manager's Engine API (mutual TLS with `tls`); unset, the driver is unavailable. */
+  readonly manager: string | undefined;
+  readonly tls: NodeTls | undefined;
+  /** Machines of another scope on the same swarm are invisible to this driver. */
+  readonly scope?: string;
+  /** The machine image, present on every node. @default the tag of this checkout's recipe */
+  readonly image?: string;
+  /** @default 300 s (a machine's first boot copies its root file system onto its disk) */
+  readonly readyTimeoutMs?: number;
+}
+
+/** A learner node as placement sees it. */
+export interface NodeLoad {
+  readonly id: string;
+  readonly hostname: string;
+  /** Ready and active: it may take new machines. */
+  readonly open: boolean;
+  readonly availability: string;
+  readonly state: string;
+  readonly capacity: number;
+  /** Machines placed on it (stopped ones too: they come back there). */
+  readonly machines: number;
+}
+
+/**
+ * Learner machines as Swarm services (sandbox/swarm/service.ts), one task each, placed by
+ * this backend on the open node with the most room (its `unboxed.capacity` label minus
+ * the machines it holds; drained or down nodes get nothing new) and pinned there, so a
+ * stopped machine comes back beside its disk. The manager's API places and finds
+ * services; commands, agents and shells go to the task's container through its node's
+ * own Engine API over mutual TLS, with the docker driver's exec functions.
+ *
+ * A machine's id is its service's name: `pool-…` for the pool, `learner-<digest>` when
+ * made for a learner. A service cannot be renamed, so a pool machine is claimed by a label
+ * update carrying the version it read: of two claims, the swarm refuses the second.
+ */
+export class SwarmDriver implements SandboxDriver {
+  readonly name = 'swarm';
+  readonly boundary = 'container';
+  private connection: { readonly manager: Docker; readonly tls: NodeTls } | undefined;
+  private readonly engines = new Map<string, Docker>();
+  /** Where each machine's current task runs; dropped on stop, start and destroy. */
+  private readonly places = new Map<string, Promise<Docker.Container>>();
+  private tag: Promise<string> | undefined;
+  private readonly mark: string;
+  private readonly names: { readonly pool: string; readonly learner: string };
+
+  constructor(private readonly options: SwarmDriverOptions) {
+    const scope = options.scope === undefined ? undefined : Scope.parse(options.scope);
+    this.mark = scope ? `swarm-${scope}` : 'swarm';
+    const prefix = scope ? `${PREFIX}${scope}-` : PREFIX;
+    this.names = { pool: `${prefix}pool-`, learner: `${prefix}learner-` };
+  }
+
+  async probe(): Promise<void> {
+    if (!this.options.manager || !this.options.tls) {
+      throw new DriverUnavailableError('the swarm driver needs a manager: set UNBOXED_SWARM_MANAGER=host:port (its Engine API) and UNBOXED_SWARM_TLS_DIR (ca.pem, cert.pem, key.pem)');
+    }
+    const info = await this.manager.info().catch((error: unknown) => {
+      throw new DriverUnavailableError(`the swarm driver cannot reach the manager's Engine API at ${this.options.manager} over mutual TLS (${error instanceof Error ? error.message : String(error)})`);
+    });
+    if (!(info as { Swarm?: { ControlAvailable?: boolean } }).Swarm?.ControlAvailable) {
+      throw new DriverUnavailableError(`${this.options.manager} is not a swarm manager; give the Engine API of a manager node`);
+    }
+    if ((await this.nodes()).every((n) => !n.open)) throw new DriverUnavailableError('the swarm has no open learner node (ready, active, with unboxed.engine and unboxed.capacity labels)');
+  }
+
+  /** Nothing to prepare once: each machine's first boot copies its root onto its own disk. */
+  async prepare(): Promise<void> {}
+
+  async create(limits: MachineLimits, learner?: string): Promise<MachineInfo> {
+    if (learner !== undefined && (await this.find(learner))) throw new MachineStartError(`learner ${learner} already has a machine`);
+    const suffix = randomBytes(6).toString('hex');
+    const name = learner === undefined ? this.names.pool + suffix : this.learnerName(LearnerId.parse(learner));
+    const [node, image] = await Promise.all([this.place(), this.image()]);
+    const nodeId = node.id;
+    const labels = {
+      [LABEL]: this.mark,
+      'unboxed.created': new Date().toISOString(),
+      'unboxed.limits': JSON.stringify(limits),
+      'unboxed.disk': `${name}-disk-${suffix}`,
+      'unboxed.node': nodeId,
+      ...(learner === undefined ? {} : { 'unboxed.learner': learner }),
+    };
+    // The swarm refuses a taken name: a learner never gets two machines this way.
+    await engineCall(`creating machine ${name}`, () =>
+      this.manager.createService(machineServiceSpec({ name, image, node: nodeId, hostname: `machine-${suffix.slice(0, 6)}`, limits, labels, disk: labels['unboxed.disk'] })),
+    );
+    try {
+      await this.waitReady(name);
+      await this.relabel(name, (l) => ({ ...l, 'unboxed.ready': '1' }));
+    } catch (error) {
+      await this.destroy(name).catch(() => undefined);
+      throw error;
+    }
+    return this.inspect(name);
+  }
+
+  async assign(id: string, learner: string): Promise<MachineInfo | undefined> {
+    LearnerId.parse(learner);
+    const service = await this.service(id).catch((error: unknown) => {
+      if (error instanceof MachineNotFoundError) return undefined;
+      throw error;
+    });
+    if (!service || !service.Spec.Name.startsWith(this.names.pool)) return undefined;
+    const labels = Labels.parse(service.Spec.Labels ?? {});
+    if (labels['unboxed.learner'] !== undefined || labels['unboxed.ready'] !== '1') return undefined;
+    try {
+      await this.update(service, { ...service.Spec, Labels: { ...service.Spec.Labels, 'unboxed.learner': learner } });
+    } catch (error) {
+      if (/out of sequence/.test(String((error as Error).message))) return undefined;
+      throw error;
+    }
+    return this.inspect(id);
+  }
+
+  async find(learner: string): Promise<MachineInfo | undefined> {
+    const id = LearnerId.safeParse(learner);
+    if (!id.success) return undefined;
+    // Made for the learner: by its name. Claimed from the pool: by its label (the manager
+    // answers a label filter from its store, without asking any node).
+    const named = await this.inspect(this.learnerName(id.data)).catch((error: unknown) => {
+      if (error instanceof MachineNotFoundError) return undefined;
+      throw error;
+    });
+    if (named) return named;
+    const claimed = await engineCall('finding a learner machine', () => this.manager.listServices({ filters: { label: [`${LABEL}=${this.mark}`, `unboxed.learner=${id.data}`] } }));
+    const service = claimed[0] ? ServiceInfo.parse(claimed[0]) : undefined;
+    return service ? this.toInfo(service, await this.downNodes()) : undefined;
+  }
+
+  exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+    return this.onContainer(id, (container) => execIn(container, argv, options));
+  }
+
+  spawn(id: string, argv: readonly string[]): Promise<MachineProcess> {
+    return this.onContainer(id, (container) => spawnIn(container, argv));
+  }
+
+  async openShell(id: string, terminal: string, size: ShellSize): Promise<MachineShell> {
+    // As the docker driver: dtach holds the shell in the machine, past this attachment.
+    const socket = `/run/unboxed-terminal-${z.string().regex(/^[a-z0-9-]+$/).parse(terminal)}.sock`;
+    return this.onContainer(id, (container) => shellIn(container, ['dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'], size));
+  }
+
+  async stop(id: string): Promise<void> {
+    const service = await this.service(id);
+    this.places.delete(id);
+    if (service.Spec.Mode.Replicated?.Replicas === 0) return;
+    // No task: its container stops (SIGRTMIN+3, systemd shuts down); its disk, a named volume on the node, stays.
+    await this.update(service, { ...service.Spec, Mode: { Replicated: { Replicas: 0 } } });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await this.running(id))) await new Promise((r) => setTimeout(r, 200));
+  }
+
+  async start(id: string): Promise<MachineInfo> {
+    const service = await this.service(id);
+    this.places.delete(id);
+    const node = (await this.nodes()).find((n) => n.id === Labels.parse(service.Spec.Labels ?? {})['unboxed.node']);
+    // Its disk is on its node: it starts there or nowhere (a drained node takes no new task, a restart included).
+    if (!node || node.state !== 'ready' || node.availability !== 'active') {
+      throw new MachineStartError(`machine ${id} cannot start: its node ${node?.hostname ?? '(gone)'} is ${node ? `${node.state}, ${node.availability === 'active' ? 'active' : 'drained'}` : 'not in the swarm'}, and its disk is there`);
+    }
+    // With restart condition none, scaling back to one replica makes no task (swarm sees
+    // the slot's task as done); a forced update does.
+    const template = service.Spec.TaskTemplate as { ForceUpdate?: number };
+    await this.update(service, { ...service.Spec, Mode: { Replicated: { Replicas: 1 } }, TaskTemplate: { ...template, ForceUpdate: (template.ForceUpdate ?? 0) + 1 } });
+    await this.waitReady(id);
+    return this.inspect(id);
+  }
+
+  async destroy(id: string): Promise<void> {
+    const service = await this.service(id).catch((error: unknown) => {
+      if (error instanceof MachineNotFoundError) return undefined;
+      throw error;
+    });
+    if (!service) return;
+    this.places.delete(id);
+    const labels = Labels.parse(service.Spec.Labels ?? {});
+    const engine = (await this.nodes()).find((n) => n.id === labels['unboxed.node']);
+    await engineCall(`removing machine ${id}`, () => this.manager.getService(service.ID).remove()).catch((error: unknown) => {
+      if (statusOf((error as Error).cause) !== 404) throw error;
+    });
+    // The disk is the node's: removed once the task's container is gone (a dead node's waits for sweep).
+    if (engine?.state !== 'ready') return;
+    const node = await this.engineOf(engine.id);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const removed = await node
+        .getVolume(labels['unboxed.disk'])
+        .remove()
+        .then(
+          () => true,
+          (error: unknown) => statusOf(error) === 404,
+        );
+      if (removed) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async list(): Promise<MachineInfo[]> {
+    const [services, down] = await Promise.all([this.services(), this.downNodes()]);
+    return services.map((s) => this.toInfo(s, down));
+  }
+
+  async inspect(id: string): Promise<MachineInfo> {
+    const [service, down] = await Promise.all([this.service(id), this.downNodes()]);
+    return this.toInfo(service, down);
+  }
+
+  /**
+   * Disk left for machines: each open node's `unboxed.disk-mib` label less the disks of
+   * the machines on it. A budget, not a measure: a node's volumes have no size limit.
+   */
+  async freeDiskBytes(): Promise<number> {
+    const [nodes, machines] = await Promise.all([this.manager.listNodes(), this.services()]);
+    let free = 0;
+    for (const raw of nodes) {
+      const node = NodeInfo.parse(raw);
+      const budget = Number(node.Spec.Labels?.['unboxed.disk-mib'] ?? 0);
+      if (node.Spec.Availability !== 'active' || node.Status.State !== 'ready' || !budget) continue;
+      const used = machines.filter((m) => Labels.parse(m.Spec.Labels ?? {})['unboxed.node'] === node.ID).reduce((sum, m) => sum + Labels.parse(m.Spec.Labels ?? {})['unboxed.limits'].diskMiB, 0);
+      free += Math.max(0, budget - used) * 2 ** 20;
+    }
+    return free;
+  }
+
+  /** Disks (volumes on ready nodes) of this scope whose machine is gone, once older than `olderThanMs`. */
+  async sweep(olderThanMs: number): Promise<string[]> {
+    const disks = new Set((await this.services()).map((s) => Labels.parse(s.Spec.Labels ?? {})['unboxed.disk']));
+    const removed: string[] = [];
+    for (const node of (await this.nodes()).filter((n) => n.state === 'ready')) {
+      const engine = await this.engineOf(node.id);
+      const { Volumes } = await engineCall(`listing disks on ${node.hostname}`, () => engine.listVolumes({ filters: { label: [`${LABEL}=${this.mark}`] } }));
+      for (const volume of Volumes ?? []) {
+        const created = Date.parse((volume as { CreatedAt?: string }).CreatedAt ?? '');
+        if (disks.has(volume.Name) || !(Date.now() - created >= olderThanMs)) continue;
+        await engine.getVolume(volume.Name).remove().catch(() => undefined);
+        removed.push(`${node.hostname}/${volume.Name}`);
+      }
+    }
+    return removed;
+  }
+
+  /** Every learner node with its load, for placement and for operators. */
+  async nodes(): Promise<NodeLoad[]> {
+    const [nodes, machines] = await Promise.all([engineCall('listing nodes', () => this.manager.listNodes()), this.services()]);
+    return nodes.map((raw) => {
+      const node = NodeInfo.parse(raw);
+      const labels = NodeLabels.safeParse(node.Spec.Labels ?? {});
+      const placed = machines.filter((m) => Labels.parse(m.Spec.Labels ?? {})['unboxed.node'] === node.ID).length;
+      return {
+        id: node.ID,
+        hostname: node.Description.Hostname,
+        open: labels.success && node.Spec.Availability === 'active' && node.Status.State === 'ready',
+        availability: node.Spec.Availability,
+        state: node.Status.State,
+        capacity: labels.success ? labels.data['unboxed.capacity'] : 0,
+        machines: placed,
+      };
+    });
+  }
+
+  /**
+   * An operator's change to a learner node (by hostname or id): `pause` drains it (its
+   * machines run on, new ones go elsewhere; swarm's own `drain` would end them), `active`
+   * opens it again; labels make a node that joined the swarm a learner node.
+   */
+  async updateNode(node: string, change: { readonly availability?: 'active' | 'pause'; readonly labels?: Readonly<Record<string, string>> }): Promise<NodeLoad> {
+    const found = (await this.nodes()).find((n) => n.id === node || n.hostname === node);
+    if (!found) throw new SandboxError(`no swarm node '${node}'; unboxed sandbox nodes ls lists them`);
+    const raw = (await engineCall(`inspecting node ${node}`, () => this.manager.getNode(found.id).inspect())) as { Version: { Index: number }; Spec: { Labels?: Record<string, string> } };
+    const spec = { ...raw.Spec, ...(change.availability ? { Availability: change.availability } : {}), Labels: { ...raw.Spec.Labels, ...change.labels } };
+    const labels = NodeLabels.safeParse(spec.Labels);
+    if (!labels.success) throw new SandboxError(`node ${node}: ${labels.error.issues[0]!.message} (set unboxed.engine=host:port and unboxed.capacity=N)`);
+    await engineCall(`updating node ${node}`, () => this.manager.getNode(found.id).update({ _query: { version: raw.Version.Index }, _body: spec }));
+    return (await this.nodes()).find((n) => n.id === found.id)!;
+  }
+
+  /** The open node with the most room. Two creates at once may both see the last room: the manager bounds starts. */
+  private async place(): Promise<NodeLoad> {
+    const open = (await this.nodes()).filter((n) => n.open && n.machines < n.capacity);
+    const best = open.sort((a, b) => b.capacity - b.machines - (a.capacity - a.machines))[0];
+    if (!best) throw new MachineStartError('no learner node has room: every node is full, drained or down');
+    return best;
+  }
+
+  /**
+   * The service name of a machine made for `learner`: service names are DNS labels (no
+   * `_`, 63 characters at most), so it carries a digest of the id; the label, the id.
+   */
+  private learnerName(learner: string): string {
+    return this.names.learner + createHash('sha256').update(learner).digest('hex').slice(0, 24);
+  }
+
+  private async services(): Promise<ServiceInfo[]> {
+    const services = await engineCall('listing machines', () => this.manager.listServices({ filters: { label: [`${LABEL}=${this.mark}`] } }));
+    return services.map((s) => ServiceInfo.parse(s));
+  }
+
+  private async service(id: string): Promise<ServiceInfo> {
+    try {
+      const service = ServiceInfo.parse(await this.manager.getService(id).inspect());
+      if (service.Spec.Labels?.[LABEL] !== this.mark || service.Spec.Name !== id) throw new MachineNotFoundError(id);
+      return service;
+    } catch (error) {
+      if (statusOf(error) === 404) throw new MachineNotFoundError(id);
+      throw error;
+    }
+  }
+
+  /** Updates a service from the version it was read at: a concurrent update makes the swarm refuse this one. */
+  private update(service: ServiceInfo, spec: ServiceInfo['Spec']): Promise<unknown> {
+    // The version goes in the query alone; docker-modem would otherwise put the whole spec there too.
+    return engineCall(`updating machine ${service.Spec.Name}`, () => this.manager.getService(service.ID).update({ _query: { version: service.Version.Index }, _body: spec }));
+  }
+
+  private async relabel(id: string, change: (labels: Record<string, string>) => Record<string, string>): Promise<void> {
+    const service = await this.service(id);
+    await this.update(service, { ...service.Spec, Labels: change(service.Spec.Labels ?? {}) });
+  }
+
+  /** Ids of nodes the swarm reports down (or gone): their machines run no more. */
+  private async downNodes(): Promise<Set<string>> {
+    const nodes = await engineCall('listing nodes', () => this.manager.listNodes());
+    return new Set(nodes.map((raw) => NodeInfo.parse(raw)).filter((n) => n.Status.State !== 'ready').map((n) => n.ID));
+  }
+
+  /** A machine on a node that is down is `stopped`: its start then says why it cannot, and a new machine goes elsewhere. */
+  private toInfo(service: ServiceInfo, downNodes: ReadonlySet<string>): MachineInfo {
+    const labels = Labels.parse(service.Spec.Labels ?? {});
+    const createdAt = new Date(labels['unboxed.created']);
+    const stopped = service.Spec.Mode.Replicated?.Replicas === 0 || downNodes.has(labels['unboxed.node']);
+    const state: MachineState = stopped ? 'stopped' : labels['unboxed.ready'] ? 'running' : 'starting';
+    return {
+      id: service.Spec.Name,
+      driver: this.name,
+      state,
+      learner: labels['unboxed.learner'],
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + labels['unboxed.limits'].lifetimeSeconds * 1000),
+      limits: labels['unboxed.limits'],
+    };
+  }
+
+  /** The manager's Engine API, connected on first use (the driver is built before its probe). */
+  private get manager(): Docker {
+    if (!this.connection) {
+      if (!this.options.manager || !this.options.tls) throw new DriverUnavailableError('the swarm driver has no manager: set UNBOXED_SWARM_MANAGER and UNBOXED_SWARM_TLS_DIR');
+      this.connection = { manager: connectNode(this.options.manager, this.options.tls), tls: this.options.tls };
+    }
+    return this.connection.manager;
+  }
+
+  private connect(engine: string): Docker {
+    let connection = this.engines.get(engine);
+    if (!connection) {
+      // The manager connection checked the TLS files are given.
+      connection = connectNode(engine, this.options.tls!);
+      this.engines.set(engine, connection);
+    }
+    return connection;
+  }
+
+  private async engineOf(nodeId: string): Promise<Docker> {
+    const node = NodeInfo.parse(await engineCall(`inspecting node ${nodeId}`, () => this.manager.getNode(nodeId).inspect()));
+    return this.connect(NodeLabels.parse(node.Spec.Labels ?? {})['unboxed.engine']);
+  }
+
+  /** Runs `call` on the machine's container; a failure makes the next call look its place up again (its node may be gone). */
+  private async onContainer<T>(id: string, call: (container: Docker.Container) => Promise<T>): Promise<T> {
+    const container = await this.container(id);
+    try {
+      return await call(container);
+    } catch (error) {
+      this.places.delete(id);
+      throw error;
+    }
+  }
+
+  /** The machine's running container on its node's engine. */
+  private container(id: string): Promise<Docker.Container> {
+    let place = this.places.get(id);
+    if (!place) {
+      place = (async () => {
+        const task = await taskPlace(this.manager, id);
+        if (!task?.container || task.state !== 'running') throw new MachineNotFoundError(id);
+        return this.connect(task.engine).getContainer(task.container);
+      })();
+      place.catch(() => this.places.delete(id));
+      this.places.set(id, place);
+    }
+    return place;
+  }
+
+  private async running(id: string): Promise<boolean> {
+    const task = await taskPlace(this.manager, id);
+    return task !== undefined && ['new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting', 'running'].includes(task.state);
+  }
+
+  /** Ready = its task runs, its dockerd answers and the lesson images are loaded (the docker driver's probe, on the node). */
+  private async waitReady(id: string): Promise<void> {
+    const timeoutMs = this.options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const wait = 'for i in $(seq 150); do [ -e /var/lib/docker/.unboxed-images-loaded ] && curl -sf --unix-socket /run/docker.sock http://docker/_ping >/dev/null 2>&1 && exit 0; sleep 0.02; done; exit 1';
+    let last = '';
+    while (Date.now() < deadline) {
+      const task = await taskPlace(this.manager, id);
+      // A task being ended is the one before a start; its successor is not listed yet.
+      if (task?.desired === 'running' && ['failed', 'rejected', 'complete', 'shutdown', 'orphaned'].includes(task.state)) {
+        throw new MachineStartError(`learner machine ${id} stopped while starting: its task ${task.state}${task.error ? ` (${task.error})` : ''}`);
+      }
+      if (task?.container && task.state === 'running') {
+        const probe = await this.exec(id, ['sh', '-c', wait], { timeoutMs: 15_000 }).catch((error: unknown) => {
+          this.places.delete(id);
+          return { exitCode: -1, stdout: '', stderr: String(error), timedOut: false };
+        });
+        if (probe.exitCode === 0) return;
+        last = probe.stderr.trim();
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new MachineStartError(`learner machine ${id} was not ready after ${timeoutMs / 1000} s${last ? `: ${last}` : ''}`);
+  }
+
+  private image(): Promise<string> {
+    this.tag ??= this.options.image ? Promise.resolve(this.options.image) : run('bash', [path.join(root, 'sandbox/image/build.sh'), '--print-tag']).then(({ stdout }) => stdout.trim());
+    return this.tag;
+  }
+}

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MachineLimits } from '../../sandbox/driver.ts';
+import { runProcess } from '../../sandbox/process.ts';
+import { SwarmDriver } from '../../sandbox/swarm/driver.ts';
+import { CLIENT_TLS, ENGINE_PORT, NODES, kill, nodeDocker, up } from './cluster.ts';
+
+/**
+ * A node dies under a learner's machine (its dockerd, containerd and every process of its
+ * containers killed at once, its link cut): the machine reads as stopped, says why it
+ * cannot start, and the learner's new machine goes to a live node. The dead node's disk
+ * is swept once it is back.
+ */
+const [manager] = NODES as [(typeof NODES)[number]];
+const driver = new SwarmDriver({ manager: `${manager.address}:${ENGINE_PORT}`, tls: CLIENT_TLS, scope: 'death' });
+const limits = MachineLimits.parse({ memoryMiB: 512 });
+const learner = 'learner-on-a-dying-node';
+let image: string;
+
+beforeAll(async () => {
+  image = (await runProcess('bash', [path.resolve(import.meta.dirname, '../../sandbox/image/build.sh'), '--print-tag'])).stdout.trim();
+  await up(image);
+});
+
+afterAll(async () => {
+  await up(image);
+  for (const machine of await driver.list()) await driver.destroy(machine.id);
+});
+
+it("a dead node's learner gets a new machine on another node, and its disk there is swept once the node is back", async () => {
+  // Not on the manager the driver talks to (it knows one; failing over to another is not built yet).
+  await nodeDocker(manager, ['node', 'update', '--availability', 'pause', manager.name]);
+  const machine = await driver.create(limits, learner).finally(() => nodeDocker(manager, ['node', 'update', '--availability', 'active', manager.name]));
+  const nodes = await driver.nodes();
+  const home = nodes.find((n) => n.machines === 1)!;
+  const dying = NODES.find((n) => n.name === home.hostname)!;
+
+  const killedAt = performance.now();
+  await kill(dying);
+  await expect.poll(async () => (await driver.find(learner))?.state, { timeout: 60_000, interval: 500 }).toBe('stopped');
+  const detectedMs = performance.now() - killedAt;
+  await expect(driver.start(machine.id)).rejects.toThrow(new RegExp(`its node ${dying.name} is down`));
+  expect((await driver.nodes()).find((n) => n.id === home.id)).toMatchObject({ open: false, state: 'down' });
+
+  await driver.destroy(machine.id);
+  const again = await driver.create(limits, learner);
+  const replacedMs = performance.now() - killedAt;
+  expect(await driver.find(learner)).toMatchObject({ id: again.id, state: 'running' });
+  expect((await driver.nodes()).find((n) => n.machines === 1)?.hostname).not.toBe(dying.name);
+  console.log(`node killed → its machine reads stopped: ${(detectedMs / 1000).toFixed(1)} s; → the learner's new machine ready on another node: ${(replacedMs / 1000).toFixed(1)} s`);
+
+  await up(image);
+  await expect.poll(async () => (await driver.nodes()).find((n) => n.id === home.id)?.state, { timeout: 60_000, interval: 500 }).toBe('ready');
+  const swept: string[] = [];
+  const sweep = async () => {
+    swept.push(...(await driver.sweep(0)));
+    return swept;
+  };
+  // Once the node's agent removed the dead task's container, which held the disk.
+  await expect.poll(sweep, { timeout: 90_000, interval: 2_000 }).toContainEqual(expect.stringMatching(new RegExp(`^${dying.name}/${machine.id}-disk-`)));
+});

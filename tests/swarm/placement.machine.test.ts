@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MachineLimits, type MachineInfo } from '../../sandbox/driver.ts';
+import { runProcess } from '../../sandbox/process.ts';
+import { SwarmDriver } from '../../sandbox/swarm/driver.ts';
+import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, NODES, up } from './cluster.ts';
+
+/**
+ * Placement by room, and a drain that moves no learner: an operator drains a node by
+ * setting its availability to `pause` (swarm's `drain` would shut its tasks down, and a
+ * machine pinned to its node would then never run again).
+ */
+const [manager] = NODES as [(typeof NODES)[number]];
+const driver = new SwarmDriver({ manager: `${manager.address}:${ENGINE_PORT}`, tls: CLIENT_TLS, scope: 'place' });
+const limits = MachineLimits.parse({ memoryMiB: 512 });
+const created: MachineInfo[] = [];
+const availability = (node: string, value: 'active' | 'pause') => driver.updateNode(node, { availability: value });
+
+beforeAll(async () => {
+  const image = (await runProcess('bash', [path.resolve(import.meta.dirname, '../../sandbox/image/build.sh'), '--print-tag'])).stdout.trim();
+  await up(image);
+});
+
+afterAll(async () => {
+  for (const node of NODES) await availability(node.name, 'active');
+  for (const machine of created) await driver.destroy(machine.id);
+});
+
+it("lists every node with its capacity and load, places a machine where there is most room, and a drained node's machine runs on while new ones go elsewhere", async () => {
+  const before = await driver.nodes();
+  expect(before.map((n) => n.hostname).sort()).toEqual(NODES.map((n) => n.name));
+  expect(before.every((n) => n.open && n.capacity === 8 && n.state === 'ready')).toBe(true);
+
+  const first = await driver.create(limits);
+  created.push(first);
+  const loaded = await driver.nodes();
+  const home = loaded.find((n) => n.machines === 1)!;
+  expect(loaded.filter((n) => n.machines === 0)).toHaveLength(NODES.length - 1);
+
+  // Drain its node and one other: one open node remains.
+  const other = loaded.find((n) => n.id !== home.id)!;
+  await availability(home.hostname, 'pause');
+  await availability(other.hostname, 'pause');
+  const drained = await driver.nodes();
+  expect(drained.filter((n) => n.open).map((n) => n.hostname)).toEqual(loaded.filter((n) => n.id !== home.id && n.id !== other.id).map((n) => n.hostname));
+
+  const second = await driver.create(limits);
+  created.push(second);
+  const after = await driver.nodes();
+  expect(after.find((n) => n.open)!.machines).toBe(1);
+  // The first machine was not moved or stopped: same node, same boot, still answering.
+  expect(await driver.inspect(first.id)).toMatchObject({ state: 'running' });
+  expect((await driver.exec(first.id, ['hostname'], { timeoutMs: 10_000 })).exitCode).toBe(0);
+  expect(after.find((n) => n.id === home.id)).toMatchObject({ open: false, availability: 'pause', machines: 1 });
+
+  // The operator's view, and a node label that would break placement refused with its fix.
+  const env = { ...process.env, UNBOXED_SWARM_MANAGER: `${manager.address}:${ENGINE_PORT}`, UNBOXED_SWARM_TLS_DIR: CLIENT_TLS_DIR, UNBOXED_SANDBOX_SCOPE: 'place' };
+  const cli = (...args: string[]) => runProcess('node', ['--import', 'tsx', 'bin/unboxed.ts', 'sandbox', 'nodes', ...args], { env, cwd: path.resolve(import.meta.dirname, '../..') });
+  const listed = await cli();
+  expect(listed.stdout).toMatch(new RegExp(`^${home.hostname} +ready +drained +no +1/8$`, 'm'));
+  const refused = await cli('add', home.hostname, '--engine', 'not-an-address', '--capacity', '8');
+  expect(refused).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/unboxed.engine label is host:port/) });
+
+  // With every node drained, a new machine is refused with the reason.
+  await availability(after.find((n) => n.open)!.hostname, 'pause');
+  await expect(driver.create(limits)).rejects.toThrow(/no learner node has room: every node is full, drained or down/);
+});
