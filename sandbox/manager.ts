@@ -28,7 +28,7 @@ const ACTIVITY_SHARE_MS = 10_000;
  * What the app servers of one installation share about learner machines
  * (lib/machines/fleet-store.ts keeps it in the database). Without it a server collects by
  * what it saw itself, and a second server on the same engine stops the first one's
- * learners' machines as idle (docs/scale-out.md, "Several app servers").
+ * learners' machines as idle (docs/app-servers.md).
  */
 export interface FleetState {
   /** Takes or renews the keeper lease for `holder` until `now` + `ttlMs`; true while `holder` has it. */
