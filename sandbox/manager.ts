@@ -324,8 +324,9 @@ export class MachineManager {
    */
   async gc(now = Date.now()): Promise<string[]> {
     const removed: string[] = [];
-    const machines = await this.driver.list();
+    // Before the listing: a shell held while the engine answered is newer than what it lists.
     const listedAt = Date.now();
+    const machines = await this.driver.list();
     await this.readSharedActivity(machines, now);
     // Warm machines beyond what the pool needs now (a class has arrived): the newest stay.
     const pool = machines.filter((m) => !m.learner && m.state === 'running').sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
