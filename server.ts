@@ -9,6 +9,7 @@ import { configOrExit } from './lib/config.ts';
 import { databaseTarget, openDatabase } from './lib/db/index.ts';
 import { shareCourse } from './lib/lessons/course.ts';
 import { formatProblem } from './lib/lessons/problems.ts';
+import { FleetStore } from './lib/machines/fleet-store.ts';
 import { MachineResets } from './lib/machines/reset.ts';
 import { Recorder } from './lib/recordings/recorder.ts';
 import { CourseSource } from './lib/lessons/source.ts';
@@ -61,6 +62,8 @@ const machines = await createMachineManager(config.sandbox, dataDir, {
   log: (event, fields) => log.info(fields, event),
   // Announced class sessions warm the pool up before the class arrives.
   expectedLearners: () => accounts.classSessions.expectedLearners(new Date()),
+  // Other app servers on this database see this one's learners, and one of them keeps the pool.
+  fleet: new FleetStore(db),
 }).catch((error: unknown) => {
   // No machine, no product: say why in one line and stop (e.g. public trust on the docker driver).
   if (!(error instanceof DriverUnavailableError)) throw error;
@@ -170,9 +173,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // Shells live on in the machines (under dtach); only the server's attachments end.
     hub.closeAll();
     watches.closeAll();
-    void machines.stop();
-    void db.destroy();
-    server.close(() => void app.close().finally(() => process.exit(0)));
+    // The keeper lease is given up before the database closes, so another server takes over at once.
+    const stopped = machines.stop().finally(() => db.destroy());
+    server.close(() => void Promise.allSettled([stopped, app.close()]).finally(() => process.exit(0)));
     // Open keep-alive and WebSocket connections would hold close() forever.
     server.closeAllConnections();
   });

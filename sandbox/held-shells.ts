@@ -14,6 +14,8 @@ const HELD_SIZE: ShellSize = { cols: 120, rows: 30 };
 export class HeldShells {
   /** By the machine's id while it is warm, by its learner once claimed. */
   private readonly held = new Map<string, Promise<MachineShell | undefined>>();
+  /** When each warm machine's shell was opened, so a listing older than it does not close it. */
+  private readonly heldSince = new Map<string, number>();
 
   constructor(private readonly driver: SandboxDriver) {}
 
@@ -28,6 +30,17 @@ export class HeldShells {
       () => undefined,
     );
     this.held.set(`machine:${id}`, shell);
+    this.heldSince.set(id, Date.now());
+  }
+
+  /**
+   * Closes the shells held in warm machines that a listing taken at `listedAt` no longer
+   * shows as warm (`warm`): another app server's learner claimed them, or they went away.
+   */
+  keepOnly(warm: ReadonlySet<string>, listedAt: number): void {
+    for (const [id, since] of this.heldSince) {
+      if (since < listedAt && !warm.has(id)) this.release(id);
+    }
   }
 
   /** Warm machine `id` went to `learner` (its id may have changed with its name). */
@@ -35,6 +48,7 @@ export class HeldShells {
     const shell = this.held.get(`machine:${id}`);
     if (!shell) return;
     this.held.delete(`machine:${id}`);
+    this.heldSince.delete(id);
     this.held.set(`learner:${learner}`, shell);
   }
 
@@ -59,6 +73,7 @@ export class HeldShells {
 
   /** Closes what was held for a machine that goes away (its shell in dtach goes with it). */
   release(id: string, learner?: string): void {
+    this.heldSince.delete(id);
     for (const key of [`machine:${id}`, learner && `learner:${learner}`]) {
       const shell = key && this.held.get(key);
       if (!shell) continue;
@@ -71,10 +86,15 @@ export class HeldShells {
   closeAll(): void {
     for (const shell of this.held.values()) void shell.then((opened) => opened?.close());
     this.held.clear();
+    this.heldSince.clear();
   }
 
   /** A held attachment ended by itself (its machine stopped): it is nobody's to take. */
   private forget(shell: Promise<MachineShell | undefined>): void {
-    for (const [key, value] of this.held) if (value === shell) this.held.delete(key);
+    for (const [key, value] of this.held) {
+      if (value !== shell) continue;
+      this.held.delete(key);
+      if (key.startsWith('machine:')) this.heldSince.delete(key.slice('machine:'.length));
+    }
   }
 }

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { SandboxConfig } from './config.ts';
 import { drivers, type DriverName } from './drivers.ts';
 import { DriverUnavailableError, type MachineLimits, type SandboxDriver } from './driver.ts';
-import { MachineManager } from './manager.ts';
+import { MachineManager, type FleetState } from './manager.ts';
 
-export { MachineManager, NoMachineError, type Progress } from './manager.ts';
+export { MachineManager, NoMachineError, type FleetState, type Progress } from './manager.ts';
 export type { MachineInfo, MachineLimits, ExecResult, MachineShell, ShellSize } from './driver.ts';
 export { SandboxError, MachineNotFoundError, DriverUnavailableError } from './driver.ts';
 export { anonymousAccess, sandboxConfig, type AnonymousAccess, type SandboxConfig } from './config.ts';
@@ -62,6 +62,8 @@ export interface ManagerDeps {
   readonly log: Log;
   /** Learners expected soon (announced class sessions). */
   readonly expectedLearners?: () => Promise<number>;
+  /** Shared with the installation's other app servers (the app's database). */
+  readonly fleet?: FleetState;
 }
 
 /** The manager the server and the CLI use, from validated settings. */

@@ -53,6 +53,30 @@ it("opens a warm machine's first terminal ahead, and hands it, with what it prin
   await m.stop();
 });
 
+it("two servers' managers starting the same learner's machine at once give them one machine", async () => {
+  const [first, second] = [manager(), manager()];
+  const [a, b] = await Promise.all([first.acquire('learner-twice-llll'), second.acquire('learner-twice-llll')]);
+  expect(a.id).toBe(b.id);
+  expect((await driver.list()).map((m) => m.id)).toEqual([a.id]);
+});
+
+it("the keeper closes the shell it held in a warm machine another server's learner claimed", async () => {
+  const keeper = manager({ poolSize: 1 });
+  await keeper.start();
+  const dtachOf1 = 'pgrep -c -f "[d]tach -A /run/unboxed-terminal-1.sock"';
+  let warm = '';
+  // dtach's master and the keeper's held attachment.
+  await until(async () => {
+    warm = (await driver.list()).find((x) => !x.learner && x.state === 'running')?.id ?? '';
+    return warm !== '' && (await sh(warm, dtachOf1)).stdout.trim() === '2';
+  });
+  const claimed = await manager().acquire('learner-claimed-mmmm');
+  await keeper.gc();
+  // The held attachment is gone; the shell itself (dtach's master) lives on for the learner.
+  await until(async () => (await sh(claimed.id, dtachOf1)).stdout.trim() === '1', 10_000);
+  await keeper.stop();
+});
+
 it('a terminal attaching during a reset gets the fresh machine, never the old one on its way out', async () => {
   const m = manager();
   const old = await m.acquire('learner-reset-kkkk');

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   SandboxError,
   type ExecOptions,
@@ -19,6 +21,30 @@ const STUCK_STARTING_MS = 10 * 60_000;
 const ARRIVAL_WINDOW_MS = 2 * 60_000;
 /** Announced learners who arrived within this long count against the announcement. */
 const ANNOUNCED_WINDOW_MS = 45 * 60_000;
+/** A learner's activity is shared at most this often: a keystroke is not a database write. */
+const ACTIVITY_SHARE_MS = 10_000;
+
+/**
+ * What the app servers of one installation share about learner machines
+ * (lib/machines/fleet-store.ts keeps it in the database). Without it a server collects by
+ * what it saw itself, and a second server on the same engine stops the first one's
+ * learners' machines as idle (docs/app-servers.md).
+ */
+export interface FleetState {
+  /** Takes or renews the keeper lease for `holder` until `now` + `ttlMs`; true while `holder` has it. */
+  keep(holder: string, now: Date, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up (a clean shutdown), so another server takes it at once. */
+  release(holder: string): Promise<void>;
+  recordActivity(learner: string, at: Date): Promise<void>;
+  /** A learner with no machine asked for one. */
+  recordArrival(learner: string, at: Date): Promise<void>;
+  /** The last activity any server recorded for these learners (ms since the epoch). */
+  lastActivity(learners: readonly string[]): Promise<Map<string, number>>;
+  /** Arrivals since `since`, oldest first (ms since the epoch). */
+  arrivalsSince(since: Date): Promise<number[]>;
+  /** Forgets learners inactive since before `before`. */
+  forgetBefore(before: Date): Promise<void>;
+}
 
 export interface ManagerOptions {
   readonly limits: MachineLimits;
@@ -36,6 +62,8 @@ export interface ManagerOptions {
   readonly diskReserveMiB?: number;
   /** Learners expected soon (announced class sessions): the pool warms up for them. */
   readonly expectedLearners?: () => Promise<number>;
+  /** Shared with the installation's other app servers; unset: this process is the only one. */
+  readonly fleet?: FleetState;
   readonly log: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -75,9 +103,15 @@ type Waiter = {
  * (memory freed, disk kept) and start again when their learner returns; only the
  * lifetime or a reset removes them. It keeps no machine state of its own beyond last
  * activity and recent arrivals: after a restart it finds every machine through the driver.
+ * Several app servers on one engine share activity and arrivals through `fleet`, and only
+ * the holder of its lease keeps the pool and collects; the others serve learners.
  */
 export class MachineManager {
   private readonly lastActivity = new Map<string, number>();
+  /** When each learner's activity was last shared (`fleet`). */
+  private readonly shared = new Map<string, number>();
+  /** This process, as the keeper lease names it. */
+  private readonly holder = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
   private readonly arrivals: number[] = [];
   private readonly acquiring = new Map<string, Promise<MachineInfo>>();
   private readonly waiting: Waiter[] = [];
@@ -94,8 +128,9 @@ export class MachineManager {
   private pumpAgain = false;
   private gcTimer: ReturnType<typeof setInterval> | undefined;
   /**
-   * `serving`: learners only (an operator's command); `fleet`: the server's manager, which
-   * also keeps the pool warm and collects; `stopped`: nothing starts any more.
+   * `serving`: learners only (an operator's command, or a server without the keeper
+   * lease); `fleet`: the manager that also keeps the pool warm and collects; `stopped`:
+   * nothing starts any more.
    */
   private mode: 'serving' | 'fleet' | 'stopped' = 'serving';
 
@@ -121,32 +156,51 @@ export class MachineManager {
 
   /**
    * Makes this the fleet's manager (the server's): re-adopts what is there, collects,
-   * fills the pool, and keeps doing so. Without it a manager only serves learners who ask.
+   * fills the pool, and keeps doing so; with `fleet`, only while it holds the keeper lease
+   * (renewed every interval, lost after three missed). Without it a manager only serves
+   * learners who ask.
    */
   async start(gcIntervalMs = 30_000): Promise<void> {
     await this.driver.probe();
     const swept = await this.driver.sweep(STUCK_STARTING_MS);
     if (swept.length > 0) this.options.log('interrupted-starts-swept', { removed: swept });
-    this.mode = 'fleet';
-    await this.gc();
-    void this.pump();
-    this.gcTimer = setInterval(
-      () =>
-        void this.gc()
-          .then(() => this.pump())
-          .catch((error: unknown) => this.options.log('gc-failed', { error: String(error) })),
-      gcIntervalMs,
-    );
+    const tick = () => this.tick(3 * gcIntervalMs).catch((error: unknown) => this.options.log('gc-failed', { error: String(error) }));
+    await tick();
+    this.gcTimer = setInterval(() => void tick(), gcIntervalMs);
     this.gcTimer.unref();
   }
 
   /** Ends collection and pool filling; queued learners are told; resolves once starts under way have finished. */
   async stop(): Promise<void> {
+    const keeper = this.mode === 'fleet';
     this.mode = 'stopped';
     clearInterval(this.gcTimer);
     for (const waiter of this.waiting.splice(0)) waiter.reject(new SandboxError('the server is shutting down'));
-    await Promise.allSettled([...this.inFlight, this.pumping]);
+    // Given up first, so another server takes over at once rather than when it expires.
+    const released = keeper ? this.options.fleet?.release(this.holder).catch((error: unknown) => this.options.log('fleet-lease-failed', { error: String(error) })) : undefined;
+    await Promise.allSettled([released, ...this.inFlight, this.pumping]);
     this.held.closeAll();
+  }
+
+  /** Renews (or takes) the keeper lease; its holder collects and fills the pool, every server serves its queue. */
+  private async tick(leaseMs: number): Promise<void> {
+    const keeper = await this.keepLease(leaseMs);
+    if (this.mode === 'stopped') return;
+    this.mode = keeper ? 'fleet' : 'serving';
+    if (keeper) await this.gc();
+    void this.pump();
+  }
+
+  private async keepLease(leaseMs: number): Promise<boolean> {
+    const fleet = this.options.fleet;
+    if (!fleet) return true;
+    // A database that does not answer makes nobody the keeper: two keepers would fight.
+    const keeper = await fleet.keep(this.holder, new Date(), leaseMs).catch((error: unknown) => {
+      this.options.log('fleet-lease-failed', { error: String(error) });
+      return false;
+    });
+    if (keeper !== (this.mode === 'fleet')) this.options.log(keeper ? 'fleet-keeper' : 'fleet-keeper-lost', { holder: this.holder });
+    return keeper;
   }
 
   /** The learner's machine as it is now, if they have one; never starts one. */
@@ -221,7 +275,16 @@ export class MachineManager {
   }
 
   touch(learner: string): void {
-    this.lastActivity.set(learner, Date.now());
+    const now = Date.now();
+    this.lastActivity.set(learner, now);
+    const fleet = this.options.fleet;
+    if (!fleet || now - (this.shared.get(learner) ?? 0) < ACTIVITY_SHARE_MS) return;
+    this.shared.set(learner, now);
+    fleet.recordActivity(learner, new Date(now)).catch((error: unknown) => {
+      // The next touch tries again.
+      this.shared.delete(learner);
+      this.options.log('activity-share-failed', { learner, error: String(error) });
+    });
   }
 
   /** When the learner's running machine stops if nobody uses it from now; undefined before this manager saw them. */
@@ -261,9 +324,14 @@ export class MachineManager {
    */
   async gc(now = Date.now()): Promise<string[]> {
     const removed: string[] = [];
+    // Before the listing: a shell held while the engine answered is newer than what it lists.
+    const listedAt = Date.now();
     const machines = await this.driver.list();
+    await this.readSharedActivity(machines, now);
     // Warm machines beyond what the pool needs now (a class has arrived): the newest stay.
     const pool = machines.filter((m) => !m.learner && m.state === 'running').sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    // A warm machine another server's learner claimed is no longer ours to hold a shell in.
+    this.held.keepOnly(new Set(pool.map((m) => m.id)), listedAt);
     const surplus = new Set(pool.slice(this.mode === 'fleet' ? await this.poolTarget(now) : pool.length));
     const short = await this.diskShortage(machines, now);
     for (const machine of machines) {
@@ -304,6 +372,22 @@ export class MachineManager {
       } while (this.pumpAgain);
     })().finally(() => (this.pumping = undefined));
     return this.pumping;
+  }
+
+  /**
+   * Takes in the activity other servers shared for the learners who have machines (never
+   * older than what this server saw itself), and forgets learners whose machines are
+   * long gone.
+   */
+  private async readSharedActivity(machines: readonly MachineInfo[], now: number): Promise<void> {
+    const fleet = this.options.fleet;
+    if (!fleet) return;
+    const learners = machines.flatMap((m) => (m.learner ? [m.learner] : []));
+    for (const [learner, at] of await fleet.lastActivity(learners)) {
+      if (at > (this.lastActivity.get(learner) ?? 0)) this.lastActivity.set(learner, at);
+    }
+    const longest = Math.max(this.options.limits.lifetimeSeconds, ...machines.map((m) => m.limits.lifetimeSeconds));
+    await fleet.forgetBefore(new Date(now - longest * 1000));
   }
 
   /**
@@ -371,7 +455,7 @@ export class MachineManager {
         (existing) => {
           if (existing?.state === 'running') return this.finish(waiter, existing);
           this.touch(learner);
-          if (!existing) this.arrivals.push(Date.now());
+          if (!existing) this.arrive(learner);
           Object.assign(waiter, { state: 'queued', stopped: existing });
           void this.pump();
         },
@@ -381,6 +465,12 @@ export class MachineManager {
         },
       );
     });
+  }
+
+  private arrive(learner: string): void {
+    const now = Date.now();
+    this.arrivals.push(now);
+    this.options.fleet?.recordArrival(learner, new Date(now)).catch((error: unknown) => this.options.log('activity-share-failed', { learner, error: String(error) }));
   }
 
   private async pumpOnce(): Promise<void> {
@@ -460,7 +550,11 @@ export class MachineManager {
     this.track(started)
       .then(
         (machine) => this.finish(waiter, machine),
-        (error: unknown) => {
+        async (error: unknown) => {
+          // Another server started this learner's machine meanwhile: the engine refused
+          // the second one its name, and the learner gets the one that won.
+          const theirs = waiter.stopped ? undefined : await this.driver.find(waiter.learner).catch(() => undefined);
+          if (theirs?.state === 'running') return this.finish(waiter, theirs);
           this.drop(waiter);
           waiter.reject(error);
         },
@@ -521,9 +615,11 @@ export class MachineManager {
    */
   private async poolTarget(now = Date.now()): Promise<number> {
     while (this.arrivals.length > 0 && this.arrivals[0]! < now - ANNOUNCED_WINDOW_MS) this.arrivals.shift();
+    // Every server's arrivals: learners arrive through whichever server the proxy picks.
+    const arrivals = (await this.options.fleet?.arrivalsSince(new Date(now - ANNOUNCED_WINDOW_MS)).catch(() => undefined)) ?? this.arrivals;
     const expected = (await this.options.expectedLearners?.().catch(() => 0)) ?? 0;
-    const announced = Math.max(0, expected - this.arrivals.length);
-    const recent = this.arrivals.filter((t) => t > now - ARRIVAL_WINDOW_MS).length;
+    const announced = Math.max(0, expected - arrivals.length);
+    const recent = arrivals.filter((t) => t > now - ARRIVAL_WINDOW_MS).length;
     const unannounced = Math.ceil(Math.max(0, recent - expected) / 2);
     return Math.min(Math.max(this.options.poolSize, announced, unannounced), this.options.capacity);
   }

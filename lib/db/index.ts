@@ -10,6 +10,7 @@ import * as checkRuns from './migrations/0004-check-runs.ts';
 import * as classSessions from './migrations/0005-class-sessions.ts';
 import * as recordings from './migrations/0006-recordings.ts';
 import * as attempts from './migrations/0007-attempts.ts';
+import * as fleetState from './migrations/0008-fleet-state.ts';
 import type { Database } from './schema.ts';
 
 export { dialectOf } from './dialect.ts';
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0005-class-sessions': classSessions,
   '0006-recordings': recordings,
   '0007-attempts': attempts,
+  '0008-fleet-state': fleetState,
 };
 
 export type Db = Kysely<Database>;

@@ -20,10 +20,10 @@ const passing = { ...failing, pass: true, actual: 'running' };
 it('migrates an empty database to the latest version, and reopening applies nothing twice', async () => {
   expect(dialectOf(test.db)).toBe(process.env.UNBOXED_TEST_POSTGRES_URL ? 'postgres' : 'sqlite');
   const tables = (await test.db.introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('kysely_'));
-  expect(tables.sort()).toEqual(['check_runs', 'class_lessons', 'class_members', 'class_sessions', 'classes', 'exercise_results', 'recording_chunks', 'recordings', 'sessions', 'users']);
+  expect(tables.sort()).toEqual(['check_runs', 'class_lessons', 'class_members', 'class_sessions', 'classes', 'exercise_results', 'fleet_leases', 'learner_activity', 'recording_chunks', 'recordings', 'sessions', 'users']);
   await test.reopen();
   const applied = await test.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
-  expect(applied.map((r) => (r as { name: string }).name)).toEqual(['0001-exercise-results', '0002-accounts', '0003-classes', '0004-check-runs', '0005-class-sessions', '0006-recordings', '0007-attempts']);
+  expect(applied.map((r) => (r as { name: string }).name)).toEqual(['0001-exercise-results', '0002-accounts', '0003-classes', '0004-check-runs', '0005-class-sessions', '0006-recordings', '0007-attempts', '0008-fleet-state']);
 });
 
 it('records check results with the same semantics on both dialects', async () => {

@@ -12,6 +12,8 @@ export interface Database {
   class_sessions: ClassSessionsTable;
   recordings: RecordingsTable;
   recording_chunks: RecordingChunksTable;
+  learner_activity: LearnerActivityTable;
+  fleet_leases: FleetLeasesTable;
 }
 
 /** Times are ISO 8601 UTC strings in both dialects, so they sort and compare as text. */
@@ -123,4 +125,21 @@ export interface RecordingChunksTable {
   seq: number;
   /** asciicast v2 event lines, each ending in a newline. */
   events: string;
+}
+
+export interface LearnerActivityTable {
+  learner: string;
+  /** When any app server last saw the learner use their machine (written at most every few seconds). */
+  active_at: IsoTime;
+  /** When the learner last asked for a machine while having none: the pool grows with arrivals. */
+  arrived_at: IsoTime | null;
+}
+
+export interface FleetLeasesTable {
+  /** What the lease is for: `machines` (the pool and the collector). */
+  name: string;
+  /** The app server holding it (host, process and a random part). */
+  holder: string;
+  /** Past this, another server may take it: its holder stopped renewing (it died or hangs). */
+  expires_at: IsoTime;
 }

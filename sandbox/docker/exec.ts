@@ -120,9 +120,19 @@ export async function shellIn(container: Docker.Container, argv: readonly string
     onExit: (listener) => void exitListeners.push(listener),
     close: () => {
       stream.destroy();
-      void execIn(container, ['sh', '-c', 'kill -HUP "$(cat "$0")" 2>/dev/null; rm -f "$0"', pidFile], { timeoutMs: 10_000 }).catch(() => undefined);
+      // By the container's engine id, not the name it was opened by: a warm machine's name
+      // changes when a learner claims it, and a shell held in it would live on unreached.
+      void exec
+        .inspect()
+        .then((info) => execIn(sameEngine(container, info.ContainerID), ['sh', '-c', 'kill -HUP "$(cat "$0")" 2>/dev/null; rm -f "$0"', pidFile], { timeoutMs: 10_000 }))
+        .catch(() => undefined);
     },
   };
+}
+
+/** Container `id` on the engine `container` belongs to. */
+function sameEngine(container: Docker.Container, id: string): Docker.Container {
+  return new (container.constructor as typeof Docker.Container)(container.modem, id);
 }
 
 function collector() {

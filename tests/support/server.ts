@@ -24,6 +24,8 @@ export class TestServer {
   constructor(
     readonly port: number,
     private readonly env: Readonly<Record<string, string>>,
+    /** How long the server may take to answer (several starting side by side on a busy host take longer). @default 120_000 */
+    private readonly startTimeoutMs = 120_000,
   ) {}
 
   get origin(): string {
@@ -34,14 +36,14 @@ export class TestServer {
     const env = { ...process.env, NODE_ENV: 'production' as const, HOST: '127.0.0.1', PORT: String(this.port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', NEXT_TELEMETRY_DISABLED: '1', ...this.env };
     const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
     this.child = child;
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + this.startTimeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} while starting`);
       const up = await fetch(`${this.origin}/api/me`).catch(() => undefined);
       if (up?.ok) return;
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new Error('the server did not answer within 120 s');
+    throw new Error(`the server did not answer within ${this.startTimeoutMs / 1000} s`);
   }
 
   kill(signal: NodeJS.Signals): Promise<void> {
@@ -52,6 +54,11 @@ export class TestServer {
       child.once('exit', () => resolve());
       child.kill(signal);
     });
+  }
+
+  /** The server's process id while it runs (it names the server's keeper lease). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get running(): boolean {
