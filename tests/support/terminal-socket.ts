@@ -19,12 +19,17 @@ export class TerminalSocket {
   closed: { code: number; reason: string } | undefined;
   private readonly ws: WebSocket;
   private readonly listeners = new Set<() => void>();
+  private received = 0;
 
   private constructor(origin: string, terminal: string, cookie: string) {
     this.ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws/terminal/${terminal}`, { headers: { cookie, origin } });
     this.ws.on('message', (raw) => {
       const message = ServerMessage.parse(JSON.parse(String(raw)));
-      if (message.t === 'output') this.output += message.data;
+      if (message.t === 'output') {
+        this.output += message.data;
+        // Rendered on arrival: acknowledged at once (lib/terminal/flow-control.ts).
+        this.ws.send(JSON.stringify({ t: 'ack', chars: (this.received += message.data.length) }));
+      }
       if (message.t === 'error' || message.t === 'exit') this.output += `\n[${message.t}: ${JSON.stringify(message)}]\n`;
       for (const listener of this.listeners) listener();
     });
