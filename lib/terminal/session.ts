@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import type { MachineShell, ShellSize } from '../../sandbox/driver.ts';
 import { OUTPUT_WINDOW_CHARS } from './flow-control.ts';
+import { InterruptedOutput } from './interrupt.ts';
 import { OutputBuffer } from './output-buffer.ts';
 import { CloseCode, ClientMessage, type ServerMessage, type WatchNotice } from './protocol.ts';
 import { ShellMarks, type FinishedCommand } from './shell-marks.ts';
@@ -12,6 +13,8 @@ import { ShellMarks, type FinishedCommand } from './shell-marks.ts';
  * ones, and a keystroke's echo waits for nothing.
  */
 const MAX_MESSAGE_CHARS = 64 * 1024;
+/** A Ctrl-C this soon after the client fell a window behind interrupts a flood (lib/terminal/interrupt.ts). */
+const FLOOD_RECENT_MS = 1000;
 
 export interface SessionEvents {
   activity(): void;
@@ -47,6 +50,9 @@ export class TerminalSession {
   /** Output read but not yet sent: sent at the end of this turn of the event loop. */
   private pending = '';
   private flushing: ReturnType<typeof setImmediate> | undefined;
+  private lastPausedAt = -Infinity;
+  /** Output printed before a Ctrl-C in a flood, being dropped. */
+  private interrupted: { readonly output: InterruptedOutput; quiet?: ReturnType<typeof setTimeout> } | undefined;
   private ended = false;
   private detachTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly marks = new ShellMarks();
@@ -127,6 +133,12 @@ export class TerminalSession {
 
   write(data: string): void {
     if (this.ended) return;
+    if (data.includes('\x03') && !this.interrupted && (this.paused || performance.now() - this.lastPausedAt < FLOOD_RECENT_MS)) {
+      this.interrupted = { output: new InterruptedOutput(performance.now()) };
+      this.awaitQuiet();
+      // The engine's queue is read at full speed now: it is dropped, not sent.
+      this.setPaused(false);
+    }
     this.shell.write(data);
     this.events.activity();
   }
@@ -146,6 +158,8 @@ export class TerminalSession {
   private end(): void {
     // What the shell printed last still reaches the client, before the exit or the notice.
     this.flush();
+    clearTimeout(this.interrupted?.quiet);
+    this.interrupted = undefined;
     this.ended = true;
     this.viewers.clear();
     clearTimeout(this.detachTimer);
@@ -195,10 +209,39 @@ export class TerminalSession {
     if (this.pending === '' || this.ended) return;
     const data = this.pending;
     this.pending = '';
+    this.show(this.interrupted ? this.dropInterrupted(data) : data);
+    for (const command of this.marks.read(data)) this.events.commandFinished(command);
+  }
+
+  /** Output for the screen: kept for a reattach, sent to the client and the viewers. */
+  private show(data: string): void {
+    if (data === '') return;
     const seq = this.buffer.push(data);
     this.sendOutput(seq, data);
     for (const viewer of this.viewers) viewer.output(seq, data);
-    for (const command of this.marks.read(data)) this.events.commandFinished(command);
+  }
+
+  private dropInterrupted(data: string): string {
+    const { shown, over } = this.interrupted!.output.read(data, performance.now());
+    if (over) this.endInterrupt();
+    else this.awaitQuiet();
+    return shown;
+  }
+
+  /** No output for a while: the queue before the Ctrl-C is drained, and no mark came (not a shell's command). */
+  private awaitQuiet(): void {
+    const interrupted = this.interrupted!;
+    clearTimeout(interrupted.quiet);
+    interrupted.quiet = setTimeout(() => {
+      if (this.interrupted !== interrupted || this.ended) return;
+      this.endInterrupt();
+      this.show(interrupted.output.end().shown);
+    }, interrupted.output.quietMs);
+  }
+
+  private endInterrupt(): void {
+    clearTimeout(this.interrupted?.quiet);
+    this.interrupted = undefined;
   }
 
   private sendOutput(seq: number, data: string): void {
@@ -216,6 +259,7 @@ export class TerminalSession {
   private setPaused(on: boolean): void {
     if (this.paused === on || this.ended) return;
     this.paused = on;
+    if (on) this.lastPausedAt = performance.now();
     if (on) this.shell.pause();
     else this.shell.resume();
   }

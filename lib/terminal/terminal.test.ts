@@ -215,6 +215,44 @@ describe('terminal sessions', () => {
     expect(client.output.length).toBeGreaterThan(4_000_000);
   });
 
+  it('drops what a flood printed before Ctrl-C: the prompt comes next, after a line saying how much was skipped', async () => {
+    const client = await new Client('1', { cookie: cookie(alice) }, false).hello();
+    // The machine's shell marks each command's end (sandbox/image/provision.sh); this bash is told to.
+    client.type(`PROMPT_COMMAND='printf "\\033]133;D;%s\\007" $?'\r`);
+    client.type('yes flood\r');
+    await client.until(() => client.output.length > 100_000);
+    await new Promise((r) => setTimeout(r, 300));
+    client.type('\x03');
+    client.startAcking();
+    client.type('echo "after=$((6*7))"\r');
+    await client.until(() => client.output.includes('after=42'));
+    const after = client.output.slice(client.output.indexOf('of output printed before Ctrl-C skipped]'));
+    expect(after).not.toBe('');
+    expect(after).not.toContain('flood\r\n');
+  });
+
+  it('without a mark, shows the last lines dropped once the output pauses, so the prompt is kept', async () => {
+    const client = await new Client('1', { cookie: cookie(alice) }, false).hello();
+    client.type('yes flood\r');
+    await client.until(() => client.output.length > 100_000);
+    await new Promise((r) => setTimeout(r, 300));
+    client.type('\x03');
+    client.startAcking();
+    // A local pty queues little (no notice for that); the prompt is what matters.
+    await client.until(() => /\^C\r\n(\x1b\[\?2004h)?1\$ $/.test(client.output));
+  });
+
+  it('drops nothing on a Ctrl-C with no flood', async () => {
+    const client = await new Client('1', { cookie: cookie(alice) }).hello();
+    client.type('seq 1 20000; sleep 5\r');
+    await client.until(() => client.output.includes('\r\n20000\r\n'));
+    await new Promise((r) => setTimeout(r, 1200));
+    client.type('\x03');
+    client.type('echo "after=$((6*7))"\r');
+    await client.until(() => client.output.includes('after=42'));
+    expect(client.output).not.toContain('skipped');
+  });
+
   it('counts only what it sent: an ack beyond it does not open the window', async () => {
     const client = await new Client('1', { cookie: cookie(alice) }, false).hello();
     client.send({ t: 'ack', chars: 1e12 });
