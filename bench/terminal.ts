@@ -6,15 +6,17 @@
  * 1. The floor: a keystroke echoed by bash through a raw local pty (node-pty), no network.
  * 2. The learner machine's shell reached through the sandbox driver, without the app
  *    (for the docker driver: the engine's exec, dtach in the machine).
- * 3. Through the app from Chromium: page → WebSocket → server → machine shell → back,
+ * 3. Through the app from Node's WebSocket client: what the server adds, without a browser.
+ * 4. Through the app from Chromium: page → WebSocket → server → machine shell → back,
  *    timed in the page before any rendering, for an anonymous learner (nothing recorded),
  *    a learner of a class that records, and that learner with their instructor watching;
- *    each with a burst of output to the page (MB/s; 8 MB when recorded, so both bursts
- *    fit in one learner's 20 MiB of recording).
- * 4. Ctrl-C in a `yes` flood: from the key to the prompt on xterm.js's screen, in the
+ *    each with a burst of output to the page (MB/s; 8 MB when recorded, and 3 MB to the
+ *    Node client, so that all three fit in one learner's 20 MiB of recording).
+ * 5. Ctrl-C in a `yes` flood: from the key to the prompt on xterm.js's screen, in the
  *    lesson page (WebGL off, so that xterm draws rows the bench can read).
  * It starts the production server over a throwaway data folder and removes its machines
- * at the end: give it a scope of its own.
+ * at the end: give it a scope of its own. Each measure waits until no machine is starting
+ * (the warm pool fills after each arrival, and a booting machine takes a core).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,7 +25,7 @@ import type { Page } from 'playwright-core';
 import type { MachineShell } from '../sandbox/driver.ts';
 import { chooseDriver, sandboxConfig } from '../sandbox/index.ts';
 import { percentile } from './percentile.ts';
-import { HttpClient, launchBrowser, startServer } from './support.ts';
+import { HttpClient, launchBrowser, startServer, type BenchServer } from './support.ts';
 
 const keystrokes = Number(process.argv[2] ?? 300);
 const FLOOD_ROUNDS = 5;
@@ -82,6 +84,57 @@ async function machineShell(machineId: string): Promise<Figures> {
   return { echo };
 }
 
+/** Node's WebSocket client on the learner's terminal `terminal`, acknowledging output as it arrives. */
+async function nodeClient(learner: HttpClient, terminal: string, burstBytes: number): Promise<Figures> {
+  const ws = learner.socket(`/ws/terminal/${terminal}`);
+  const listeners: Array<(data: string) => void> = [];
+  let received = 0;
+  let ready = false;
+  ws.on('message', (raw) => {
+    const message = JSON.parse(String(raw)) as { t: string; data?: string };
+    if (message.t === 'ready') ready = true;
+    if (message.t !== 'output' || message.data === undefined) return;
+    ws.send(JSON.stringify({ t: 'ack', chars: (received += message.data.length) }));
+    for (const listener of listeners) listener(message.data);
+  });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  ws.send(JSON.stringify({ t: 'hello', lastSeq: 0, cols: 120, rows: 40 }));
+  const input = (data: string) => ws.send(JSON.stringify({ t: 'input', data }));
+  while (!ready) await new Promise((r) => setTimeout(r, 20));
+  let output = '';
+  listeners.push((d) => (output += d));
+  input('stty -ixon; echo node-$((1+1))-ready\r');
+  while (!output.includes('node-2-ready\r\n')) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 300));
+  const echo = await echoTimes(input, (listener) => listeners.push(listener));
+  listeners.length = 0;
+  let chars = 0;
+  let tail = '';
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  listeners.push((d) => {
+    chars += d.length;
+    if ((tail + d).includes('burst-42-end')) finished();
+    tail = (tail + d).slice(-64);
+  });
+  const start = performance.now();
+  input(`head -c ${burstBytes} /dev/zero | tr '\\0' y; echo; echo burst-$((40+2))-end\r`);
+  await done;
+  const burstMBps = chars / 1e6 / ((performance.now() - start) / 1000);
+  ws.close();
+  return { echo, burstMBps };
+}
+
+/** Waits until none of the server's machines is starting, then a moment more. */
+async function settled(server: BenchServer): Promise<void> {
+  for (let i = 0; i < 90; i++) {
+    const { stdout } = await server.unboxed('sandbox', 'ls');
+    if (!stdout.split('\n').some((line) => line.split(/\s+/)[3] === 'starting')) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+}
+
 /** The page's own WebSocket client (terminal-page.js) on terminal `terminal`. */
 async function throughTheApp(page: Page, terminal: string, burstBytes: number): Promise<Figures> {
   // Plain JavaScript read from a file: tsx's transform would add helpers the page lacks.
@@ -138,6 +191,10 @@ try {
 
   const anonymousPage = await (await browser.newContext()).newPage();
   await anonymousPage.goto(server.base);
+  // Each learner's machine is started first, and measured once it and the pool's refill have.
+  const started = await anonymousPage.evaluate(() => fetch('/api/machine', { method: 'POST' }).then((r) => r.status));
+  if (started !== 200) throw new Error(`POST /api/machine answered ${started}`);
+  await settled(server);
   const anonymous = await throughTheApp(anonymousPage, 'bench', 20_000_000);
   const anonymousCookie = (await anonymousPage.context().cookies()).find((c) => c.name === 'unboxed_session');
   if (anonymousCookie) learners.push(anonymousCookie.value.slice(0, anonymousCookie.value.lastIndexOf('.')));
@@ -146,6 +203,9 @@ try {
   await signedIn.addCookies([...learner.cookies].map(([name, value]) => ({ name, value, url: server.base })));
   const learnerPage = await signedIn.newPage();
   await learnerPage.goto(server.base);
+  await learner.call('POST', '/api/machine');
+  await settled(server);
+  const node = await nodeClient(learner, 'bench-node', 3_000_000);
   const recorded = await throughTheApp(learnerPage, 'bench', 8_000_000);
   const watch = teacher.socket(`/ws/watch/${created.class.id}/${userId}`);
   await new Promise((resolve, reject) => watch.once('open', resolve).once('error', reject));
@@ -164,9 +224,10 @@ try {
   console.log(`keystroke echo, ${keystrokes} keystrokes each; "adds" is against the machine's shell without the app`);
   report('raw local pty (bash, no network)', floor);
   report('machine shell through the driver, no app', direct);
-  report('through the app: anonymous (not recorded)', anonymous, direct);
-  report('through the app: recorded', recorded, direct);
-  report('through the app: recorded, instructor watching', watched, direct);
+  report("through the app from Node's WebSocket client", node, direct);
+  report('through the app from Chromium: anonymous', anonymous, direct);
+  report('through the app from Chromium: recorded', recorded, direct);
+  report('  … recorded, instructor watching', watched, direct);
   console.log(`${'against the raw local pty, recorded + watched'.padEnd(46)} adds p50 ${us(percentile(watched.echo, 50) - percentile(floor.echo, 50))}, p99 ${us(percentile(watched.echo, 99) - percentile(floor.echo, 99))}`);
   const ms = (v: number) => `${Math.round(v)} ms`;
   console.log(`${'Ctrl-C in a yes flood → prompt on screen'.padEnd(46)} n=${interrupts.length}  p50 ${ms(percentile(interrupts, 50))}  max ${ms(Math.max(...interrupts))}  (${interrupts.map(ms).join(', ')})`);
