@@ -27,7 +27,7 @@ import { WebSocket } from 'ws';
 import { loadCourse } from '../lib/lessons/load.ts';
 import { sandboxConfig } from '../sandbox/config.ts';
 import { percentile } from './percentile.ts';
-import { freePort } from './support.ts';
+import { freePort } from '../tests/support/server.ts';
 
 const MAX_LEARNERS = 60;
 const LEARNER_TIMEOUT_MS = 5 * 60_000;

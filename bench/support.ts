@@ -1,28 +1,18 @@
 /**
- * What the benches that drive a real server share: a free port, the production server
+ * What the benches that drive a real server share: the production server on a free port
  * over a throwaway data folder, a signed-in person's HTTP client, the browser.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import WebSocket from 'ws';
+import { freePort } from '../tests/support/server.ts';
 
 const run = promisify(execFile);
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
 
 export interface BenchServer {
   readonly base: string;
