@@ -22,7 +22,11 @@ export const MachineLimits = z.strictObject({
 });
 export type MachineLimits = z.infer<typeof MachineLimits>;
 
-export type MachineState = 'starting' | 'running' | 'stopped';
+/**
+ * `lost`: its learner can never use it again where it is (its node is down; or drained,
+ * and it is stopped or nobody's yet). The manager removes it; its learner gets a fresh machine.
+ */
+export type MachineState = 'starting' | 'running' | 'stopped' | 'lost';
 
 export interface MachineInfo {
   readonly id: string;
@@ -67,8 +71,11 @@ export interface MachineShell {
   pause(): void;
   resume(): void;
   onData(listener: (data: string) => void): void;
-  /** The attachment ended; `exitCode` is the attaching process's, when known. */
-  onExit(listener: (exitCode: number) => void): void;
+  /**
+   * The attachment ended; `exitCode` is the attaching process's, undefined when the
+   * connection to the machine's engine was lost before the process said how it ended.
+   */
+  onExit(listener: (exitCode: number | undefined) => void): void;
   close(): void;
 }
 
@@ -131,6 +138,11 @@ export interface SandboxDriver {
   /** Free bytes where machines' disks grow: the host's disk budget for them. */
   freeDiskBytes(): Promise<number>;
   /**
+   * Machines the driver's own hosts hold, for a driver that places machines on hosts other
+   * than the app's (a cluster: the sum of its open nodes'); absent, the app host's memory decides.
+   */
+  capacity?(): Promise<number>;
+  /**
    * Removes what starts interrupted by a crash left without a machine (a disk, a folder),
    * once it is older than `olderThanMs` (younger ones may be a start under way elsewhere).
    * Returns what it removed.
@@ -155,6 +167,11 @@ export class MachineNotFoundError extends SandboxError {
 
 export class MachineStartError extends SandboxError {
   override name = 'MachineStartError';
+}
+
+/** The engine that runs the machine does not answer (its node may be down); the machine may come back or be lost. */
+export class MachineUnreachableError extends SandboxError {
+  override name = 'MachineUnreachableError';
 }
 
 export class MachineRemoveError extends SandboxError {

@@ -7,7 +7,7 @@ import { DriverUnavailableError, type MachineLimits, type SandboxDriver } from '
 import { MachineManager, type FleetState } from './manager.ts';
 
 export { MachineManager, NoMachineError, type FleetState, type Progress } from './manager.ts';
-export type { MachineInfo, MachineLimits, ExecResult, MachineShell, ShellSize } from './driver.ts';
+export type { MachineInfo, MachineLimits, MachineState, ExecResult, MachineShell, ShellSize } from './driver.ts';
 export { SandboxError, MachineNotFoundError, DriverUnavailableError } from './driver.ts';
 export { anonymousAccess, sandboxConfig, type AnonymousAccess, type SandboxConfig } from './config.ts';
 
@@ -69,6 +69,6 @@ export interface ManagerDeps {
 /** The manager the server and the CLI use, from validated settings. */
 export async function createMachineManager(config: SandboxConfig, dataDir: string, deps: ManagerDeps): Promise<MachineManager> {
   const driver = await chooseDriver(config, path.join(dataDir, 'sandbox'), deps.log);
-  const capacity = config.capacity ?? (await hostCapacity(driver.name, config.limits, dataDir));
+  const capacity = config.capacity ?? (await driver.capacity?.()) ?? (await hostCapacity(driver.name, config.limits, dataDir));
   return new MachineManager(driver, { ...config, capacity, ...deps });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  MachineUnreachableError,
   SandboxError,
   type ExecOptions,
   type ExecResult,
@@ -23,6 +24,13 @@ const ARRIVAL_WINDOW_MS = 2 * 60_000;
 const ANNOUNCED_WINDOW_MS = 45 * 60_000;
 /** A learner's activity is shared at most this often: a keystroke is not a database write. */
 const ACTIVITY_SHARE_MS = 10_000;
+/**
+ * How long a terminal waits for a machine whose node does not answer: long enough for
+ * the cluster to mark a dead node down (Swarm: about 10 s), after which it is replaced.
+ */
+const UNREACHABLE_WAIT_MS = 60_000;
+/** What a learner whose machine was lost with its node is told while the fresh one starts. */
+export const LOST_MACHINE = 'The node your machine was on went down or is being drained: you get a fresh machine on another node. Your recorded results are kept; files on the old machine are gone.';
 
 /**
  * What the app servers of one installation share about learner machines
@@ -251,9 +259,20 @@ export class MachineManager {
 
   /** Attaches to the learner's shell `terminal`, getting them a machine first. */
   async openShell(learner: string, terminal: string, size: ShellSize, progress: Progress = () => undefined): Promise<MachineShell> {
-    const machine = await this.acquire(learner, progress);
-    this.touch(learner);
-    return (await this.held.take(learner, terminal, size)) ?? this.driver.openShell(machine.id, terminal, size);
+    const deadline = Date.now() + UNREACHABLE_WAIT_MS;
+    for (;;) {
+      const machine = await this.acquire(learner, progress);
+      this.touch(learner);
+      try {
+        return (await this.held.take(learner, terminal, size)) ?? (await this.driver.openShell(machine.id, terminal, size));
+      } catch (error) {
+        // Its node does not answer: it comes back, or the cluster marks it down and the
+        // next acquire replaces the machine (`lost`).
+        if (!(error instanceof MachineUnreachableError) || Date.now() > deadline) throw error;
+        progress("Your machine's node does not answer: waiting for it to come back, or for a fresh machine on another node if it is down…");
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
   }
 
   /**
@@ -421,6 +440,12 @@ export class MachineManager {
 
   private verdict(machine: MachineInfo, now: number): { reason: string; stop?: true } | undefined {
     if (machine.expiresAt.getTime() <= now) return { reason: 'lifetime' };
+    if (machine.state === 'lost') {
+      // A learner still about is left to their next terminal (on any server), which
+      // replaces it and tells them why; removed here, they would get a fresh one untold.
+      const active = machine.learner !== undefined && now - (this.lastActivity.get(machine.learner) ?? 0) < machine.limits.idleSeconds * 1000;
+      return active ? undefined : { reason: 'node down or drained' };
+    }
     if (machine.state === 'starting') return now - machine.createdAt.getTime() > STUCK_STARTING_MS ? { reason: 'stuck starting' } : undefined;
     if (!machine.learner) return machine.state === 'stopped' ? { reason: 'stopped unclaimed' } : undefined;
     if (machine.state !== 'running' || this.acquiring.has(machine.learner)) return undefined;
@@ -452,11 +477,15 @@ export class MachineManager {
       const waiter: Waiter = { learner, progress, resolve, reject, state: 'looking' };
       this.waiting.push(waiter);
       this.driver.find(learner).then(
-        (existing) => {
+        async (existing) => {
           if (existing?.state === 'running') return this.finish(waiter, existing);
           this.touch(learner);
-          if (!existing) this.arrive(learner);
-          Object.assign(waiter, { state: 'queued', stopped: existing });
+          if (existing?.state === 'lost') {
+            progress(LOST_MACHINE);
+            await this.remove(existing, 'node lost').catch((error: unknown) => this.options.log('machine-collect-failed', { id: existing.id, reason: 'node lost', error: String(error) }));
+          }
+          if (!existing || existing.state === 'lost') this.arrive(learner);
+          Object.assign(waiter, { state: 'queued', stopped: existing?.state === 'lost' ? undefined : existing });
           void this.pump();
         },
         (error: unknown) => {

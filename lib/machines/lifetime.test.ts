@@ -57,3 +57,9 @@ it('says when it sleeps without knowing the last use, and who reset it when the 
   expect(facts.at(-1)).toEqual({ term: 'Last reset', detail: '10:20, by you' });
   expect(machineFacts({ state: 'none' }, now, utc)).toEqual([]);
 });
+
+it('says a machine lost with its node is gone for good, and what the next terminal does', () => {
+  const lost = MachineView.parse({ ...running, state: 'lost' });
+  expect(lifetimeLine(lost, now, utc)).toMatch(/^Your machine was lost with the node it ran on: opening a terminal gives you a fresh one/);
+  expect(machineFacts(lost, now, utc)).toEqual([{ term: 'Lost', detail: expect.stringMatching(/^the node it ran on went down\. Opening a terminal gives you a fresh machine/) }]);
+});

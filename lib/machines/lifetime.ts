@@ -30,6 +30,7 @@ function clock(at: Date, now: Date, { locale, timeZone }: LifetimeFormat): strin
  */
 export function lifetimeLine(view: MachineView, now: Date, format: LifetimeFormat = {}): string | undefined {
   if (view.state === 'none' || view.expiresAt === undefined) return undefined;
+  if (view.state === 'lost') return 'Your machine was lost with the node it ran on: opening a terminal gives you a fresh one, and your results are kept.';
   const expires = new Date(view.expiresAt);
   const kept = `Your machine is kept until ${clock(expires, now, format)} (${duration((expires.getTime() - now.getTime()) / 1000)}).`;
   return view.idleSeconds === undefined ? kept : `${kept} Unused for ${duration(view.idleSeconds)}, it sleeps and wakes with your files.`;
@@ -52,6 +53,10 @@ function gib(mib: number): string {
 export function machineFacts(view: MachineView, now: Date, format: LifetimeFormat = {}): MachineFact[] {
   if (view.state === 'none') return [];
   const facts: MachineFact[] = [];
+  if (view.state === 'lost') {
+    facts.push({ term: 'Lost', detail: 'the node it ran on went down. Opening a terminal gives you a fresh machine on another node; your recorded results are kept, files on the old machine are gone.' });
+    return facts;
+  }
   if (view.expiresAt !== undefined) {
     const expires = new Date(view.expiresAt);
     facts.push({ term: 'Time left', detail: `${duration((expires.getTime() - now.getTime()) / 1000)}, until ${clock(expires, now, format)}` });

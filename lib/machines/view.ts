@@ -6,7 +6,7 @@ import { z } from 'zod';
  * pane in the browser, so this module imports nothing but zod.
  */
 export const MachineView = z.strictObject({
-  state: z.enum(['none', 'starting', 'running', 'stopped']),
+  state: z.enum(['none', 'starting', 'running', 'stopped', 'lost']).describe("lost: its node went down; the next terminal gets a fresh machine"),
   driver: z.string().optional(),
   expiresAt: z.iso.datetime().optional().describe('When the machine is removed (its lifetime ends)'),
   idleSeconds: z.int().optional().describe('Unused this long, the machine is stopped: memory freed, files kept until expiresAt'),

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { MachineState } from '../../sandbox/index.ts';
 import type { Accounts } from '../auth/accounts.ts';
 import type { SessionSigner } from '../auth/session.ts';
 import type { ClientAddress } from './client-address.ts';
@@ -8,7 +9,7 @@ import type { UpgradeHandler } from './upgrade.ts';
 /** What the web edge asks the machine fleet. */
 export interface MachinePort {
   /** The learner's machine state, without starting one. */
-  stateOf(learner: string): Promise<'running' | 'stopped' | 'starting' | undefined>;
+  stateOf(learner: string): Promise<MachineState | undefined>;
 }
 
 export interface AnonymousPolicy {

@@ -63,7 +63,10 @@ export const ServerMessage = z.discriminatedUnion('t', [
   /** Another connection (a newer tab or reload) attached to this terminal. */
   z.strictObject({ t: z.literal('taken-over') }),
   z.strictObject({ t: z.literal('exit'), code: z.int() }),
-  /** The learner's machine was replaced by a fresh one (a reset): says by whom; the client reconnects to the fresh one. */
+  /**
+   * The shell was cut off from its machine: a reset replaced the machine (says by whom),
+   * or its node stopped answering. The client reconnects, to the fresh machine if there is one.
+   */
   z.strictObject({ t: z.literal('machine-reset'), message: z.string() }),
   z.strictObject({ t: z.literal('error'), message: z.string() }),
   /** Who watches the learner now (lib/terminal/watch.ts); sent on attach and on every change. */
@@ -82,7 +85,7 @@ export const CloseCode = {
   signedOut: 4005,
   /** This server gives machines to signed-in learners only: the `error` before it says so. */
   signInRequired: 4006,
-  /** The machine was reset: the `machine-reset` before it says by whom; reconnecting attaches to the fresh machine. */
+  /** The machine was reset or lost: the `machine-reset` before it says why; reconnecting attaches to the fresh machine. */
   machineReset: 4007,
   /** A watch whose watcher may no longer watch (the learner left the class, the role changed): the `error` before it says so. */
   watchNotAllowed: 4010,

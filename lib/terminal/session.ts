@@ -15,6 +15,8 @@ import { ShellMarks, type FinishedCommand } from './shell-marks.ts';
 const MAX_MESSAGE_CHARS = 64 * 1024;
 /** A Ctrl-C this soon after the client fell a window behind interrupts a flood (lib/terminal/interrupt.ts). */
 const FLOOD_RECENT_MS = 1000;
+/** What the terminal says when the connection to its machine broke without the shell exiting. */
+const LOST_CONNECTION = 'Lost the connection to your machine: reconnecting…';
 
 export interface SessionEvents {
   activity(): void;
@@ -74,6 +76,9 @@ export class TerminalSession {
     shell.onExit((code) => {
       // After close() the socket is gone already; nobody is told twice.
       if (this.ended) return;
+      // Not an exit: the machine's engine went away (its node died, or a blip). The
+      // shell may live on under dtach, or the machine is lost: a reconnect finds out.
+      if (code === undefined) return this.close(CloseCode.machineReset, { t: 'machine-reset', message: LOST_CONNECTION });
       this.end();
       this.send({ t: 'exit', code });
       this.socket?.close(CloseCode.exited, 'shell exited');

@@ -96,7 +96,7 @@ export async function shellIn(container: Docker.Container, argv: readonly string
   resize(size);
   const decoder = new StringDecoder('utf8');
   const dataListeners: Array<(data: string) => void> = [];
-  const exitListeners: Array<(code: number) => void> = [];
+  const exitListeners: Array<(code: number | undefined) => void> = [];
   stream.on('data', (chunk: Buffer) => {
     const text = decoder.write(chunk);
     if (text) for (const listener of dataListeners) listener(text);
@@ -108,7 +108,10 @@ export async function shellIn(container: Docker.Container, argv: readonly string
     exited = true;
     void exec
       .inspect()
-      .then((info) => info.ExitCode ?? 0, () => 0)
+      .then(
+        (info) => info.ExitCode ?? 0,
+        () => undefined,
+      )
       .then((code) => exitListeners.forEach((listener) => listener(code)));
   });
   return {

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { z } from 'zod';
-import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError, SandboxError } from '../driver.ts';
+import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError, MachineUnreachableError, SandboxError } from '../driver.ts';
 import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
 import { engineCall, statusOf } from '../docker/engine.ts';
 import { execIn, shellIn, spawnIn } from '../docker/exec.ts';
@@ -84,6 +84,8 @@ export class SwarmDriver implements SandboxDriver {
   private readonly engines = new Map<string, Docker>();
   /** Where each machine's current task runs; dropped on stop, start and destroy. */
   private readonly places = new Map<string, Promise<Docker.Container>>();
+  /** The last placement under way: the next waits for it (see `place`). */
+  private placing: Promise<void> = Promise.resolve();
   private tag: Promise<string> | undefined;
   private readonly mark: string;
   private readonly names: { readonly pool: string; readonly learner: string };
@@ -115,20 +117,24 @@ export class SwarmDriver implements SandboxDriver {
     if (learner !== undefined && (await this.find(learner))) throw new MachineStartError(`learner ${learner} already has a machine`);
     const suffix = randomBytes(6).toString('hex');
     const name = learner === undefined ? this.names.pool + suffix : this.learnerName(LearnerId.parse(learner));
-    const [node, image] = await Promise.all([this.place(), this.image()]);
-    const nodeId = node.id;
-    const labels = {
-      [LABEL]: this.mark,
-      'unboxed.created': new Date().toISOString(),
-      'unboxed.limits': JSON.stringify(limits),
-      'unboxed.disk': `${name}-disk-${suffix}`,
-      'unboxed.node': nodeId,
-      ...(learner === undefined ? {} : { 'unboxed.learner': learner }),
-    };
-    // The swarm refuses a taken name: a learner never gets two machines this way.
-    await engineCall(`creating machine ${name}`, () =>
-      this.manager.createService(machineServiceSpec({ name, image, node: nodeId, hostname: `machine-${suffix.slice(0, 6)}`, limits, labels, disk: labels['unboxed.disk'] })),
-    );
+    const image = await this.image();
+    const placed = this.placing.then(async () => {
+      const nodeId = (await this.place()).id;
+      const labels = {
+        [LABEL]: this.mark,
+        'unboxed.created': new Date().toISOString(),
+        'unboxed.limits': JSON.stringify(limits),
+        'unboxed.disk': `${name}-disk-${suffix}`,
+        'unboxed.node': nodeId,
+        ...(learner === undefined ? {} : { 'unboxed.learner': learner }),
+      };
+      // The swarm refuses a taken name: a learner never gets two machines this way.
+      await engineCall(`creating machine ${name}`, () =>
+        this.manager.createService(machineServiceSpec({ name, image, node: nodeId, hostname: `machine-${suffix.slice(0, 6)}`, limits, labels, disk: labels['unboxed.disk'] })),
+      );
+    });
+    this.placing = placed.catch(() => undefined);
+    await placed;
     try {
       await this.waitReady(name);
       await this.relabel(name, (l) => ({ ...l, 'unboxed.ready': '1' }));
@@ -169,7 +175,7 @@ export class SwarmDriver implements SandboxDriver {
     if (named) return named;
     const claimed = await engineCall('finding a learner machine', () => this.manager.listServices({ filters: { label: [`${LABEL}=${this.mark}`, `unboxed.learner=${id.data}`] } }));
     const service = claimed[0] ? ServiceInfo.parse(claimed[0]) : undefined;
-    return service ? this.toInfo(service, await this.downNodes()) : undefined;
+    return service ? this.toInfo(service, await this.nodeStates()) : undefined;
   }
 
   exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
@@ -242,13 +248,13 @@ export class SwarmDriver implements SandboxDriver {
   }
 
   async list(): Promise<MachineInfo[]> {
-    const [services, down] = await Promise.all([this.services(), this.downNodes()]);
-    return services.map((s) => this.toInfo(s, down));
+    const [services, nodes] = await Promise.all([this.services(), this.nodeStates()]);
+    return services.map((s) => this.toInfo(s, nodes));
   }
 
   async inspect(id: string): Promise<MachineInfo> {
-    const [service, down] = await Promise.all([this.service(id), this.downNodes()]);
-    return this.toInfo(service, down);
+    const [service, nodes] = await Promise.all([this.service(id), this.nodeStates()]);
+    return this.toInfo(service, nodes);
   }
 
   /**
@@ -320,7 +326,15 @@ export class SwarmDriver implements SandboxDriver {
     return (await this.nodes()).find((n) => n.id === found.id)!;
   }
 
-  /** The open node with the most room. Two creates at once may both see the last room: the manager bounds starts. */
+  async capacity(): Promise<number> {
+    return (await this.nodes()).filter((n) => n.open).reduce((sum, n) => sum + n.capacity, 0);
+  }
+
+  /**
+   * The open node with the most room. Creates of this process place one at a time (up to
+   * their service's creation), so a burst spreads; another app server's create at the same
+   * moment may still see the same room.
+   */
   private async place(): Promise<NodeLoad> {
     const open = (await this.nodes()).filter((n) => n.open && n.machines < n.capacity);
     const best = open.sort((a, b) => b.capacity - b.machines - (a.capacity - a.machines))[0];
@@ -363,18 +377,25 @@ export class SwarmDriver implements SandboxDriver {
     await this.update(service, { ...service.Spec, Labels: change(service.Spec.Labels ?? {}) });
   }
 
-  /** Ids of nodes the swarm reports down (or gone): their machines run no more. */
-  private async downNodes(): Promise<Set<string>> {
+  /** Every node's state and availability, by id. */
+  private async nodeStates(): Promise<Map<string, { state: string; availability: string }>> {
     const nodes = await engineCall('listing nodes', () => this.manager.listNodes());
-    return new Set(nodes.map((raw) => NodeInfo.parse(raw)).filter((n) => n.Status.State !== 'ready').map((n) => n.ID));
+    return new Map(nodes.map((raw) => NodeInfo.parse(raw)).map((n) => [n.ID, { state: n.Status.State, availability: n.Spec.Availability }]));
   }
 
-  /** A machine on a node that is down is `stopped`: its start then says why it cannot, and a new machine goes elsewhere. */
-  private toInfo(service: ServiceInfo, downNodes: ReadonlySet<string>): MachineInfo {
+  /**
+   * A machine's disk is on its node. A node down or gone takes the machine with it
+   * (`lost`). A drained node keeps its learners' running machines, but starts nothing
+   * and takes no new learner: a machine stopped there, or still nobody's, is lost too. A
+   * node only unknown for a moment (a manager restarting) leaves its machines `stopped`.
+   */
+  private toInfo(service: ServiceInfo, nodes: ReadonlyMap<string, { state: string; availability: string }>): MachineInfo {
     const labels = Labels.parse(service.Spec.Labels ?? {});
     const createdAt = new Date(labels['unboxed.created']);
-    const stopped = service.Spec.Mode.Replicated?.Replicas === 0 || downNodes.has(labels['unboxed.node']);
-    const state: MachineState = stopped ? 'stopped' : labels['unboxed.ready'] ? 'running' : 'starting';
+    const node = nodes.get(labels['unboxed.node']);
+    const scaledDown = service.Spec.Mode.Replicated?.Replicas === 0;
+    const lost = !node || node.state === 'down' || ((scaledDown || labels['unboxed.learner'] === undefined) && node.availability !== 'active');
+    const state: MachineState = lost ? 'lost' : scaledDown || node.state !== 'ready' ? 'stopped' : labels['unboxed.ready'] ? 'running' : 'starting';
     return {
       id: service.Spec.Name,
       driver: this.name,
@@ -417,7 +438,8 @@ export class SwarmDriver implements SandboxDriver {
       return await call(container);
     } catch (error) {
       this.places.delete(id);
-      throw error;
+      if (!connectionLost(error)) throw error;
+      throw new MachineUnreachableError(`machine ${id}: its node's engine does not answer (${String((error as Error).message)})`, { cause: error });
     }
   }
 
@@ -470,4 +492,14 @@ export class SwarmDriver implements SandboxDriver {
     this.tag ??= this.options.image ? Promise.resolve(this.options.image) : run('bash', [path.join(root, 'sandbox/image/build.sh'), '--print-tag']).then(({ stdout }) => stdout.trim());
     return this.tag;
   }
+}
+
+/** Network errors that mean the node's engine is not there (rather than refusing the call). */
+const CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE']);
+
+function connectionLost(error: unknown): boolean {
+  for (let e = error; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+    if (CONNECTION_LOST.has(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
 }

@@ -37,7 +37,19 @@ export function connectNode(engine: string, tls: NodeTls): Docker {
       throw new SandboxError(`cannot read the ${what} for node engines at ${file}: ${(error as Error).message}`);
     }
   };
-  return new Docker({ host, port: Number(port), protocol: 'https', ca: read(tls.ca, 'CA certificate'), cert: read(tls.cert, 'client certificate'), key: read(tls.key, 'client key') });
+  // A node that died with its link holds a connect for minutes (SYN retries) unless bounded:
+  // no answer to a request within 10 s ends it (a hijacked exec stream is not bounded).
+  // docker-modem's option: dockerode hands its options on, its types leave it out.
+  const options: Docker.DockerOptions & { readonly connectionTimeout: number } = {
+    host,
+    port: Number(port),
+    protocol: 'https',
+    ca: read(tls.ca, 'CA certificate'),
+    cert: read(tls.cert, 'client certificate'),
+    key: read(tls.key, 'client key'),
+    connectionTimeout: 10_000,
+  };
+  return new Docker(options);
 }
 
 export interface TaskPlace {

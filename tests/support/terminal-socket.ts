@@ -17,6 +17,8 @@ export class TerminalSocket {
   /** Everything the shell printed since the last `clear`. */
   output = '';
   closed: { code: number; reason: string } | undefined;
+  /** Every status line and notice the server sent (machine start progress, a reset or a lost machine). */
+  readonly notices: string[] = [];
   private readonly ws: WebSocket;
   private readonly listeners = new Set<() => void>();
   private received = 0;
@@ -30,6 +32,7 @@ export class TerminalSocket {
         // Rendered on arrival: acknowledged at once (lib/terminal/flow-control.ts).
         this.ws.send(JSON.stringify({ t: 'ack', chars: (this.received += message.data.length) }));
       }
+      if (message.t === 'status' || message.t === 'machine-reset') this.notices.push(message.message);
       if (message.t === 'error' || message.t === 'exit') this.output += `\n[${message.t}: ${JSON.stringify(message)}]\n`;
       for (const listener of this.listeners) listener();
     });

@@ -7,7 +7,7 @@ import { CLIENT_TLS, ENGINE_PORT, NODES, kill, nodeDocker, up } from './cluster.
 
 /**
  * A node dies under a learner's machine (its dockerd, containerd and every process of its
- * containers killed at once, its link cut): the machine reads as stopped, says why it
+ * containers killed at once, its link cut): the machine reads as lost, says why it
  * cannot start, and the learner's new machine goes to a live node. The dead node's disk
  * is swept once it is back.
  */
@@ -37,7 +37,7 @@ it("a dead node's learner gets a new machine on another node, and its disk there
 
   const killedAt = performance.now();
   await kill(dying);
-  await expect.poll(async () => (await driver.find(learner))?.state, { timeout: 60_000, interval: 500 }).toBe('stopped');
+  await expect.poll(async () => (await driver.find(learner))?.state, { timeout: 60_000, interval: 500 }).toBe('lost');
   const detectedMs = performance.now() - killedAt;
   await expect(driver.start(machine.id)).rejects.toThrow(new RegExp(`its node ${dying.name} is down`));
   expect((await driver.nodes()).find((n) => n.id === home.id)).toMatchObject({ open: false, state: 'down' });
@@ -47,7 +47,7 @@ it("a dead node's learner gets a new machine on another node, and its disk there
   const replacedMs = performance.now() - killedAt;
   expect(await driver.find(learner)).toMatchObject({ id: again.id, state: 'running' });
   expect((await driver.nodes()).find((n) => n.machines === 1)?.hostname).not.toBe(dying.name);
-  console.log(`node killed → its machine reads stopped: ${(detectedMs / 1000).toFixed(1)} s; → the learner's new machine ready on another node: ${(replacedMs / 1000).toFixed(1)} s`);
+  console.log(`node killed → its machine reads lost: ${(detectedMs / 1000).toFixed(1)} s; → the learner's new machine ready on another node: ${(replacedMs / 1000).toFixed(1)} s`);
 
   await up(image);
   await expect.poll(async () => (await driver.nodes()).find((n) => n.id === home.id)?.state, { timeout: 60_000, interval: 500 }).toBe('ready');
