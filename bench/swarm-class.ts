@@ -23,7 +23,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const root = path.resolve(import.meta.dirname, '..');
 const manager = `${NODES[0]!.address}:${ENGINE_PORT}`;
 const SCOPE = 'classbench';
-const driver = new SwarmDriver({ manager, tls: CLIENT_TLS, scope: SCOPE });
+const driver = new SwarmDriver({ managers: [manager], tls: CLIENT_TLS, scope: SCOPE });
 
 const image = (await runProcess('bash', [path.join(root, 'sandbox/image/build.sh'), '--print-tag'])).stdout.trim();
 await up(image);

@@ -26,7 +26,7 @@ await up(image);
 console.log(`cluster up: ${seconds(performance.now() - at)}`);
 
 const manager = `${NODES[0]!.address}:${ENGINE_PORT}`;
-const driver = new SwarmDriver({ manager, tls: CLIENT_TLS, scope: 'bench' });
+const driver = new SwarmDriver({ managers: [manager], tls: CLIENT_TLS, scope: 'bench' });
 at = performance.now();
 const machine = await driver.create(MachineLimits.parse({}));
 console.log(`cold machine (service create → ready): ${seconds(performance.now() - at)}`);

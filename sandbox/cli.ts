@@ -128,7 +128,7 @@ async function nodesCommand(args: readonly string[], config: SandboxConfig): Pro
     console.error('nodes: the swarm driver has no manager; set UNBOXED_SWARM_MANAGER=host:port and UNBOXED_SWARM_TLS_DIR');
     return 2;
   }
-  const driver = new SwarmDriver({ manager: config.swarm.manager, tls: nodeTlsIn(config.swarm.tlsDir), scope: config.scope });
+  const driver = new SwarmDriver({ managers: config.swarm.managers, tls: nodeTlsIn(config.swarm.tlsDir), scope: config.scope });
   const [action = 'ls', node, ...rest] = args;
   if (!['ls', 'add', 'drain', 'activate'].includes(action)) {
     console.error(`unknown nodes command '${action}'\n\n${usage}`);

@@ -17,9 +17,11 @@ it('gives container machines to visitors who have not signed in only on loopback
   expect(() => sandboxConfig({ UNBOXED_ANONYMOUS_MACHINES: 'everyone' })).toThrow(/UNBOXED_ANONYMOUS_MACHINES="everyone".*Fix/);
 });
 
-it('takes the swarm manager and its client TLS folder together, or neither', () => {
+it('takes the swarm managers and their client TLS folder together, or neither', () => {
   expect(sandboxConfig({}).swarm).toBeUndefined();
-  expect(sandboxConfig({ UNBOXED_SWARM_MANAGER: '10.0.0.5:2376', UNBOXED_SWARM_TLS_DIR: '/etc/unboxed/swarm' }).swarm).toEqual({ manager: '10.0.0.5:2376', tlsDir: '/etc/unboxed/swarm' });
+  expect(sandboxConfig({ UNBOXED_SWARM_MANAGER: '10.0.0.5:2376', UNBOXED_SWARM_TLS_DIR: '/etc/unboxed/swarm' }).swarm).toEqual({ managers: ['10.0.0.5:2376'], tlsDir: '/etc/unboxed/swarm' });
+  expect(sandboxConfig({ UNBOXED_SWARM_MANAGER: '10.0.0.5:2376,m2.example:2376', UNBOXED_SWARM_TLS_DIR: '/x' }).swarm?.managers).toEqual(['10.0.0.5:2376', 'm2.example:2376']);
+  expect(() => sandboxConfig({ UNBOXED_SWARM_MANAGER: '10.0.0.5:2376,', UNBOXED_SWARM_TLS_DIR: '/x' })).toThrow(/or several comma-separated/);
   expect(() => sandboxConfig({ UNBOXED_SWARM_MANAGER: '10.0.0.5:2376' })).toThrow(/go together.*Fix/);
   expect(() => sandboxConfig({ UNBOXED_SWARM_MANAGER: 'tcp://10.0.0.5', UNBOXED_SWARM_TLS_DIR: '/x' })).toThrow(/UNBOXED_SWARM_MANAGER="tcp:\/\/10.0.0.5".*host:port/);
 });

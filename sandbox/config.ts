@@ -41,9 +41,10 @@ export const SandboxEnv = z.object({
   UNBOXED_ANONYMOUS_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30).describe('Machines all anonymous visitors together may start in a minute'),
   UNBOXED_SWARM_MANAGER: z
     .string()
-    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port of a swarm manager\'s Engine API')
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, "must be host:port of a swarm manager's Engine API, or several comma-separated")
+    .transform((list) => list.split(','))
     .optional()
-    .describe("swarm driver: host:port of a swarm manager's Engine API (mutual TLS)"),
+    .describe("swarm driver: host:port of swarm managers' Engine APIs (mutual TLS), comma-separated; the next is tried when one does not answer"),
   UNBOXED_SWARM_TLS_DIR: z.string().min(1).optional().describe("swarm driver: folder with ca.pem, cert.pem and key.pem, the app's client certificate for the nodes' Engine APIs"),
   UNBOXED_MACHINE_MEMORY_MIB: z.coerce.number().optional(),
   UNBOXED_MACHINE_CPUS: z.coerce.number().optional(),
@@ -72,7 +73,7 @@ export interface SandboxConfig {
   readonly anonymousStartsPerMinute: number;
   readonly limits: MachineLimits;
   /** The swarm driver's manager and client TLS folder, when set. */
-  readonly swarm: { readonly manager: string; readonly tlsDir: string } | undefined;
+  readonly swarm: { readonly managers: readonly string[]; readonly tlsDir: string } | undefined;
 }
 
 export function sandboxConfig(env: Readonly<Record<string, string | undefined>>): SandboxConfig {
@@ -110,7 +111,7 @@ export function sandboxConfig(env: Readonly<Record<string, string | undefined>>)
     anonymousStartsPerAddress: e.UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS,
     anonymousStartsPerMinute: e.UNBOXED_ANONYMOUS_STARTS_PER_MINUTE,
     limits: limits.data,
-    swarm: e.UNBOXED_SWARM_MANAGER && e.UNBOXED_SWARM_TLS_DIR ? { manager: e.UNBOXED_SWARM_MANAGER, tlsDir: e.UNBOXED_SWARM_TLS_DIR } : undefined,
+    swarm: e.UNBOXED_SWARM_MANAGER && e.UNBOXED_SWARM_TLS_DIR ? { managers: e.UNBOXED_SWARM_MANAGER, tlsDir: e.UNBOXED_SWARM_TLS_DIR } : undefined,
   };
 }
 

@@ -16,7 +16,7 @@ export const drivers = {
   docker: (cacheDir: string, config: SandboxConfig, log: Log): SandboxDriver => new DockerDriver({ cacheDir, log, scope: config.scope }),
   qemu: (cacheDir: string, config: SandboxConfig, log: Log): SandboxDriver => new QemuDriver({ stateDir: cacheDir, accel: config.qemuAccel, log }),
   // Last: only where UNBOXED_SWARM_MANAGER is set does its probe pass.
-  swarm: (_cacheDir: string, config: SandboxConfig): SandboxDriver => new SwarmDriver({ manager: config.swarm?.manager, tls: config.swarm && nodeTlsIn(config.swarm.tlsDir), scope: config.scope }),
+  swarm: (_cacheDir: string, config: SandboxConfig): SandboxDriver => new SwarmDriver({ managers: config.swarm?.managers ?? [], tls: config.swarm && nodeTlsIn(config.swarm.tlsDir), scope: config.scope }),
 } as const;
 
 export type DriverName = keyof typeof drivers;

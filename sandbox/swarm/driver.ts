@@ -41,8 +41,11 @@ const root = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
 export interface SwarmDriverOptions {
-  /** host:port of a swarm manager's Engine API (mutual TLS with `tls`); unset, the driver is unavailable. */
-  readonly manager: string | undefined;
+  /**
+   * host:port of swarm managers' Engine APIs (mutual TLS with `tls`), tried in turn when
+   * one does not answer; none, the driver is unavailable.
+   */
+  readonly managers: readonly string[];
   readonly tls: NodeTls | undefined;
   /** Machines of another scope on the same swarm are invisible to this driver. */
   readonly scope?: string;
@@ -80,7 +83,9 @@ export interface NodeLoad {
 export class SwarmDriver implements SandboxDriver {
   readonly name = 'swarm';
   readonly boundary = 'container';
-  private connection: { readonly manager: Docker; readonly tls: NodeTls } | undefined;
+  private managerEngines: readonly Docker[] | undefined;
+  /** The manager that answered last: calls go there first. */
+  private currentManager = 0;
   private readonly engines = new Map<string, Docker>();
   /** Where each machine's current task runs; dropped on stop, start and destroy. */
   private readonly places = new Map<string, Promise<Docker.Container>>();
@@ -98,14 +103,14 @@ export class SwarmDriver implements SandboxDriver {
   }
 
   async probe(): Promise<void> {
-    if (!this.options.manager || !this.options.tls) {
-      throw new DriverUnavailableError('the swarm driver needs a manager: set UNBOXED_SWARM_MANAGER=host:port (its Engine API) and UNBOXED_SWARM_TLS_DIR (ca.pem, cert.pem, key.pem)');
+    if (this.options.managers.length === 0 || !this.options.tls) {
+      throw new DriverUnavailableError('the swarm driver needs a manager: set UNBOXED_SWARM_MANAGER=host:port (its Engine API; several, comma-separated) and UNBOXED_SWARM_TLS_DIR (ca.pem, cert.pem, key.pem)');
     }
-    const info = await this.manager.info().catch((error: unknown) => {
-      throw new DriverUnavailableError(`the swarm driver cannot reach the manager's Engine API at ${this.options.manager} over mutual TLS (${error instanceof Error ? error.message : String(error)})`);
+    const info = await this.onManager((m) => m.info()).catch((error: unknown) => {
+      throw new DriverUnavailableError(`the swarm driver cannot reach a manager's Engine API at ${this.options.managers.join(', ')} over mutual TLS (${error instanceof Error ? error.message : String(error)})`);
     });
     if (!(info as { Swarm?: { ControlAvailable?: boolean } }).Swarm?.ControlAvailable) {
-      throw new DriverUnavailableError(`${this.options.manager} is not a swarm manager; give the Engine API of a manager node`);
+      throw new DriverUnavailableError(`${this.options.managers[this.currentManager]} is not a swarm manager; give the Engine API of manager nodes`);
     }
     if ((await this.nodes()).every((n) => !n.open)) throw new DriverUnavailableError('the swarm has no open learner node (ready, active, with unboxed.engine and unboxed.capacity labels)');
   }
@@ -129,8 +134,8 @@ export class SwarmDriver implements SandboxDriver {
         ...(learner === undefined ? {} : { 'unboxed.learner': learner }),
       };
       // The swarm refuses a taken name: a learner never gets two machines this way.
-      await engineCall(`creating machine ${name}`, () =>
-        this.manager.createService(machineServiceSpec({ name, image, node: nodeId, hostname: `machine-${suffix.slice(0, 6)}`, limits, labels, disk: labels['unboxed.disk'] })),
+      await this.onManager((m) =>
+        engineCall(`creating machine ${name}`, () => m.createService(machineServiceSpec({ name, image, node: nodeId, hostname: `machine-${suffix.slice(0, 6)}`, limits, labels, disk: labels['unboxed.disk'] }))),
       );
     });
     this.placing = placed.catch(() => undefined);
@@ -173,7 +178,7 @@ export class SwarmDriver implements SandboxDriver {
       throw error;
     });
     if (named) return named;
-    const claimed = await engineCall('finding a learner machine', () => this.manager.listServices({ filters: { label: [`${LABEL}=${this.mark}`, `unboxed.learner=${id.data}`] } }));
+    const claimed = await this.onManager((m) => engineCall('finding a learner machine', () => m.listServices({ filters: { label: [`${LABEL}=${this.mark}`, `unboxed.learner=${id.data}`] } })));
     const service = claimed[0] ? ServiceInfo.parse(claimed[0]) : undefined;
     return service ? this.toInfo(service, await this.nodeStates()) : undefined;
   }
@@ -227,7 +232,7 @@ export class SwarmDriver implements SandboxDriver {
     this.places.delete(id);
     const labels = Labels.parse(service.Spec.Labels ?? {});
     const engine = (await this.nodes()).find((n) => n.id === labels['unboxed.node']);
-    await engineCall(`removing machine ${id}`, () => this.manager.getService(service.ID).remove()).catch((error: unknown) => {
+    await this.onManager((m) => engineCall(`removing machine ${id}`, () => m.getService(service.ID).remove())).catch((error: unknown) => {
       if (statusOf((error as Error).cause) !== 404) throw error;
     });
     // The disk is the node's: removed once the task's container is gone (a dead node's waits for sweep).
@@ -262,7 +267,7 @@ export class SwarmDriver implements SandboxDriver {
    * the machines on it. A budget, not a measure: a node's volumes have no size limit.
    */
   async freeDiskBytes(): Promise<number> {
-    const [nodes, machines] = await Promise.all([this.manager.listNodes(), this.services()]);
+    const [nodes, machines] = await Promise.all([this.onManager((m) => m.listNodes()), this.services()]);
     let free = 0;
     for (const raw of nodes) {
       const node = NodeInfo.parse(raw);
@@ -293,7 +298,7 @@ export class SwarmDriver implements SandboxDriver {
 
   /** Every learner node with its load, for placement and for operators. */
   async nodes(): Promise<NodeLoad[]> {
-    const [nodes, machines] = await Promise.all([engineCall('listing nodes', () => this.manager.listNodes()), this.services()]);
+    const [nodes, machines] = await Promise.all([this.onManager((m) => engineCall('listing nodes', () => m.listNodes())), this.services()]);
     return nodes.map((raw) => {
       const node = NodeInfo.parse(raw);
       const labels = NodeLabels.safeParse(node.Spec.Labels ?? {});
@@ -318,11 +323,11 @@ export class SwarmDriver implements SandboxDriver {
   async updateNode(node: string, change: { readonly availability?: 'active' | 'pause'; readonly labels?: Readonly<Record<string, string>> }): Promise<NodeLoad> {
     const found = (await this.nodes()).find((n) => n.id === node || n.hostname === node);
     if (!found) throw new SandboxError(`no swarm node '${node}'; unboxed sandbox nodes ls lists them`);
-    const raw = (await engineCall(`inspecting node ${node}`, () => this.manager.getNode(found.id).inspect())) as { Version: { Index: number }; Spec: { Labels?: Record<string, string> } };
+    const raw = (await this.onManager((m) => engineCall(`inspecting node ${node}`, () => m.getNode(found.id).inspect()))) as { Version: { Index: number }; Spec: { Labels?: Record<string, string> } };
     const spec = { ...raw.Spec, ...(change.availability ? { Availability: change.availability } : {}), Labels: { ...raw.Spec.Labels, ...change.labels } };
     const labels = NodeLabels.safeParse(spec.Labels);
     if (!labels.success) throw new SandboxError(`node ${node}: ${labels.error.issues[0]!.message} (set unboxed.engine=host:port and unboxed.capacity=N)`);
-    await engineCall(`updating node ${node}`, () => this.manager.getNode(found.id).update({ _query: { version: raw.Version.Index }, _body: spec }));
+    await this.onManager((m) => engineCall(`updating node ${node}`, () => m.getNode(found.id).update({ _query: { version: raw.Version.Index }, _body: spec })));
     return (await this.nodes()).find((n) => n.id === found.id)!;
   }
 
@@ -351,13 +356,13 @@ export class SwarmDriver implements SandboxDriver {
   }
 
   private async services(): Promise<ServiceInfo[]> {
-    const services = await engineCall('listing machines', () => this.manager.listServices({ filters: { label: [`${LABEL}=${this.mark}`] } }));
+    const services = await this.onManager((m) => engineCall('listing machines', () => m.listServices({ filters: { label: [`${LABEL}=${this.mark}`] } })));
     return services.map((s) => ServiceInfo.parse(s));
   }
 
   private async service(id: string): Promise<ServiceInfo> {
     try {
-      const service = ServiceInfo.parse(await this.manager.getService(id).inspect());
+      const service = ServiceInfo.parse(await this.onManager((m) => m.getService(id).inspect()));
       if (service.Spec.Labels?.[LABEL] !== this.mark || service.Spec.Name !== id) throw new MachineNotFoundError(id);
       return service;
     } catch (error) {
@@ -369,7 +374,7 @@ export class SwarmDriver implements SandboxDriver {
   /** Updates a service from the version it was read at: a concurrent update makes the swarm refuse this one. */
   private update(service: ServiceInfo, spec: ServiceInfo['Spec']): Promise<unknown> {
     // The version goes in the query alone; docker-modem would otherwise put the whole spec there too.
-    return engineCall(`updating machine ${service.Spec.Name}`, () => this.manager.getService(service.ID).update({ _query: { version: service.Version.Index }, _body: spec }));
+    return this.onManager((m) => engineCall(`updating machine ${service.Spec.Name}`, () => m.getService(service.ID).update({ _query: { version: service.Version.Index }, _body: spec })));
   }
 
   private async relabel(id: string, change: (labels: Record<string, string>) => Record<string, string>): Promise<void> {
@@ -379,7 +384,7 @@ export class SwarmDriver implements SandboxDriver {
 
   /** Every node's state and availability, by id. */
   private async nodeStates(): Promise<Map<string, { state: string; availability: string }>> {
-    const nodes = await engineCall('listing nodes', () => this.manager.listNodes());
+    const nodes = await this.onManager((m) => engineCall('listing nodes', () => m.listNodes()));
     return new Map(nodes.map((raw) => NodeInfo.parse(raw)).map((n) => [n.ID, { state: n.Status.State, availability: n.Spec.Availability }]));
   }
 
@@ -407,19 +412,34 @@ export class SwarmDriver implements SandboxDriver {
     };
   }
 
-  /** The manager's Engine API, connected on first use (the driver is built before its probe). */
-  private get manager(): Docker {
-    if (!this.connection) {
-      if (!this.options.manager || !this.options.tls) throw new DriverUnavailableError('the swarm driver has no manager: set UNBOXED_SWARM_MANAGER and UNBOXED_SWARM_TLS_DIR');
-      this.connection = { manager: connectNode(this.options.manager, this.options.tls), tls: this.options.tls };
+  /**
+   * Runs `call` on a manager's Engine API: first the one that answered last, then each
+   * other in turn while they do not answer (a manager node down). Managers connect on
+   * first use (the driver is built before its probe).
+   */
+  private async onManager<T>(call: (manager: Docker) => Promise<T>): Promise<T> {
+    if (this.options.managers.length === 0 || !this.options.tls) throw new DriverUnavailableError('the swarm driver has no manager: set UNBOXED_SWARM_MANAGER and UNBOXED_SWARM_TLS_DIR');
+    const tls = this.options.tls;
+    const managers = (this.managerEngines ??= this.options.managers.map((address) => connectNode(address, tls)));
+    let lost: unknown;
+    for (let i = 0; i < managers.length; i++) {
+      const index = (this.currentManager + i) % managers.length;
+      try {
+        const answer = await call(managers[index]!);
+        this.currentManager = index;
+        return answer;
+      } catch (error) {
+        if (!connectionLost(error)) throw error;
+        lost = error;
+      }
     }
-    return this.connection.manager;
+    throw new DriverUnavailableError(`no swarm manager answers (${this.options.managers.join(', ')}): ${(lost as Error).message}`, { cause: lost });
   }
 
   private connect(engine: string): Docker {
     let connection = this.engines.get(engine);
     if (!connection) {
-      // The manager connection checked the TLS files are given.
+      // The managers' connections checked the TLS files are given.
       connection = connectNode(engine, this.options.tls!);
       this.engines.set(engine, connection);
     }
@@ -427,7 +447,7 @@ export class SwarmDriver implements SandboxDriver {
   }
 
   private async engineOf(nodeId: string): Promise<Docker> {
-    const node = NodeInfo.parse(await engineCall(`inspecting node ${nodeId}`, () => this.manager.getNode(nodeId).inspect()));
+    const node = NodeInfo.parse(await this.onManager((m) => engineCall(`inspecting node ${nodeId}`, () => m.getNode(nodeId).inspect())));
     return this.connect(NodeLabels.parse(node.Spec.Labels ?? {})['unboxed.engine']);
   }
 
@@ -448,7 +468,7 @@ export class SwarmDriver implements SandboxDriver {
     let place = this.places.get(id);
     if (!place) {
       place = (async () => {
-        const task = await taskPlace(this.manager, id);
+        const task = await this.onManager((m) => taskPlace(m, id));
         if (!task?.container || task.state !== 'running') throw new MachineNotFoundError(id);
         return this.connect(task.engine).getContainer(task.container);
       })();
@@ -459,7 +479,7 @@ export class SwarmDriver implements SandboxDriver {
   }
 
   private async running(id: string): Promise<boolean> {
-    const task = await taskPlace(this.manager, id);
+    const task = await this.onManager((m) => taskPlace(m, id));
     return task !== undefined && ['new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting', 'running'].includes(task.state);
   }
 
@@ -470,7 +490,7 @@ export class SwarmDriver implements SandboxDriver {
     const wait = 'for i in $(seq 150); do [ -e /var/lib/docker/.unboxed-images-loaded ] && curl -sf --unix-socket /run/docker.sock http://docker/_ping >/dev/null 2>&1 && exit 0; sleep 0.02; done; exit 1';
     let last = '';
     while (Date.now() < deadline) {
-      const task = await taskPlace(this.manager, id);
+      const task = await this.onManager((m) => taskPlace(m, id));
       // A task being ended is the one before a start; its successor is not listed yet.
       if (task?.desired === 'running' && ['failed', 'rejected', 'complete', 'shutdown', 'orphaned'].includes(task.state)) {
         throw new MachineStartError(`learner machine ${id} stopped while starting: its task ${task.state}${task.error ? ` (${task.error})` : ''}`);

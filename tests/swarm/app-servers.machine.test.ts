@@ -20,7 +20,7 @@ import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, kill, NODES, nodeDocker, up } 
 const root = path.resolve(import.meta.dirname, '../..');
 const [manager] = NODES as [(typeof NODES)[number]];
 const SCOPE = 'apps';
-const driver = new SwarmDriver({ manager: `${manager.address}:${ENGINE_PORT}`, tls: CLIENT_TLS, scope: SCOPE });
+const driver = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: SCOPE });
 const env = {
   UNBOXED_SANDBOX_DRIVER: 'swarm',
   UNBOXED_SWARM_MANAGER: `${manager.address}:${ENGINE_PORT}`,

@@ -6,7 +6,7 @@ import { SwarmDriver } from '../../sandbox/swarm/driver.ts';
 import { CLIENT_TLS, ENGINE_PORT, NODES, nodeDocker, up } from './cluster.ts';
 
 const [manager] = NODES as [(typeof NODES)[number]];
-const driver = new SwarmDriver({ manager: `${manager.address}:${ENGINE_PORT}`, tls: CLIENT_TLS, scope: 'swarm' });
+const driver = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: 'swarm' });
 
 beforeAll(async () => {
   const image = (await runProcess('bash', [path.resolve(import.meta.dirname, '../../sandbox/image/build.sh'), '--print-tag'])).stdout.trim();

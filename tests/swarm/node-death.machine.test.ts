@@ -12,7 +12,7 @@ import { CLIENT_TLS, ENGINE_PORT, NODES, kill, nodeDocker, up } from './cluster.
  * is swept once it is back.
  */
 const [manager] = NODES as [(typeof NODES)[number]];
-const driver = new SwarmDriver({ manager: `${manager.address}:${ENGINE_PORT}`, tls: CLIENT_TLS, scope: 'death' });
+const driver = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: 'death' });
 const limits = MachineLimits.parse({ memoryMiB: 512 });
 const learner = 'learner-on-a-dying-node';
 let image: string;

@@ -11,7 +11,7 @@ import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, NODES, up } from './cluster.ts
  * machine pinned to its node would then never run again).
  */
 const [manager] = NODES as [(typeof NODES)[number]];
-const driver = new SwarmDriver({ manager: `${manager.address}:${ENGINE_PORT}`, tls: CLIENT_TLS, scope: 'place' });
+const driver = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: 'place' });
 const limits = MachineLimits.parse({ memoryMiB: 512 });
 const created: MachineInfo[] = [];
 const availability = (node: string, value: 'active' | 'pause') => driver.updateNode(node, { availability: value });
