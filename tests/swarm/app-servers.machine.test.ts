@@ -23,7 +23,7 @@ const SCOPE = 'apps';
 const driver = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: SCOPE });
 const env = {
   UNBOXED_SANDBOX_DRIVER: 'swarm',
-  UNBOXED_SWARM_MANAGER: `${manager.address}:${ENGINE_PORT}`,
+  UNBOXED_SWARM_MANAGER: NODES.map((n) => `${n.address}:${ENGINE_PORT}`).join(','),
   UNBOXED_SWARM_TLS_DIR: CLIENT_TLS_DIR,
   UNBOXED_SANDBOX_SCOPE: SCOPE,
   UNBOXED_POOL_SIZE: '3',
