@@ -42,6 +42,9 @@ const env = {
   UNBOXED_POOL_SIZE: String(poolSize),
   UNBOXED_MACHINE_DISK_MIB: '2048',
   UNBOXED_DISK_RESERVE_MIB: '0',
+  // A class arrives from one address (here, loopback): anonymous starts are capped per address.
+  UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS: '1000',
+  UNBOXED_ANONYMOUS_STARTS_PER_MINUTE: '1000',
   UNBOXED_DATA_DIR: dataDir,
 };
 const servers = [new TestServer(await freePort(), env, 300_000), new TestServer(await freePort(), env, 300_000)] as const;
