@@ -3,7 +3,7 @@ import { PassThrough, type Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
 import type { ExecOptions, ExecResult, MachineProcess, MachineShell, ShellSize } from '../driver.ts';
-import { engineCall } from './engine.ts';
+import { engineCall, statusOf } from './engine.ts';
 
 /** Output kept per stream; a command printing more is cut (from the front). */
 const MAX_OUTPUT = 1024 * 1024;
@@ -110,7 +110,9 @@ export async function shellIn(container: Docker.Container, argv: readonly string
       .inspect()
       .then(
         (info) => info.ExitCode ?? 0,
-        () => undefined,
+        // The engine answered that the exec is gone (its machine stopped): an end. No
+        // answer at all: the connection to the engine was lost, not the shell.
+        (error: unknown) => (statusOf(error) === undefined ? undefined : 0),
       )
       .then((code) => exitListeners.forEach((listener) => listener(code)));
   });
