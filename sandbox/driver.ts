@@ -169,7 +169,10 @@ export class MachineStartError extends SandboxError {
   override name = 'MachineStartError';
 }
 
-/** The engine that runs the machine does not answer (its node may be down); the machine may come back or be lost. */
+/**
+ * The engine that runs the machine, or the cluster that places it, does not answer (a
+ * node or a manager down, a leader being elected): it may come back, or the machine be lost.
+ */
 export class MachineUnreachableError extends SandboxError {
   override name = 'MachineUnreachableError';
 }

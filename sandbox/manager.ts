@@ -25,10 +25,11 @@ const ANNOUNCED_WINDOW_MS = 45 * 60_000;
 /** A learner's activity is shared at most this often: a keystroke is not a database write. */
 const ACTIVITY_SHARE_MS = 10_000;
 /**
- * How long a terminal waits for a machine whose node does not answer: long enough for
- * the cluster to mark a dead node down (Swarm: about 10 s), after which it is replaced.
+ * How long a terminal waits for a machine whose node (or cluster) does not answer: long
+ * enough for the cluster to mark a dead node down, after which the machine is replaced
+ * (Swarm, measured: 12–15 s; 40 s when the node led the swarm and a new leader is elected).
  */
-const UNREACHABLE_WAIT_MS = 60_000;
+const UNREACHABLE_WAIT_MS = 90_000;
 /** What a learner whose machine was lost with its node is told while the fresh one starts. */
 export const LOST_MACHINE = 'The node your machine was on went down or is being drained: you get a fresh machine on another node. Your recorded results are kept; files on the old machine are gone.';
 
@@ -261,9 +262,9 @@ export class MachineManager {
   async openShell(learner: string, terminal: string, size: ShellSize, progress: Progress = () => undefined): Promise<MachineShell> {
     const deadline = Date.now() + UNREACHABLE_WAIT_MS;
     for (;;) {
-      const machine = await this.acquire(learner, progress);
-      this.touch(learner);
       try {
+        const machine = await this.acquire(learner, progress);
+        this.touch(learner);
         return (await this.held.take(learner, terminal, size)) ?? (await this.driver.openShell(machine.id, terminal, size));
       } catch (error) {
         // Its node does not answer: it comes back, or the cluster marks it down and the

@@ -211,6 +211,11 @@ export class SwarmDriver implements SandboxDriver {
     const service = await this.service(id);
     this.places.delete(id);
     const node = (await this.nodes()).find((n) => n.id === Labels.parse(service.Spec.Labels ?? {})['unboxed.node']);
+    // A node the swarm does not know the state of (a new leader waits for its heartbeat):
+    // it answers again, or is marked down and the machine is lost.
+    if (node && node.state !== 'ready' && node.state !== 'down') {
+      throw new MachineUnreachableError(`machine ${id}: its node ${node.hostname} is ${node.state} to the swarm`);
+    }
     // Its disk is on its node: it starts there or nowhere (a drained node takes no new task, a restart included).
     if (!node || node.state !== 'ready' || node.availability !== 'active') {
       throw new MachineStartError(`machine ${id} cannot start: its node ${node?.hostname ?? '(gone)'} is ${node ? `${node.state}, ${node.availability === 'active' ? 'active' : 'drained'}` : 'not in the swarm'}, and its disk is there`);
@@ -414,8 +419,8 @@ export class SwarmDriver implements SandboxDriver {
 
   /**
    * Runs `call` on a manager's Engine API: first the one that answered last, then each
-   * other in turn while they do not answer (a manager node down). Managers connect on
-   * first use (the driver is built before its probe).
+   * other in turn while they do not answer (a manager node down) or have no leader (one
+   * being elected). Managers connect on first use (the driver is built before its probe).
    */
   private async onManager<T>(call: (manager: Docker) => Promise<T>): Promise<T> {
     if (this.options.managers.length === 0 || !this.options.tls) throw new DriverUnavailableError('the swarm driver has no manager: set UNBOXED_SWARM_MANAGER and UNBOXED_SWARM_TLS_DIR');
@@ -429,11 +434,11 @@ export class SwarmDriver implements SandboxDriver {
         this.currentManager = index;
         return answer;
       } catch (error) {
-        if (!connectionLost(error)) throw error;
+        if (!connectionLost(error) && !noLeader(error)) throw error;
         lost = error;
       }
     }
-    throw new DriverUnavailableError(`no swarm manager answers (${this.options.managers.join(', ')}): ${(lost as Error).message}`, { cause: lost });
+    throw new MachineUnreachableError(`no swarm manager answers (${this.options.managers.join(', ')}): ${(lost as Error).message}`, { cause: lost });
   }
 
   private connect(engine: string): Docker {
@@ -516,6 +521,18 @@ export class SwarmDriver implements SandboxDriver {
 
 /** Network errors that mean the node's engine is not there (rather than refusing the call). */
 const CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE']);
+
+/**
+ * A manager that answers that the swarm has no leader, or timed out asking it (one is
+ * being elected, or quorum is lost).
+ */
+function noLeader(error: unknown): boolean {
+  for (let e = error; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+    const message = String((e as { json?: { message?: unknown } }).json?.message ?? (e as Error).message);
+    if ((statusOf(e) ?? 0) >= 500 && /leader|deadline exceeded/i.test(message)) return true;
+  }
+  return false;
+}
 
 function connectionLost(error: unknown): boolean {
   for (let e = error; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {

@@ -13,17 +13,18 @@ import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, kill, NODES, nodeDocker, up } 
 /**
  * The whole installation on the test swarm: two app servers on one database, learners
  * arriving through either and spread over the three nodes, each passing an exercise; a
- * node killed under a learner mid-session (told, given a fresh machine on another node,
- * results kept); a node drained under another (who works on, while a newcomer goes
- * elsewhere).
+ * node killed under a learner mid-session, the one leading the swarm (the learner is told
+ * and given a fresh machine on another node, results kept); a node drained under another
+ * (who works on, while a newcomer goes elsewhere).
  */
 const root = path.resolve(import.meta.dirname, '../..');
 const [manager] = NODES as [(typeof NODES)[number]];
 const SCOPE = 'apps';
-const driver = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: SCOPE });
+const MANAGERS = NODES.map((n) => `${n.address}:${ENGINE_PORT}`);
+const driver = new SwarmDriver({ managers: MANAGERS, tls: CLIENT_TLS, scope: SCOPE });
 const env = {
   UNBOXED_SANDBOX_DRIVER: 'swarm',
-  UNBOXED_SWARM_MANAGER: NODES.map((n) => `${n.address}:${ENGINE_PORT}`).join(','),
+  UNBOXED_SWARM_MANAGER: MANAGERS.join(','),
   UNBOXED_SWARM_TLS_DIR: CLIENT_TLS_DIR,
   UNBOXED_SANDBOX_SCOPE: SCOPE,
   UNBOXED_POOL_SIZE: '3',
@@ -36,6 +37,8 @@ const PASS = 'systemctl stop docker.service && curl -sf --unix-socket /var/run/d
 let image: string;
 let dataDir: string;
 let servers: readonly [TestServer, TestServer];
+/** The node whose CLI the test asks (a live one). */
+let asked = manager;
 
 interface Learner {
   readonly cookie: string;
@@ -45,8 +48,8 @@ interface Learner {
 
 /** The hostname of the node a machine runs on (its service's node label). */
 async function nodeOf(machineId: string): Promise<string> {
-  const nodeId = (await nodeDocker(manager, ['service', 'inspect', machineId, '--format', '{{index .Spec.Labels "unboxed.node"}}'])).trim();
-  return (await nodeDocker(manager, ['node', 'inspect', nodeId, '--format', '{{.Description.Hostname}}'])).trim();
+  const nodeId = (await nodeDocker(asked, ['service', 'inspect', machineId, '--format', '{{index .Spec.Labels "unboxed.node"}}'])).trim();
+  return (await nodeDocker(asked, ['node', 'inspect', nodeId, '--format', '{{.Description.Hostname}}'])).trim();
 }
 
 async function machineOf(learner: Learner): Promise<{ id: string; node: string }> {
@@ -119,10 +122,13 @@ it(
     expect(new Set(homes.map((h) => h.node)).size).toBe(NODES.length);
     for (const [i, learner] of learners.entries()) await passExercise(i % 2 === 0 ? first : second, learner);
 
-    // The node of a learner, not the manager's (the servers talk to that one), dies.
-    const victimIndex = homes.findIndex((h) => h.node !== manager.name);
+    // The node that leads the swarm dies under its learner: a new leader is elected (until
+    // then managers answer that there is none), and the servers go on through another manager.
+    const leader = (await nodeDocker(asked, ['node', 'ls', '--format', '{{.Hostname}} {{.ManagerStatus}}'])).split('\n').find((line) => line.endsWith(' Leader'))!.split(' ')[0];
+    const victimIndex = homes.findIndex((h) => h.node === leader);
     const victim = learners[victimIndex]!;
-    const dying = NODES.find((n) => n.name === homes[victimIndex]!.node)!;
+    const dying = NODES.find((n) => n.name === leader)!;
+    asked = NODES.find((n) => n !== dying)!;
     const killedAt = performance.now();
     await kill(dying);
     // Their terminal is told the connection broke; the page reconnects, here through the other server.
@@ -144,11 +150,9 @@ it(
     const survivors = learners.filter((l) => l !== victim);
     for (const learner of survivors) await learner.terminal.run('echo still-$((40+2))', 'still-42', 30_000);
 
-    // Drain the node of a survivor on a live node that is not the manager's.
-    const survivorHomes = await Promise.all(survivors.map(machineOf));
-    const residentIndex = survivorHomes.findIndex((h) => h.node !== manager.name);
-    const resident = survivors[residentIndex]!;
-    const drained = survivorHomes[residentIndex]!.node;
+    // Drain the node of a survivor.
+    const [resident] = survivors as [Learner];
+    const drained = (await machineOf(resident)).node;
     await driver.updateNode(drained, { availability: 'pause' });
     const newcomer = await arrive(second);
     expect((await machineOf(newcomer)).node).not.toBe(drained);
