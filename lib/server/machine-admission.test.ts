@@ -8,7 +8,12 @@ describe('anonymous machine starts', () => {
   const starts = (signInRequired = false) =>
     new AnonymousStarts(
       { signInRequired, perAddress: 3, perMinute: 5 },
-      { stateOf: async (learner) => (withMachine.has(learner) ? 'stopped' : undefined) },
+      {
+        stateOf: async (learner) => {
+          if (learner === 'fleet-down') throw new Error('no swarm manager answers');
+          return withMachine.has(learner) ? 'stopped' : undefined;
+        },
+      },
       { byLearner: async (learner) => (accounts.has(learner) ? ({ id: 'a' } as never) : undefined) },
       clientAddressOf([]),
     );
@@ -28,11 +33,12 @@ describe('anonymous machine starts', () => {
     expect(await limiter.admit('visitor-5', '10.0.1.99')).toBeGreaterThan(0);
   });
 
-  it('never counts a learner who already has a machine, or who is signed in', async () => {
+  it('never counts a learner who already has a machine, who is signed in, or whose machine the fleet cannot look up now', async () => {
     const limiter = starts();
     for (let i = 0; i < 10; i++) {
       expect(await limiter.admit('has-machine', '10.0.2.1')).toBe(0);
       expect(await limiter.admit('signed-in', '10.0.2.1')).toBe(0);
+      expect(await limiter.admit('fleet-down', '10.0.2.1')).toBe(0);
     }
     expect(await limiter.admit('visitor', '10.0.2.1')).toBe(0);
   });

@@ -56,7 +56,10 @@ export class AnonymousStarts {
    * may now. A learner `refusal` turns away is not counted (they get no machine anyway).
    */
   async admit(learner: string, address: string): Promise<number> {
-    if ((await this.machines.stateOf(learner)) !== undefined) return 0;
+    // A fleet that cannot say now (a node or manager down) lets the learner through
+    // uncounted: their terminal waits for it, and a class reconnecting is not turned away.
+    const state = await this.machines.stateOf(learner).catch(() => 'unknown' as const);
+    if (state !== undefined) return 0;
     if (await this.accounts.byLearner(learner)) return 0;
     if (this.policy.signInRequired) return 0;
     const wait = Math.max(this.byAddress.retryAfter(address), this.all.retryAfter('all'));

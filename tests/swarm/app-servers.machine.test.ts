@@ -88,7 +88,8 @@ beforeAll(async () => {
   await up(image);
   dataDir = await mkdtemp(path.join(tmpdir(), 'unboxed-swarm-apps-'));
   servers = [new TestServer(await freePort(), { ...env, UNBOXED_DATA_DIR: dataDir }, 240_000), new TestServer(await freePort(), { ...env, UNBOXED_DATA_DIR: dataDir }, 240_000)];
-  await Promise.all(servers.map((s) => s.start()));
+  // One after the other: two servers opening a new SQLite file at once both migrate it.
+  for (const server of servers) await server.start();
 });
 
 afterAll(async () => {
