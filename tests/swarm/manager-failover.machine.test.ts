@@ -38,7 +38,7 @@ it('lists, finds, runs commands in and places machines through another manager w
   const answeredMs = performance.now() - killedAt;
   expect((await driver.exec(created[0]!.id, ['hostname'], { timeoutMs: 10_000 })).exitCode).toBe(0);
   // Once the swarm sees the dead manager's node down (before, placement could still pick it).
-  await expect.poll(async () => (await driver.nodes()).find((n) => n.hostname === first.name)?.open, { timeout: 60_000, interval: 1000 }).toBe(false);
+  await expect.poll(async () => (await driver.nodes()).find((n) => n.hostname === first.name)?.open, { timeout: 90_000, interval: 1000 }).toBe(false);
 
   const placedAt = performance.now();
   created.push(await driver.create(limits));
