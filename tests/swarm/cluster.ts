@@ -401,7 +401,8 @@ export async function status(): Promise<void> {
   if (await daemonAlive(manager)) console.log(await nodeDocker(manager, ['node', 'ls', '--format', '{{.Hostname}} {{.Status}} {{.Availability}} {{.ManagerStatus}}']));
 }
 
-const imageTag = async () => (await must('bash', [path.resolve(import.meta.dirname, '../../sandbox/image/build.sh'), '--print-tag'], 'reading the machine image tag')).trim();
+/** The machine image's tag by this checkout's recipe: the image every node is given. */
+export const imageTag = async () => (await must('bash', [path.resolve(import.meta.dirname, '../../sandbox/image/build.sh'), '--print-tag'], 'reading the machine image tag')).trim();
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const command = z.enum(['up', 'down', 'status']).parse(process.argv[2], { error: () => 'usage: npx tsx tests/swarm/cluster.ts up|down|status' });

@@ -1,9 +1,8 @@
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { MachineLimits, type MachineInfo } from '../../sandbox/driver.ts';
-import { runProcess } from '../../sandbox/process.ts';
 import { SwarmDriver } from '../../sandbox/swarm/driver.ts';
-import { CLIENT_TLS, ENGINE_PORT, NODES, kill, up } from './cluster.ts';
+import { CLIENT_TLS, ENGINE_PORT, NODES, kill } from './cluster.ts';
+import { restoreClusterAfterKills } from './hooks.ts';
 
 /**
  * The app is given every manager (UNBOXED_SWARM_MANAGER=a,b,c): when the one it talks to
@@ -13,18 +12,9 @@ const [first] = NODES as [(typeof NODES)[number]];
 const driver = new SwarmDriver({ managers: NODES.map((n) => `${n.address}:${ENGINE_PORT}`), tls: CLIENT_TLS, scope: 'failover' });
 const limits = MachineLimits.parse({ memoryMiB: 512, diskMiB: 2048 });
 const learner = 'learner-whose-manager-dies';
-let image: string;
 const created: MachineInfo[] = [];
 
-beforeAll(async () => {
-  image = (await runProcess('bash', [path.resolve(import.meta.dirname, '../../sandbox/image/build.sh'), '--print-tag'])).stdout.trim();
-  await up(image);
-});
-
-afterAll(async () => {
-  await up(image);
-  for (const machine of await driver.list()) await driver.destroy(machine.id);
-});
+restoreClusterAfterKills(driver);
 
 it('lists, finds, runs commands in and places machines through another manager when the first one dies', async () => {
   // The learner's machine away from the manager that will die.

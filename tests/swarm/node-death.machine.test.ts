@@ -1,9 +1,8 @@
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { MachineLimits } from '../../sandbox/driver.ts';
-import { runProcess } from '../../sandbox/process.ts';
 import { SwarmDriver } from '../../sandbox/swarm/driver.ts';
-import { CLIENT_TLS, ENGINE_PORT, NODES, kill, nodeDocker, up } from './cluster.ts';
+import { CLIENT_TLS, ENGINE_PORT, NODES, imageTag, kill, nodeDocker, up } from './cluster.ts';
+import { restoreClusterAfterKills } from './hooks.ts';
 
 /**
  * A node dies under a learner's machine (its dockerd, containerd and every process of its
@@ -15,20 +14,11 @@ const [manager] = NODES as [(typeof NODES)[number]];
 const driver = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: 'death' });
 const limits = MachineLimits.parse({ memoryMiB: 512 });
 const learner = 'learner-on-a-dying-node';
-let image: string;
 
-beforeAll(async () => {
-  image = (await runProcess('bash', [path.resolve(import.meta.dirname, '../../sandbox/image/build.sh'), '--print-tag'])).stdout.trim();
-  await up(image);
-});
-
-afterAll(async () => {
-  await up(image);
-  for (const machine of await driver.list()) await driver.destroy(machine.id);
-});
+restoreClusterAfterKills(driver);
 
 it("a dead node's learner gets a new machine on another node, and its disk there is swept once the node is back", async () => {
-  // Not on the manager the driver talks to (it knows one; failing over to another is not built yet).
+  // Not on the manager this driver is given (only that one; manager-failover gives several).
   await nodeDocker(manager, ['node', 'update', '--availability', 'pause', manager.name]);
   const machine = await driver.create(limits, learner).finally(() => nodeDocker(manager, ['node', 'update', '--availability', 'active', manager.name]));
   const nodes = await driver.nodes();
@@ -50,7 +40,7 @@ it("a dead node's learner gets a new machine on another node, and its disk there
   expect((await driver.nodes()).find((n) => n.machines === 1)?.hostname).not.toBe(dying.name);
   console.log(`node killed → its machine reads lost: ${(detectedMs / 1000).toFixed(1)} s; → the learner's new machine ready on another node: ${(replacedMs / 1000).toFixed(1)} s`);
 
-  await up(image);
+  await up(await imageTag());
   await expect.poll(async () => (await driver.nodes()).find((n) => n.id === home.id)?.state, { timeout: 60_000, interval: 500 }).toBe('ready');
   const swept: string[] = [];
   const sweep = async () => {
