@@ -10,9 +10,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runProcess } from '../sandbox/process.ts';
 import { SwarmDriver } from '../sandbox/swarm/driver.ts';
-import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, NODES, nodeDocker, up } from '../tests/swarm/cluster.ts';
+import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, NODES, nodeDocker, up, imageTag } from '../tests/swarm/cluster.ts';
 import { freePort, TestServer } from '../tests/support/server.ts';
 import { TerminalSocket, visitorCookie } from '../tests/support/terminal-socket.ts';
 import { percentile } from './percentile.ts';
@@ -20,12 +19,11 @@ import { percentile } from './percentile.ts';
 const learners = Number(process.argv[2] ?? 30);
 const poolSize = Number(process.argv[3] ?? learners);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const root = path.resolve(import.meta.dirname, '..');
 const manager = `${NODES[0]!.address}:${ENGINE_PORT}`;
 const SCOPE = 'classbench';
 const driver = new SwarmDriver({ managers: [manager], tls: CLIENT_TLS, scope: SCOPE });
 
-const image = (await runProcess('bash', [path.join(root, 'sandbox/image/build.sh'), '--print-tag'])).stdout.trim();
+const image = await imageTag();
 await up(image);
 // Room for the whole class on the three nodes (the test cluster labels 8 each), and a disk
 // budget for it (a budget only: swarm volumes have no size limit).

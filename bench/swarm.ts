@@ -7,19 +7,17 @@
  *
  *   npx tsx bench/swarm.ts [execs=50]
  */
-import path from 'node:path';
 import Docker from 'dockerode';
 import { execIn } from '../sandbox/docker/exec.ts';
 import { MachineLimits } from '../sandbox/driver.ts';
-import { runProcess } from '../sandbox/process.ts';
 import { connectNode, taskPlace } from '../sandbox/swarm/nodes.ts';
 import { SwarmDriver } from '../sandbox/swarm/driver.ts';
-import { CLIENT_TLS, ENGINE_PORT, NODES, up } from '../tests/swarm/cluster.ts';
+import { CLIENT_TLS, ENGINE_PORT, NODES, up, imageTag } from '../tests/swarm/cluster.ts';
 import { percentile } from './percentile.ts';
 
 const execs = Number(process.argv[2] ?? 50);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const image = (await runProcess('bash', [path.resolve(import.meta.dirname, '../sandbox/image/build.sh'), '--print-tag'])).stdout.trim();
+const image = await imageTag();
 
 let at = performance.now();
 await up(image);

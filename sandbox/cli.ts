@@ -5,6 +5,7 @@ import { anonymousAccess, type SandboxConfig } from './config.ts';
 import { SandboxError } from './driver.ts';
 import { createMachineManager, type MachineManager } from './index.ts';
 import { SwarmDriver } from './swarm/driver.ts';
+import { DISK_PLUGIN_ROOT, PLUGIN_SOCKET, serveDiskPlugin } from './swarm/disk-plugin.ts';
 import { nodeTlsIn } from './swarm/nodes.ts';
 
 const usage = `usage: unboxed sandbox <command>
@@ -20,7 +21,9 @@ const usage = `usage: unboxed sandbox <command>
   nodes add NODE --engine HOST:PORT --capacity N [--disk-mib N]
                               make a node that joined the swarm a learner node
   nodes drain NODE            no new machines there; its machines run to their end
-  nodes activate NODE         open a node again`;
+  nodes activate NODE         open a node again
+  disk-plugin [--root DIR]    on a swarm node, as root: serve its machines' disks (a volume
+                              plugin its engine finds at ${PLUGIN_SOCKET})`;
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -30,6 +33,7 @@ export async function runSandboxCli(argv: readonly string[], config: SandboxConf
   const [command, ...rest] = argv;
   if (command === 'image') return imageCommand(rest);
   if (command === 'nodes') return nodesCommand(rest, config);
+  if (command === 'disk-plugin') return diskPluginCommand(rest).catch(usageError);
   if (!command || !['ls', 'create', 'exec', 'rm', 'gc'].includes(command)) {
     console.error(command ? `unknown sandbox command '${command}'\n\n${usage}` : usage);
     return 2;
@@ -39,11 +43,15 @@ export async function runSandboxCli(argv: readonly string[], config: SandboxConf
   try {
     return await machineCommand(machines, config, listenHost, command, rest);
   } catch (error) {
-    // parseArgs names the unknown option or missing value; the operator gets it with the usage.
-    if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw error;
-    console.error(`${(error as Error).message}\n\n${usage}`);
-    return 2;
+    return usageError(error);
   }
+}
+
+/** parseArgs names the unknown option or missing value; the operator gets it with the usage. */
+function usageError(error: unknown): number {
+  if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw error;
+  console.error(`${(error as Error).message}\n\n${usage}`);
+  return 2;
 }
 
 async function machineCommand(machines: MachineManager, config: SandboxConfig, listenHost: string, command: string, rest: readonly string[]): Promise<number> {
@@ -145,8 +153,8 @@ async function nodesCommand(args: readonly string[], config: SandboxConfig): Pro
     console.error(error.message);
     return 1;
   }
-  const rows = (await driver.nodes()).map((n) => [n.hostname, n.state, n.availability === 'pause' ? 'drained' : n.availability, n.open ? 'yes' : 'no', `${n.machines}/${n.capacity}`]);
-  const table = [['NODE', 'STATE', 'AVAILABILITY', 'OPEN', 'MACHINES'], ...rows];
+  const rows = (await driver.nodes()).map((n) => [n.hostname, n.state, n.availability === 'pause' ? 'drained' : n.availability, n.disks ? 'yes' : 'no', n.open ? 'yes' : 'no', `${n.machines}/${n.capacity}`]);
+  const table = [['NODE', 'STATE', 'AVAILABILITY', 'DISKS', 'OPEN', 'MACHINES'], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
   return 0;
@@ -160,4 +168,24 @@ async function changeNode(driver: SwarmDriver, action: string, node: string | un
   } else if (action === 'drain' || action === 'activate') {
     await driver.updateNode(node!, { availability: action === 'drain' ? 'pause' : 'active' });
   }
+}
+
+/** Serves until SIGTERM or SIGINT, logging a JSON line per event. */
+async function diskPluginCommand(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { root: { type: 'string', default: DISK_PLUGIN_ROOT }, socket: { type: 'string', default: PLUGIN_SOCKET } } });
+  const server = await serveDiskPlugin({
+    root: values.root,
+    socket: values.socket,
+    log: (event, fields) => console.log(JSON.stringify({ time: new Date().toISOString(), event, ...fields })),
+  });
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        server.close(() => resolve());
+        // An engine keeps its connection open between calls.
+        server.closeAllConnections();
+      });
+    }
+  });
+  return 0;
 }

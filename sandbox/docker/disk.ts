@@ -19,6 +19,11 @@ export class DiskPool {
   /** @param root the folder holding the pool's file and its mount point */
   constructor(private readonly root: string) {}
 
+  /** The pool's own file (an XFS file system). */
+  private get image(): string {
+    return path.join(this.root, 'disk-pool.xfs');
+  }
+
   /** Where disk files live (the XFS mount point). */
   get dir(): string {
     return path.join(this.root, 'disks');
@@ -129,6 +134,13 @@ export class DiskPool {
     return removed;
   }
 
+  /** Unmounts the pool and detaches its loop device; its file, and the disks in it, stay. */
+  async detach(): Promise<void> {
+    if (await mounted(this.dir)) await must('umount', [this.dir]);
+    this.mounted = undefined;
+    for (const device of await attachedDevices(this.image)) await must('losetup', ['--detach', device]);
+  }
+
   private async blank(name: string, sizeMiB: number): Promise<AttachedDisk> {
     const file = this.file(name);
     const handle = await open(file, 'wx', 0o600);
@@ -146,7 +158,7 @@ export class DiskPool {
     const fstype = (await runProcess('findmnt', ['--noheadings', '--output', 'FSTYPE', '--mountpoint', this.dir])).stdout.trim();
     if (fstype === 'xfs') return;
     if (fstype) throw new MachineStartError(`${this.dir} is a ${fstype} mount, not the machines' XFS disk pool; unmount it`);
-    const image = path.join(this.root, 'disk-pool.xfs');
+    const image = this.image;
     if (!(await exists(image))) {
       // Sparse: it takes only what the disks use. As large as the host's file system,
       // so the host's own free space, watched by the manager, is the real bound.

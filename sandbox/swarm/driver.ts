@@ -9,6 +9,7 @@ import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell
 import { engineCall, statusOf } from '../docker/engine.ts';
 import { execIn, shellIn, spawnIn } from '../docker/exec.ts';
 import { connectNode, NodeLabels, taskPlace, type NodeTls } from './nodes.ts';
+import { DISK_DRIVER } from './disk-plugin.ts';
 import { machineServiceSpec } from './service.ts';
 
 const LABEL = 'unboxed.machine';
@@ -31,12 +32,17 @@ const ServiceInfo = z.looseObject({
 type ServiceInfo = z.infer<typeof ServiceInfo>;
 const NodeInfo = z.looseObject({
   ID: z.string(),
-  Description: z.looseObject({ Hostname: z.string() }),
+  Description: z.looseObject({
+    Hostname: z.string(),
+    Engine: z.looseObject({ Plugins: z.array(z.looseObject({ Type: z.string(), Name: z.string() })).nullish() }).optional(),
+  }),
   Spec: z.looseObject({ Availability: z.string(), Labels: z.record(z.string(), z.string()).optional() }),
   Status: z.looseObject({ State: z.string() }),
 });
 
 const READY_TIMEOUT_MS = 300_000;
+/** A quiet terminal's node is asked this often whether it is still there (a node that vanished silently closes no connection). */
+const SHELL_HEARTBEAT_MS = 10_000;
 const root = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
@@ -55,12 +61,20 @@ export interface SwarmDriverOptions {
   readonly readyTimeoutMs?: number;
 }
 
+/** What to tell an operator of ready learner nodes that serve no disks. */
+function diskHint(nodes: readonly NodeLoad[]): string {
+  const without = nodes.filter((n) => !n.disks && n.state === 'ready' && n.capacity > 0).map((n) => n.hostname);
+  return without.length === 0 ? '' : `; ${without.join(', ')} serve no machine disks: run \`unboxed sandbox disk-plugin\` there as root (deploy/swarm/unboxed-disk-plugin.service)`;
+}
+
 /** A learner node as placement sees it. */
 export interface NodeLoad {
   readonly id: string;
   readonly hostname: string;
-  /** Ready and active: it may take new machines. */
+  /** Ready, active, labelled and serving disks: it may take new machines. */
   readonly open: boolean;
+  /** Its engine has the disk plugin (a node's engine reports it once it has used it). */
+  readonly disks: boolean;
   readonly availability: string;
   readonly state: string;
   readonly capacity: number;
@@ -112,10 +126,13 @@ export class SwarmDriver implements SandboxDriver {
     if (!(info as { Swarm?: { ControlAvailable?: boolean } }).Swarm?.ControlAvailable) {
       throw new DriverUnavailableError(`${this.options.managers[this.currentManager]} is not a swarm manager; give the Engine API of manager nodes`);
     }
-    if ((await this.nodes()).every((n) => !n.open)) throw new DriverUnavailableError('the swarm has no open learner node (ready, active, with unboxed.engine and unboxed.capacity labels)');
+    const nodes = await this.withDisks(await this.nodes());
+    if (nodes.every((n) => !n.open)) {
+      throw new DriverUnavailableError(`the swarm has no open learner node (ready, active, with unboxed.engine and unboxed.capacity labels, serving disks)${diskHint(nodes)}`);
+    }
   }
 
-  /** Nothing to prepare once: each machine's first boot copies its root onto its own disk. */
+  /** Nothing to prepare once: each machine's first boot copies its root onto its own (empty) disk. */
   async prepare(): Promise<void> {}
 
   async create(limits: MachineLimits, learner?: string): Promise<MachineInfo> {
@@ -194,7 +211,7 @@ export class SwarmDriver implements SandboxDriver {
   async openShell(id: string, terminal: string, size: ShellSize): Promise<MachineShell> {
     // As the docker driver: dtach holds the shell in the machine, past this attachment.
     const socket = `/run/unboxed-terminal-${z.string().regex(/^[a-z0-9-]+$/).parse(terminal)}.sock`;
-    return this.onContainer(id, (container) => shellIn(container, ['dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'], size));
+    return this.onContainer(id, (container) => shellIn(container, ['dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'], size, { heartbeatMs: SHELL_HEARTBEAT_MS }));
   }
 
   async stop(id: string): Promise<void> {
@@ -269,7 +286,8 @@ export class SwarmDriver implements SandboxDriver {
 
   /**
    * Disk left for machines: each open node's `unboxed.disk-mib` label less the disks of
-   * the machines on it. A budget, not a measure: a node's volumes have no size limit.
+   * the machines on it. A budget of their limits, not a measure: a disk is sparse and
+   * takes on the node only what its machine wrote.
    */
   async freeDiskBytes(): Promise<number> {
     const [nodes, machines] = await Promise.all([this.onManager((m) => m.listNodes()), this.services()]);
@@ -294,8 +312,9 @@ export class SwarmDriver implements SandboxDriver {
       for (const volume of Volumes ?? []) {
         const created = Date.parse((volume as { CreatedAt?: string }).CreatedAt ?? '');
         if (disks.has(volume.Name) || !(Date.now() - created >= olderThanMs)) continue;
-        await engine.getVolume(volume.Name).remove().catch(() => undefined);
-        removed.push(`${node.hostname}/${volume.Name}`);
+        // A dead task's container the node has not cleaned up yet still holds it: the next sweep.
+        const gone = await engine.getVolume(volume.Name).remove().then(() => true, () => false);
+        if (gone) removed.push(`${node.hostname}/${volume.Name}`);
       }
     }
     return removed;
@@ -308,10 +327,12 @@ export class SwarmDriver implements SandboxDriver {
       const node = NodeInfo.parse(raw);
       const labels = NodeLabels.safeParse(node.Spec.Labels ?? {});
       const placed = machines.filter((m) => Labels.parse(m.Spec.Labels ?? {})['unboxed.node'] === node.ID).length;
+      const disks = (node.Description.Engine?.Plugins ?? []).some((p) => p.Type === 'Volume' && p.Name === DISK_DRIVER);
       return {
         id: node.ID,
         hostname: node.Description.Hostname,
-        open: labels.success && node.Spec.Availability === 'active' && node.Status.State === 'ready',
+        open: labels.success && disks && node.Spec.Availability === 'active' && node.Status.State === 'ready',
+        disks,
         availability: node.Spec.Availability,
         state: node.Status.State,
         capacity: labels.success ? labels.data['unboxed.capacity'] : 0,
@@ -333,7 +354,8 @@ export class SwarmDriver implements SandboxDriver {
     const labels = NodeLabels.safeParse(spec.Labels);
     if (!labels.success) throw new SandboxError(`node ${node}: ${labels.error.issues[0]!.message} (set unboxed.engine=host:port and unboxed.capacity=N)`);
     await this.onManager((m) => engineCall(`updating node ${node}`, () => m.getNode(found.id).update({ _query: { version: raw.Version.Index }, _body: spec })));
-    return (await this.nodes()).find((n) => n.id === found.id)!;
+    // A node just made a learner node loads its disk plugin now, for the operator's listing.
+    return (await this.withDisks(await this.nodes())).find((n) => n.id === found.id)!;
   }
 
   async capacity(): Promise<number> {
@@ -346,10 +368,31 @@ export class SwarmDriver implements SandboxDriver {
    * moment may still see the same room.
    */
   private async place(): Promise<NodeLoad> {
-    const open = (await this.nodes()).filter((n) => n.open && n.machines < n.capacity);
-    const best = open.sort((a, b) => b.capacity - b.machines - (a.capacity - a.machines))[0];
-    if (!best) throw new MachineStartError('no learner node has room: every node is full, drained or down');
+    const pick = (nodes: readonly NodeLoad[]) => nodes.filter((n) => n.open && n.machines < n.capacity).sort((a, b) => b.capacity - b.machines - (a.capacity - a.machines))[0];
+    let nodes = await this.nodes();
+    if (!pick(nodes)) nodes = await this.withDisks(nodes);
+    const best = pick(nodes);
+    if (!best) throw new MachineStartError(`no learner node has room: every node is full, drained or down${diskHint(nodes)}`);
     return best;
+  }
+
+  /**
+   * `nodes` once every ready learner node's engine has looked for the disk plugin. An
+   * engine loads a plugin found by its socket only when first asked for volumes, and the
+   * swarm places a task needing the plugin only on a node that reports it: a fresh node
+   * would never get a machine. Listing its volumes loads it; the node reports it within
+   * seconds (about 2 s on the test cluster).
+   */
+  private async withDisks(nodes: readonly NodeLoad[]): Promise<NodeLoad[]> {
+    const waking = nodes.filter((n) => !n.disks && n.state === 'ready' && n.capacity > 0);
+    if (waking.length === 0) return [...nodes];
+    await Promise.all(waking.map(async (n) => (await this.engineOf(n.id)).listVolumes().catch(() => undefined)));
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const now = await this.nodes();
+      if (Date.now() > deadline || waking.every((w) => now.find((n) => n.id === w.id)?.disks !== false)) return now;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { MachineLimits } from '../driver.ts';
 import { MACHINE_CAPABILITIES } from '../docker/driver.ts';
+import { DISK_DRIVER } from './disk-plugin.ts';
 
 export interface MachineServiceOptions {
   /** The service's name, which is the machine's id. */
@@ -12,7 +13,7 @@ export interface MachineServiceOptions {
   readonly limits: MachineLimits;
   /** On the service (found through a manager) and on its container (found on the node). */
   readonly labels: Readonly<Record<string, string>>;
-  /** The node-local volume holding the machine's root file system; it outlives the service. */
+  /** The node's volume holding the machine's root file system (made by its disk plugin); it outlives the service. */
   readonly disk: string;
 }
 
@@ -26,10 +27,10 @@ export interface MachineServiceOptions {
  *   (`default-cgroupns-mode`, `seccomp-profile`), as a service can set neither;
  * - no network but loopback: no networks in the spec, on a node daemon without a default
  *   bridge (`"bridge": "none"`); swarm has no `none` network to ask for;
- * - its own disk: a node-local volume at /.machine, onto which machine-init copies the
- *   root file system at first boot and pivots every boot. The volume is on the node's
- *   file system (not overlay, so the machine's dockerd runs overlay2 there) but has no
- *   size limit of its own, unlike the docker driver's ext4 disk.
+ * - its own disk: a volume at /.machine, onto which machine-init copies the root file
+ *   system at first boot and pivots every boot. The node's disk plugin (disk-plugin.ts)
+ *   makes it an ext4 file system of the machine's disk limit, as the docker driver's: a
+ *   learner fills their own disk, never the node's.
  *
  * Memory swap cannot be set on a service: a node without swap (as these hosts) makes
  * the memory limit the whole bound, as the docker driver's MemorySwap does.
@@ -53,7 +54,12 @@ export function machineServiceSpec(options: MachineServiceOptions): Docker.Creat
           { Type: 'tmpfs', Target: '/run', Source: '' },
           { Type: 'tmpfs', Target: '/run/lock', Source: '' },
           { Type: 'tmpfs', Target: '/tmp', Source: '' },
-          { Type: 'volume', Source: options.disk, Target: '/.machine', VolumeOptions: { Labels: { ...options.labels } } },
+          {
+            Type: 'volume',
+            Source: options.disk,
+            Target: '/.machine',
+            VolumeOptions: { Labels: { ...options.labels }, DriverConfig: { Name: DISK_DRIVER, Options: { size: String(limits.diskMiB) } } },
+          },
         ],
       },
       Resources: {

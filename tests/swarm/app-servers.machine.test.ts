@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LOST_MACHINE } from '../../sandbox/manager.ts';
-import { runProcess } from '../../sandbox/process.ts';
 import { SwarmDriver } from '../../sandbox/swarm/driver.ts';
 import { freePort, TestServer } from '../support/server.ts';
 import { TerminalSocket, visitorCookie } from '../support/terminal-socket.ts';
-import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, kill, NODES, nodeDocker, up } from './cluster.ts';
+import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, kill, NODES, nodeDocker, up, imageTag } from './cluster.ts';
+import { restoreCluster } from './hooks.ts';
 
 /**
  * The whole installation on the test swarm: two app servers on one database, learners
@@ -84,7 +84,7 @@ const warmMachines = async () => (await driver.list()).filter((m) => !m.learner 
 
 beforeAll(async () => {
   if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) throw new Error('no production build: run npm run build first');
-  image = (await runProcess('bash', [path.join(root, 'sandbox/image/build.sh'), '--print-tag'])).stdout.trim();
+  image = await imageTag();
   await up(image);
   dataDir = await mkdtemp(path.join(tmpdir(), 'unboxed-swarm-apps-'));
   servers = [new TestServer(await freePort(), { ...env, UNBOXED_DATA_DIR: dataDir }, 240_000), new TestServer(await freePort(), { ...env, UNBOXED_DATA_DIR: dataDir }, 240_000)];
@@ -95,9 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!dataDir) return;
   await Promise.all(servers.map((s) => s.kill('SIGTERM')));
-  await up(image);
-  for (const node of NODES) await driver.updateNode(node.name, { availability: 'active' });
-  for (const machine of await driver.list()) await driver.destroy(machine.id);
+  await restoreCluster(driver, NODES.map((n) => n.name));
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -26,7 +26,9 @@ import { copyFile, mkdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/
 import path from 'node:path';
 import { z } from 'zod';
 import { writeMachineProfile } from '../../sandbox/docker/seccomp.ts';
+import { DiskPool } from '../../sandbox/docker/disk.ts';
 import { runProcess } from '../../sandbox/process.ts';
+import { PLUGIN_SOCKET } from '../../sandbox/swarm/disk-plugin.ts';
 import { nodeTlsIn } from '../../sandbox/swarm/nodes.ts';
 
 /** Where node data lives (real disk: a node's overlay2 cannot sit on overlay). */
@@ -95,6 +97,7 @@ export async function up(image: string): Promise<void> {
   await mkdir(STATE, { recursive: true, mode: 0o700 });
   await timed('network namespaces and bridge', () => network());
   await timed('certificates (CA, a server certificate per node, one client)', () => certificates());
+  await timed('disk plugin (the nodes share this host, so one serves them all)', () => diskPlugin());
   await timed('node daemons', () => Promise.all(NODES.map((node) => daemon(node))));
   await timed('swarm (n1 initialises, n2 and n3 join as managers)', () => swarm());
   await timed(`machine image ${image} on every node (save once, load in parallel)`, () => distribute(image));
@@ -126,6 +129,27 @@ async function network(): Promise<void> {
     }
     // Up again after `kill` unplugged it.
     await must('ip', ['link', 'set', veth, 'up'], `plugging ${node.name} in`);
+  }
+}
+
+const DISK_PLUGIN_PID = path.join(RUN, 'disk-plugin.pid');
+const DISK_POOL = path.join(STATE, 'disks');
+
+/** The nodes' machine disks: `unboxed sandbox disk-plugin`, as each node host runs it. */
+async function diskPlugin(): Promise<void> {
+  if ((await pidOf(DISK_PLUGIN_PID, 'node')) !== undefined) return;
+  await mkdir(RUN, { recursive: true, mode: 0o700 });
+  await rm(PLUGIN_SOCKET, { force: true });
+  const log = openSync(path.join(STATE, 'disk-plugin.log'), 'a');
+  const cli = path.resolve(import.meta.dirname, '../../bin/unboxed.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'sandbox', 'disk-plugin', '--root', DISK_POOL], { detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  closeSync(log);
+  await writeFile(DISK_PLUGIN_PID, String(child.pid));
+  const deadline = Date.now() + 60_000;
+  while (!(await exists(PLUGIN_SOCKET))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the disk plugin did not come up (see ${STATE}/disk-plugin.log)`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -304,6 +328,14 @@ export async function down(): Promise<void> {
   const start = performance.now();
   console.log('swarm cluster down');
   await timed('node daemons', () => Promise.all(NODES.map((node) => stopDaemon(node))));
+  await timed('disk plugin and machine disks', async () => {
+    await stopProcess(await pidOf(DISK_PLUGIN_PID, 'node'));
+    if (await exists(DISK_POOL)) {
+      const pool = new DiskPool(DISK_POOL);
+      await pool.sweep(() => true, 0);
+      await pool.detach();
+    }
+  });
   await timed('mounts, namespaces, bridge and files', async () => {
     for (const node of NODES) {
       await unmountUnder(nodeDir(node));
@@ -350,7 +382,12 @@ export async function kill(node: SwarmNode): Promise<void> {
   for (const pid of pids) if (pid !== undefined) process.kill(pid, 'SIGKILL');
   // The containers' own processes go with their cgroups.
   await killCgroup(`unboxed-swarm-${node.name}`);
-  await runProcess('ip', ['link', 'set', `uswarm-${node.name}`, 'down']);
+  await unplug(node);
+}
+
+/** Cuts a node's link, its processes left running: a node that vanishes silently (power or network lost), closing no connection. `up` plugs it in again. */
+export async function unplug(node: SwarmNode): Promise<void> {
+  await must('ip', ['link', 'set', `uswarm-${node.name}`, 'down'], `unplugging ${node.name}`);
 }
 
 async function cgroupDirs(name: string): Promise<string[]> {

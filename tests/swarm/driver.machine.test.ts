@@ -1,15 +1,13 @@
-import path from 'node:path';
 import { beforeAll } from 'vitest';
 import { runDriverConformance } from '../../sandbox/conformance.ts';
-import { runProcess } from '../../sandbox/process.ts';
 import { SwarmDriver } from '../../sandbox/swarm/driver.ts';
-import { CLIENT_TLS, ENGINE_PORT, NODES, nodeDocker, up } from './cluster.ts';
+import { CLIENT_TLS, ENGINE_PORT, NODES, nodeDocker, up, imageTag } from './cluster.ts';
 
 const [manager] = NODES as [(typeof NODES)[number]];
 const driver = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: 'swarm' });
 
 beforeAll(async () => {
-  const image = (await runProcess('bash', [path.resolve(import.meta.dirname, '../../sandbox/image/build.sh'), '--print-tag'])).stdout.trim();
+  const image = await imageTag();
   await up(image);
 });
 

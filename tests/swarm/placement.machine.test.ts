@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MachineLimits, type MachineInfo } from '../../sandbox/driver.ts';
 import { runProcess } from '../../sandbox/process.ts';
 import { SwarmDriver } from '../../sandbox/swarm/driver.ts';
-import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, NODES, up } from './cluster.ts';
+import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, NODES, up, imageTag } from './cluster.ts';
 
 /**
  * Placement by room, and a drain that moves no learner: an operator drains a node by
@@ -17,7 +17,7 @@ const created: MachineInfo[] = [];
 const availability = (node: string, value: 'active' | 'pause') => driver.updateNode(node, { availability: value });
 
 beforeAll(async () => {
-  const image = (await runProcess('bash', [path.resolve(import.meta.dirname, '../../sandbox/image/build.sh'), '--print-tag'])).stdout.trim();
+  const image = await imageTag();
   await up(image);
 });
 
@@ -58,7 +58,7 @@ it("lists every node with its capacity and load, places a machine where there is
   const env = { ...process.env, UNBOXED_SWARM_MANAGER: `${manager.address}:${ENGINE_PORT}`, UNBOXED_SWARM_TLS_DIR: CLIENT_TLS_DIR, UNBOXED_SANDBOX_SCOPE: 'place' };
   const cli = (...args: string[]) => runProcess('node', ['--import', 'tsx', 'bin/unboxed.ts', 'sandbox', 'nodes', ...args], { env, cwd: path.resolve(import.meta.dirname, '../..') });
   const listed = await cli();
-  expect(listed.stdout).toMatch(new RegExp(`^${home.hostname} +ready +drained +no +1/8$`, 'm'));
+  expect(listed.stdout).toMatch(new RegExp(`^${home.hostname} +ready +drained +yes +no +1/8$`, 'm'));
   const refused = await cli('add', home.hostname, '--engine', 'not-an-address', '--capacity', '8');
   expect(refused).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/unboxed.engine label is host:port/) });
 

@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import https from 'node:https';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MACHINE_CAPABILITIES } from '../../sandbox/docker/driver.ts';
 import { execIn, shellIn, spawnIn } from '../../sandbox/docker/exec.ts';
 import { MachineLimits } from '../../sandbox/driver.ts';
-import { runProcess } from '../../sandbox/process.ts';
 import { machineServiceSpec } from '../../sandbox/swarm/service.ts';
 import { connectNode, taskPlace } from '../../sandbox/swarm/nodes.ts';
-import { CLIENT_TLS, ENGINE_PORT, NODES, up } from './cluster.ts';
+import { CLIENT_TLS, ENGINE_PORT, NODES, up, imageTag } from './cluster.ts';
 
 /**
  * A learner machine as a Swarm service on the test cluster, reached the way the app
@@ -20,7 +18,7 @@ import { CLIENT_TLS, ENGINE_PORT, NODES, up } from './cluster.ts';
 describe('a learner machine as a swarm service', () => {
   const [first, worker] = NODES as [(typeof NODES)[number], (typeof NODES)[number]];
   const manager = () => connectNode(`${first.address}:${ENGINE_PORT}`, CLIENT_TLS);
-  const limits = MachineLimits.parse({ memoryMiB: 768, cpus: 0.5, pids: 512 });
+  const limits = MachineLimits.parse({ memoryMiB: 768, cpus: 0.5, pids: 512, diskMiB: 2048 });
   const name = `unboxed-swarm-probe-${randomBytes(4).toString('hex')}`;
   const disk = `${name}-disk`;
   let node: Docker;
@@ -29,17 +27,26 @@ describe('a learner machine as a swarm service', () => {
   const sh = (script: string) => execIn(container, ['sh', '-c', script], { timeoutMs: 120_000 });
 
   beforeAll(async () => {
-    const image = (await runProcess('bash', [path.resolve(import.meta.dirname, '../../sandbox/image/build.sh'), '--print-tag'])).stdout.trim();
+    const image = await imageTag();
     await up(image);
     const m = manager();
     const nodeId = String((await m.getNode(worker.name).inspect()).ID);
+    // The node's engine loads the disk plugin when first asked for volumes, and the swarm
+    // places the machine only once the node reports it (the driver does the same).
+    await connectNode(`${worker.address}:${ENGINE_PORT}`, CLIENT_TLS).listVolumes();
+    const reports = async () => JSON.stringify((await m.getNode(nodeId).inspect()).Description.Engine.Plugins).includes('"unboxed-disk"');
+    for (let tries = 0; !(await reports()); tries++) {
+      if (tries > 40) throw new Error(`${worker.name} does not report the unboxed-disk volume plugin after 20 s: is it running (tests/swarm/cluster.ts up)?`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
     const started = performance.now();
     await m.createService(
       machineServiceSpec({ name, image, node: nodeId, hostname: 'machine-probe', limits, labels: { 'unboxed.machine': 'swarm-test' }, disk }),
     );
     let place = await taskPlace(m, name);
+    const deadline = Date.now() + 300_000;
     while (!place?.container || place.state !== 'running') {
-      if (place && ['failed', 'rejected', 'shutdown', 'complete'].includes(place.state)) throw new Error(`the machine's task ${place.state}: ${place.error}`);
+      if ((place && ['failed', 'rejected', 'shutdown', 'complete'].includes(place.state)) || Date.now() > deadline) throw new Error(`the machine's task ${place?.state ?? 'is not there'}: ${place?.error}`);
       await new Promise((r) => setTimeout(r, 100));
       place = await taskPlace(m, name);
     }
@@ -96,10 +103,18 @@ describe('a learner machine as a swarm service', () => {
     expect(reach.stdout.trim()).not.toBe('0');
   });
 
-  it('lives on its own disk: root pivoted onto the volume, overlay2 for its own dockerd', async () => {
-    const root = await sh('findmnt -n -o SOURCE /; docker info -f {{.Driver}}');
-    expect(root.stdout).toContain(`/volumes/${disk}/_data/rootfs]`);
-    expect(root.stdout.trim().split('\n').at(-1)).toBe('overlay2');
+  it('lives on its own disk of its limit (the node disk plugin): root pivoted onto it, overlay2 for its own dockerd, full is ENOSPC inside', async () => {
+    const root = await sh('findmnt -n -o SOURCE,FSTYPE /; df -m --output=size / | tail -1; docker info -f {{.Driver}}');
+    const [mount, size, driver] = root.stdout.trim().split('\n');
+    expect(mount).toMatch(/^\/dev\/loop\d+\[\/rootfs\]\s+ext4$/);
+    // ext4 keeps some of the file for itself.
+    expect(Number(size)).toBeGreaterThan(1800);
+    expect(Number(size)).toBeLessThanOrEqual(2048);
+    expect(driver).toBe('overlay2');
+    expect((await node.getVolume(disk).inspect()).Driver).toBe('unboxed-disk');
+    // Past the limit: refused before a byte is written (fallocate), so the node's own disk is never at stake.
+    const fill = await sh('fallocate -l 2500M /root/fill 2>&1; echo "exit=$?"; rm -f /root/fill');
+    expect(fill.stdout).toMatch(/No space left on device\nexit=1\n$/);
   });
 
   it('runs containers, an agent process and an interactive shell through the node engine over mutual TLS', async () => {
