@@ -126,7 +126,7 @@ export class SwarmDriver implements SandboxDriver {
     if (!(info as { Swarm?: { ControlAvailable?: boolean } }).Swarm?.ControlAvailable) {
       throw new DriverUnavailableError(`${this.options.managers[this.currentManager]} is not a swarm manager; give the Engine API of manager nodes`);
     }
-    const nodes = await this.withDisks(await this.nodes());
+    const nodes = await this.nodes({ wake: true });
     if (nodes.every((n) => !n.open)) {
       throw new DriverUnavailableError(`the swarm has no open learner node (ready, active, with unboxed.engine and unboxed.capacity labels, serving disks)${diskHint(nodes)}`);
     }
@@ -320,8 +320,16 @@ export class SwarmDriver implements SandboxDriver {
     return removed;
   }
 
-  /** Every learner node with its load, for placement and for operators. */
-  async nodes(): Promise<NodeLoad[]> {
+  /**
+   * Every learner node with its load, for placement and for operators; with `wake`, once
+   * nodes that report no disk plugin were asked to load it (see `withDisks`).
+   */
+  async nodes(options: { readonly wake?: boolean } = {}): Promise<NodeLoad[]> {
+    const nodes = await this.loads();
+    return options.wake ? this.withDisks(nodes) : nodes;
+  }
+
+  private async loads(): Promise<NodeLoad[]> {
     const [nodes, machines] = await Promise.all([this.onManager((m) => engineCall('listing nodes', () => m.listNodes())), this.services()]);
     return nodes.map((raw) => {
       const node = NodeInfo.parse(raw);
@@ -355,11 +363,11 @@ export class SwarmDriver implements SandboxDriver {
     if (!labels.success) throw new SandboxError(`node ${node}: ${labels.error.issues[0]!.message} (set unboxed.engine=host:port and unboxed.capacity=N)`);
     await this.onManager((m) => engineCall(`updating node ${node}`, () => m.getNode(found.id).update({ _query: { version: raw.Version.Index }, _body: spec })));
     // A node just made a learner node loads its disk plugin now, for the operator's listing.
-    return (await this.withDisks(await this.nodes())).find((n) => n.id === found.id)!;
+    return (await this.nodes({ wake: true })).find((n) => n.id === found.id)!;
   }
 
   async capacity(): Promise<number> {
-    return (await this.nodes()).filter((n) => n.open).reduce((sum, n) => sum + n.capacity, 0);
+    return (await this.nodes({ wake: true })).filter((n) => n.open).reduce((sum, n) => sum + n.capacity, 0);
   }
 
   /**
@@ -370,10 +378,20 @@ export class SwarmDriver implements SandboxDriver {
   private async place(): Promise<NodeLoad> {
     const pick = (nodes: readonly NodeLoad[]) => nodes.filter((n) => n.open && n.machines < n.capacity).sort((a, b) => b.capacity - b.machines - (a.capacity - a.machines))[0];
     let nodes = await this.nodes();
+    // A node whose engine restarted serves no disks until asked: wake it for the next
+    // placement, or for this one when no other node can take it.
     if (!pick(nodes)) nodes = await this.withDisks(nodes);
+    else void this.wakeDisks(nodes);
     const best = pick(nodes);
     if (!best) throw new MachineStartError(`no learner node has room: every node is full, drained or down${diskHint(nodes)}`);
     return best;
+  }
+
+  /** Asks the engine of each ready learner node that reports no disk plugin for its volumes, which loads the plugin; returns those nodes. */
+  private async wakeDisks(nodes: readonly NodeLoad[]): Promise<NodeLoad[]> {
+    const waking = nodes.filter((n) => !n.disks && n.state === 'ready' && n.capacity > 0);
+    await Promise.all(waking.map((n) => this.engineOf(n.id).then((engine) => engine.listVolumes()).catch(() => undefined)));
+    return waking;
   }
 
   /**
@@ -384,9 +402,8 @@ export class SwarmDriver implements SandboxDriver {
    * seconds (about 2 s on the test cluster).
    */
   private async withDisks(nodes: readonly NodeLoad[]): Promise<NodeLoad[]> {
-    const waking = nodes.filter((n) => !n.disks && n.state === 'ready' && n.capacity > 0);
+    const waking = await this.wakeDisks(nodes);
     if (waking.length === 0) return [...nodes];
-    await Promise.all(waking.map(async (n) => (await this.engineOf(n.id)).listVolumes().catch(() => undefined)));
     const deadline = Date.now() + 10_000;
     for (;;) {
       const now = await this.nodes();

@@ -18,7 +18,7 @@ export async function restoreCluster(driver: SwarmDriver, drained: readonly stri
   for (const node of drained) await driver.updateNode(node, { availability: 'active' });
   // A node back up is ready to the swarm seconds later (about 40 s after the leader's death).
   const deadline = Date.now() + 90_000;
-  while (!(await driver.nodes().then((nodes) => nodes.every((n) => n.state === 'ready' && n.open), () => false))) {
+  while (!(await driver.nodes({ wake: true }).then((nodes) => nodes.every((n) => n.state === 'ready' && n.open), () => false))) {
     if (Date.now() > deadline) throw new Error(`the swarm's nodes are not all ready and open 90 s after the cluster came up again: ${JSON.stringify(await driver.nodes().catch(String))}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
