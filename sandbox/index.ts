@@ -69,6 +69,8 @@ export interface ManagerDeps {
 /** The manager the server and the CLI use, from validated settings. */
 export async function createMachineManager(config: SandboxConfig, dataDir: string, deps: ManagerDeps): Promise<MachineManager> {
   const driver = await chooseDriver(config, path.join(dataDir, 'sandbox'), deps.log);
-  const capacity = config.capacity ?? (await driver.capacity?.()) ?? (await hostCapacity(driver.name, config.limits, dataDir));
-  return new MachineManager(driver, { ...config, capacity, ...deps });
+  // A cluster's capacity follows its nodes; an operator's number, or one host's, holds.
+  const measureCapacity = config.capacity === undefined && driver.capacity ? driver.capacity.bind(driver) : undefined;
+  const capacity = config.capacity ?? (await measureCapacity?.()) ?? (await hostCapacity(driver.name, config.limits, dataDir));
+  return new MachineManager(driver, { ...config, capacity, measureCapacity, ...deps });
 }

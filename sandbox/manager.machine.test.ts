@@ -117,6 +117,24 @@ it('serves learners within capacity in arrival order, and the one beyond it wait
   await m.stop();
 });
 
+it('measures a cluster’s capacity again each tick: a node added lets the learner waiting beyond the old capacity through', async () => {
+  let measured = 1;
+  const m = manager({ capacity: 1, measureCapacity: async () => measured });
+  await m.start(500);
+  await m.acquire('learner-grow-aaaa');
+  const said: string[] = [];
+  let served = false;
+  const waiting = m.acquire('learner-grow-bbbb', (message) => said.push(message)).then((machine) => ((served = true), machine));
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(served).toBe(false);
+  expect(said.join('\n')).toMatch(/all 1 machines of this host are in use/);
+  measured = 2;
+  expect(await waiting).toMatchObject({ learner: 'learner-grow-bbbb', state: 'running' });
+  expect(m.capacity).toBe(2);
+  expect(events).toContain('capacity-changed ');
+  await m.stop();
+});
+
 it("removes stopped machines, the unused longest first, when the host's disk runs short, and never a running one", async () => {
   const m = manager();
   const [older, newer, running] = [await m.acquire('learner-disk-gggg'), await m.acquire('learner-disk-hhhh'), await m.acquire('learner-disk-iiii')];

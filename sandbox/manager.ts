@@ -61,6 +61,11 @@ export interface ManagerOptions {
   readonly poolSize: number;
   /** Machines that may run (or start) at once on this host; stopped ones do not count. */
   readonly capacity: number;
+  /**
+   * Measures the capacity again (a cluster's nodes come and go): every server does so on
+   * each collector tick. Unset: `capacity` holds (an operator's UNBOXED_CAPACITY, one host).
+   */
+  readonly measureCapacity?: () => Promise<number>;
   /** Machines started at the same time. */
   readonly startConcurrency: number;
   /**
@@ -125,6 +130,8 @@ export class MachineManager {
   private readonly acquiring = new Map<string, Promise<MachineInfo>>();
   private readonly waiting: Waiter[] = [];
   private readonly startedAt = Date.now();
+  /** Machines that may run at once: `capacity`, measured again each tick with `measureCapacity`. */
+  private capacityNow: number;
   /** Starts under way (pool or learners'); they count against capacity before the engine lists them. */
   private starting = 0;
   /** Pool machines being started, so a fill does not start them twice. */
@@ -149,6 +156,7 @@ export class MachineManager {
   ) {
     this.held = new HeldShells(driver);
     this.agents = new MachineAgents(driver);
+    this.capacityNow = options.capacity;
   }
 
   get driverName(): string {
@@ -160,7 +168,7 @@ export class MachineManager {
   }
 
   get capacity(): number {
-    return this.options.capacity;
+    return this.capacityNow;
   }
 
   /**
@@ -196,8 +204,21 @@ export class MachineManager {
     const keeper = await this.keepLease(leaseMs);
     if (this.mode === 'stopped') return;
     this.mode = keeper ? 'fleet' : 'serving';
+    await this.measureCapacity();
     if (keeper) await this.gc();
     void this.pump();
+  }
+
+  /** A node added, drained or gone: the queue lets learners through by what the fleet holds now. */
+  private async measureCapacity(): Promise<void> {
+    if (!this.options.measureCapacity) return;
+    const capacity = await this.options.measureCapacity().catch((error: unknown) => {
+      this.options.log('capacity-unmeasured', { error: String(error) });
+      return this.capacityNow;
+    });
+    if (capacity === this.capacityNow) return;
+    this.options.log('capacity-changed', { from: this.capacityNow, to: capacity });
+    this.capacityNow = capacity;
   }
 
   private async keepLease(leaseMs: number): Promise<boolean> {
@@ -232,7 +253,7 @@ export class MachineManager {
   async retryAfter(): Promise<number> {
     const [machines, free] = await Promise.all([this.driver.list(), this.driver.freeDiskBytes()]);
     if (machines.some((m) => !m.learner && m.state === 'running')) return 0;
-    if (this.occupancy(machines) >= this.options.capacity) {
+    if (this.occupancy(machines) >= this.capacityNow) {
       const next = this.freeTimes(machines)[this.waiting.length];
       return next === undefined ? 60 : Math.max(1, Math.ceil((next - Date.now()) / 1000));
     }
@@ -507,7 +528,7 @@ export class MachineManager {
     const [machines, free] = await Promise.all([this.driver.list(), this.driver.freeDiskBytes()]);
     const pool = machines.filter((m) => !m.learner && m.state === 'running');
     let active = this.occupancy(machines);
-    const room = () => active < this.options.capacity && this.starting < this.options.startConcurrency;
+    const room = () => active < this.capacityNow && this.starting < this.options.startConcurrency;
     let newMachines = this.newMachinesFitting(free);
     let diskShort = false;
 
@@ -535,7 +556,7 @@ export class MachineManager {
     }
 
     const queued = this.waiting.filter((w) => w.state === 'queued');
-    const full = active >= this.options.capacity;
+    const full = active >= this.capacityNow;
     queued.forEach((waiter, i) => {
       const ahead = i + this.starting;
       waiter.progress(
@@ -651,7 +672,7 @@ export class MachineManager {
     const announced = Math.max(0, expected - arrivals.length);
     const recent = arrivals.filter((t) => t > now - ARRIVAL_WINDOW_MS).length;
     const unannounced = Math.ceil(Math.max(0, recent - expected) / 2);
-    return Math.min(Math.max(this.options.poolSize, announced, unannounced), this.options.capacity);
+    return Math.min(Math.max(this.options.poolSize, announced, unannounced), this.capacityNow);
   }
 
   /** What a queued learner sees: their place and an honest estimate of when a machine frees. */
@@ -659,7 +680,7 @@ export class MachineManager {
     const ahead = index === 0 ? 'you are next' : `${index} ahead of you`;
     const at = this.freeTimes(machines)[index];
     const estimate = at === undefined ? '' : `; a machine should free up in about ${Math.max(1, Math.ceil((at - Date.now()) / 60_000))} min`;
-    return `Starting your machine… (${ahead}: all ${this.options.capacity} machines of this host are in use${estimate})`;
+    return `Starting your machine… (${ahead}: all ${this.capacityNow} machines of this host are in use${estimate})`;
   }
 
   /** When running learners' machines reach their idle limit or lifetime, soonest first. */

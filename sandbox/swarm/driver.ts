@@ -366,8 +366,12 @@ export class SwarmDriver implements SandboxDriver {
     return (await this.nodes({ wake: true })).find((n) => n.id === found.id)!;
   }
 
+  /**
+   * What the open nodes hold, and the machines a drained node still runs (they count as
+   * running in the admission queue until they end); a node down holds nothing.
+   */
   async capacity(): Promise<number> {
-    return (await this.nodes({ wake: true })).filter((n) => n.open).reduce((sum, n) => sum + n.capacity, 0);
+    return (await this.nodes({ wake: true })).reduce((sum, n) => sum + (n.open ? n.capacity : n.state === 'ready' ? n.machines : 0), 0);
   }
 
   /**

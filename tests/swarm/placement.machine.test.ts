@@ -27,9 +27,11 @@ afterAll(async () => {
 });
 
 it("lists every node with its capacity and load, places a machine where there is most room, and a drained node's machine runs on while new ones go elsewhere", async () => {
-  const before = await driver.nodes();
+  // Woken: on a new cluster no node's engine has loaded the disk plugin yet.
+  const before = await driver.nodes({ wake: true });
   expect(before.map((n) => n.hostname).sort()).toEqual(NODES.map((n) => n.name));
   expect(before.every((n) => n.open && n.capacity === 8 && n.state === 'ready')).toBe(true);
+  expect(await driver.capacity()).toBe(3 * 8);
 
   // A learner's: a warm machine nobody has claimed is of no use on a drained node (it reads lost).
   const first = await driver.create(limits, 'learner-on-a-drained-node');
@@ -44,6 +46,8 @@ it("lists every node with its capacity and load, places a machine where there is
   await availability(other.hostname, 'pause');
   const drained = await driver.nodes();
   expect(drained.filter((n) => n.open).map((n) => n.hostname)).toEqual(loaded.filter((n) => n.id !== home.id && n.id !== other.id).map((n) => n.hostname));
+  // The admission queue's capacity: the open node's 8, and the one machine the drained node still runs.
+  expect(await driver.capacity()).toBe(8 + 1);
 
   const second = await driver.create(limits);
   created.push(second);
