@@ -44,10 +44,11 @@ describe('the swarm node disk plugin', () => {
     expect(await call('/VolumeDriver.Capabilities')).toMatchObject({ Capabilities: { Scope: 'local' } });
   });
 
-  it('refuses a disk without a size, below the smallest machine disk, or with a name that is no volume name', async () => {
+  it('refuses a disk without a size, below the smallest machine disk, or with a name that is no volume name or the pool\'s own', async () => {
     expect((await call('/VolumeDriver.Create', { Name: 'no-size' })).Err).toMatch(/Opts.*disk size in MiB/);
     expect((await call('/VolumeDriver.Create', { Name: 'too-small', Opts: { size: '100' } })).Err).toMatch(/Opts\.size.*2048/);
     expect((await call('/VolumeDriver.Create', { Name: '../escape', Opts: { size: '2048' } })).Err).toMatch(/Name: a volume name is/);
+    expect((await call('/VolumeDriver.Create', { Name: 'blank-2048', Opts: { size: '2048' } })).Err).toMatch(/Name: names starting 'blank-'/);
     expect((await call('/VolumeDriver.List')).Volumes).toEqual([]);
   });
 

@@ -14,7 +14,10 @@ export const DISK_PLUGIN_ROOT = '/var/lib/unboxed-disks';
 
 const CONTENT_TYPE = 'application/vnd.docker.plugins.v1.2+json';
 /** A Docker volume name (moby's own rule), which is also a file name in the pool. */
-const VolumeName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,200}$/, 'a volume name is letters, digits, _ . - (as Docker names volumes)');
+const VolumeName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,200}$/, 'a volume name is letters, digits, _ . - (as Docker names volumes)')
+  .refine((name) => !name.startsWith('blank-') && !name.includes('-draft-'), "names starting 'blank-' or holding '-draft-' are the pool's own");
 const SizeMiB = MachineLimits.shape.diskMiB.unwrap();
 const Create = z.object({ Name: VolumeName, Opts: z.object({ size: z.coerce.number().pipe(SizeMiB) }, { error: 'missing: the disk size in MiB (-o size=MiB)' }) });
 const Named = z.object({ Name: VolumeName });

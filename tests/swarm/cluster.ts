@@ -19,6 +19,12 @@
  * neither), no default bridge (so a task without networks has loopback only), no
  * live-restore. Traffic stays on the bridge: no NAT, no route out; one
  * iptables rule accepts forwarding within the bridge only.
+ *
+ * The machine disk plugin (`unboxed sandbox disk-plugin`) runs once, on this host: every
+ * engine looks for plugins at the same /run/docker/plugins, so one serves the three
+ * nodes, as one would serve each node host. Each node lists the others' disks too; its
+ * own records (labels, the machine's service) say which are its, and a node killed here
+ * leaves the plugin running, where a node host losing power would restart it.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
