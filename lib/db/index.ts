@@ -1,6 +1,6 @@
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import { narrowToOwner, privateDir, privateFile } from '../private-files.ts';
 import * as exerciseResults from './migrations/0001-exercise-results.ts';
@@ -28,6 +28,11 @@ const migrations: Record<string, Migration> = {
 };
 
 export type Db = Kysely<Database>;
+
+/** How long an SQLite write waits for another's. */
+const BUSY_TIMEOUT_MS = 5000;
+/** How long a server waits for another setting up and migrating the same file. */
+const MIGRATION_WAIT_MS = 60_000;
 
 /** Where the data lives: one SQLite file (the default) or a PostgreSQL server. */
 export type DatabaseTarget = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
@@ -62,10 +67,20 @@ export function databaseTarget(databaseUrl: string | undefined, dataDir: string)
  */
 export async function openDatabase(target: DatabaseTarget | string): Promise<Db> {
   const resolved: DatabaseTarget = typeof target === 'string' ? { kind: 'sqlite', file: target } : target;
-  const db = resolved.kind === 'sqlite' ? await openSqlite(resolved.file) : openPostgres(resolved.url);
-  const where = resolved.kind === 'sqlite' ? resolved.file : redact(resolved.url);
   // Kysely reports every failure (an unreachable server too) in `error`, not by throwing.
-  const outcome = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+  const migrate = (db: Db, disableTransactions: boolean) => new Migrator({ db, provider: { getMigrations: async () => migrations }, disableTransactions }).migrateToLatest();
+  let db: Db;
+  let outcome: MigrationResultSet;
+  if (resolved.kind === 'sqlite') {
+    const sqlite = await openSqlite(resolved.file);
+    const opened = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = opened;
+    outcome = await migrateExclusively(sqlite, () => migrate(opened, true));
+  } else {
+    db = openPostgres(resolved.url);
+    outcome = await migrate(db, false);
+  }
+  const where = resolved.kind === 'sqlite' ? resolved.file : redact(resolved.url);
   const failed = outcome.results?.find((r) => r.status === 'Error');
   if (outcome.error || failed) {
     await db.destroy();
@@ -78,18 +93,50 @@ export async function openDatabase(target: DatabaseTarget | string): Promise<Db>
   return db;
 }
 
-async function openSqlite(file: string): Promise<Db> {
+/**
+ * SQLite's migrations in one transaction holding the file's write lock (BEGIN
+ * IMMEDIATE). Kysely's SQLite adapter takes no lock, and two servers opening a new file
+ * at once both created its tables (the second failed: "table already exists"); now the
+ * second waits for the first and finds nothing left to do.
+ */
+async function migrateExclusively(sqlite: SQLite.Database, migrate: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
+  try {
+    // Blocks this process while another migrates: it is starting, and has nothing else to do.
+    sqlite.exec('BEGIN IMMEDIATE');
+    const outcome = await migrate();
+    sqlite.exec(outcome.error || outcome.results?.some((r) => r.status === 'Error') ? 'ROLLBACK' : 'COMMIT');
+    return outcome;
+  } catch (error) {
+    return { error };
+  } finally {
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
+
+async function openSqlite(file: string): Promise<SQLite.Database> {
   // Owner-only: SQLite gives the -wal and -shm files it creates the database's mode.
   await privateDir(path.dirname(file));
   await privateFile(file);
   for (const beside of [`${file}-wal`, `${file}-shm`]) await narrowToOwner(beside);
   const sqlite = new SQLite(file);
+  // Until it is set up and migrated (migrateExclusively), a server waits for another doing
+  // the same to the same file.
+  sqlite.pragma(`busy_timeout = ${MIGRATION_WAIT_MS}`);
   // WAL: readers never wait for the writer; NORMAL sync is durable across app crashes.
-  sqlite.pragma('journal_mode = WAL');
+  // Switching a new file fails at once, without waiting, while another connection holds a
+  // lock on it (SQLite's deadlock guard): tried again.
+  for (let tries = 1; ; tries++) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      break;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || tries * 50 >= MIGRATION_WAIT_MS) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return sqlite;
 }
 
 function openPostgres(url: string): Db {

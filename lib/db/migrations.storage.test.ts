@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import { ResultStore } from '../checks/store.ts';
@@ -69,4 +73,39 @@ it('0007 recounts the attempts of runs logged before it: Checks and changed verd
   ]);
   const counted = await test.db.selectFrom('check_runs').select('key').where('counted', '=', 1).orderBy('key').execute();
   expect(counted.map((r) => r.key)).toEqual(['ann/k1/files/start', 'u4']);
+});
+
+/** A process that opens (and so migrates) `file` the moment `go` exists; resolves with its exit code and what it printed on stderr. */
+function opener(go: string, file: string): Promise<{ code: number | null; stderr: string }> {
+  const index = path.resolve(import.meta.dirname, 'index.ts');
+  const code = [
+    "import { existsSync } from 'node:fs';",
+    `import { openDatabase } from ${JSON.stringify(index)};`,
+    'while (!existsSync(process.argv[1])) await new Promise((r) => setTimeout(r, 1));',
+    'await (await openDatabase(process.argv[2])).destroy();',
+  ].join('\n');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, go, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+}
+
+it.skipIf(!!process.env.UNBOXED_TEST_POSTGRES_URL)('two servers opening one new SQLite file at the same moment both start: the second waits for the first one\'s migrations', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'unboxed-db-race-'));
+  try {
+    for (let round = 0; round < 4; round++) {
+      const go = path.join(dir, `go-${round}`);
+      const file = path.join(dir, `unboxed-${round}.db`);
+      const both = [opener(go, file), opener(go, file)];
+      // Both have loaded the code by then: they open within a millisecond of each other.
+      await new Promise((r) => setTimeout(r, 3000));
+      await writeFile(go, '');
+      expect(await Promise.all(both)).toEqual([
+        { code: 0, stderr: '' },
+        { code: 0, stderr: '' },
+      ]);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
