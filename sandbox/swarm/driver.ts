@@ -61,9 +61,12 @@ export interface SwarmDriverOptions {
   readonly readyTimeoutMs?: number;
 }
 
+/** A ready learner node whose engine reports no disk plugin (not loaded yet, or not installed). */
+const servesNoDisks = (n: NodeLoad) => !n.disks && n.state === 'ready' && n.capacity > 0;
+
 /** What to tell an operator of ready learner nodes that serve no disks. */
 function diskHint(nodes: readonly NodeLoad[]): string {
-  const without = nodes.filter((n) => !n.disks && n.state === 'ready' && n.capacity > 0).map((n) => n.hostname);
+  const without = nodes.filter(servesNoDisks).map((n) => n.hostname);
   return without.length === 0 ? '' : `; ${without.join(', ')} serve no machine disks: run \`unboxed sandbox disk-plugin\` there as root (deploy/swarm/unboxed-disk-plugin.service)`;
 }
 
@@ -393,7 +396,7 @@ export class SwarmDriver implements SandboxDriver {
 
   /** Asks the engine of each ready learner node that reports no disk plugin for its volumes, which loads the plugin; returns those nodes. */
   private async wakeDisks(nodes: readonly NodeLoad[]): Promise<NodeLoad[]> {
-    const waking = nodes.filter((n) => !n.disks && n.state === 'ready' && n.capacity > 0);
+    const waking = nodes.filter(servesNoDisks);
     await Promise.all(waking.map((n) => this.engineOf(n.id).then((engine) => engine.listVolumes()).catch(() => undefined)));
     return waking;
   }

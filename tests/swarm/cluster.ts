@@ -26,7 +26,7 @@
  * own records (labels, the machine's service) say which are its, and a node killed here
  * leaves the plugin running, where a node host losing power would restart it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -146,17 +146,10 @@ async function diskPlugin(): Promise<void> {
   if ((await pidOf(DISK_PLUGIN_PID, 'node')) !== undefined) return;
   await mkdir(RUN, { recursive: true, mode: 0o700 });
   await rm(PLUGIN_SOCKET, { force: true });
-  const log = openSync(path.join(STATE, 'disk-plugin.log'), 'a');
   const cli = path.resolve(import.meta.dirname, '../../bin/unboxed.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'sandbox', 'disk-plugin', '--root', DISK_POOL], { detached: true, stdio: ['ignore', log, log] });
-  child.unref();
-  closeSync(log);
+  const child = detached(path.join(STATE, 'disk-plugin.log'), process.execPath, ['--import', 'tsx', cli, 'sandbox', 'disk-plugin', '--root', DISK_POOL]);
   await writeFile(DISK_PLUGIN_PID, String(child.pid));
-  const deadline = Date.now() + 60_000;
-  while (!(await exists(PLUGIN_SOCKET))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the disk plugin did not come up (see ${STATE}/disk-plugin.log)`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await awaitSocket(PLUGIN_SOCKET, child, 60_000, `the disk plugin (see ${STATE}/disk-plugin.log)`);
 }
 
 async function certificates(): Promise<void> {
@@ -224,7 +217,7 @@ async function daemon(node: SwarmNode): Promise<void> {
   await startContainerd(node);
   // nsenter --net, not `ip netns exec`: the latter remounts /sys, which fails here. A UTS
   // namespace of its own gives the node its hostname, which swarm names it by.
-  const child = detached(node, 'dockerd.log', [`--net=/run/netns/${node.netns}`, 'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec dockerd --config-file "$1"', node.name, configFile]);
+  const child = detached(path.join(nodeDir(node), 'dockerd.log'), 'nsenter', [`--net=/run/netns/${node.netns}`, 'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec dockerd --config-file "$1"', node.name, configFile]);
   const deadline = Date.now() + 60_000;
   while ((await runProcess('docker', ['-H', `unix://${socketOf(node)}`, 'version', '--format', '{{.Server.Version}}'])).exitCode !== 0) {
     if (child.exitCode !== null || Date.now() > deadline) {
@@ -235,13 +228,22 @@ async function daemon(node: SwarmNode): Promise<void> {
   }
 }
 
-/** Starts a program through nsenter in the background, its output appended to a log in the node's folder. */
-function detached(node: SwarmNode, logName: string, nsenterArgs: readonly string[]) {
-  const log = openSync(path.join(nodeDir(node), logName), 'a');
-  const child = spawn('nsenter', nsenterArgs, { detached: true, stdio: ['ignore', log, log] });
+/** Starts a program in the background, its output appended to `logFile`. */
+function detached(logFile: string, file: string, args: readonly string[]) {
+  const log = openSync(logFile, 'a');
+  const child = spawn(file, args, { detached: true, stdio: ['ignore', log, log] });
   child.unref();
   closeSync(log);
   return child;
+}
+
+/** Waits for the socket a program started with `detached` listens on; `what` names it, and its log, in the error. */
+async function awaitSocket(socket: string, child: ChildProcess, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await exists(socket))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not come up`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function startContainerd(node: SwarmNode): Promise<void> {
@@ -263,13 +265,9 @@ async function startContainerd(node: SwarmNode): Promise<void> {
   );
   // A killed node's containerd left its socket behind: waiting for it must wait for the new one.
   await rm(containerdSocketOf(node), { force: true });
-  const child = detached(node, 'containerd.log', [`--net=/run/netns/${node.netns}`, 'containerd', '--config', config]);
+  const child = detached(path.join(nodeDir(node), 'containerd.log'), 'nsenter', [`--net=/run/netns/${node.netns}`, 'containerd', '--config', config]);
   await writeFile(containerdPidfileOf(node), String(child.pid));
-  const deadline = Date.now() + 30_000;
-  while (!(await exists(containerdSocketOf(node)))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${node.name}'s containerd did not come up (see ${nodeDir(node)}/containerd.log)`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await awaitSocket(containerdSocketOf(node), child, 30_000, `${node.name}'s containerd (see ${nodeDir(node)}/containerd.log)`);
 }
 
 /** The pid in `pidfile` if that process runs `comm`. */
