@@ -292,7 +292,7 @@ async function swarm(): Promise<void> {
   if ((await swarmState(first)) !== 'active') {
     await nodeDocker(first, ['swarm', 'init', '--advertise-addr', first.address, '--listen-addr', `${first.address}:2377`]);
   }
-  const token = (await nodeDocker(first, ['swarm', 'join-token', '-q', 'manager'])).trim();
+  const token = (await onManagers(['swarm', 'join-token', '-q', 'manager'])).trim();
   // One at a time: raft adds one manager per configuration change.
   for (const node of others) {
     const state = await swarmState(node);
@@ -311,7 +311,27 @@ async function swarm(): Promise<void> {
   const diskMiB = Math.floor((disk.bavail * disk.bsize) / 2 ** 20 / NODES.length / 2);
   for (const node of NODES) {
     const labels = { 'unboxed.capacity': node.capacity, 'unboxed.engine': `${node.address}:${ENGINE_PORT}`, 'unboxed.disk-mib': diskMiB };
-    await nodeDocker(first, ['node', 'update', ...Object.entries(labels).flatMap(([k, v]) => ['--label-add', `${k}=${v}`]), node.name]);
+    await onManagers(['node', 'update', ...Object.entries(labels).flatMap(([k, v]) => ['--label-add', `${k}=${v}`]), node.name]);
+  }
+}
+
+/**
+ * A manager command through the first node that takes it. A node back after a kill or an
+ * unplug may find the swarm still electing a leader, or have lost the lead itself: its
+ * managers answer "no leader" or "lost leader status" for some seconds (seen in CI), and
+ * the call goes to the next node, then round again, for up to 90 s.
+ */
+async function onManagers(args: readonly string[]): Promise<string> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    for (const node of NODES) {
+      try {
+        return await nodeDocker(node, args);
+      } catch (error) {
+        if (!/leader|deadline exceeded|not a swarm manager|Cannot connect/i.test(String(error)) || Date.now() > deadline) throw error;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
