@@ -86,17 +86,7 @@ export async function spawnIn(container: Docker.Container, argv: readonly string
  * Ending the API connection does not end a TTY exec's process, so the process records its
  * pid and closing the attachment ends it: attachments do not pile up in the machine.
  */
-export interface ShellOptions {
-  /**
-   * How long the shell may be quiet before its engine is asked whether the exec is still
-   * there (and again as long as it stays quiet). An engine that does not answer ends the
-   * attachment as a lost connection. For remote engines: a node that lost power or its
-   * link closes nothing, and the stream would wait for TCP to give up (minutes).
-   */
-  readonly heartbeatMs?: number;
-}
-
-export async function shellIn(container: Docker.Container, argv: readonly string[], size: ShellSize, options: ShellOptions = {}): Promise<MachineShell> {
+export async function shellIn(container: Docker.Container, argv: readonly string[], size: ShellSize): Promise<MachineShell> {
   const pidFile = `/run/unboxed-attach-${randomBytes(6).toString('hex')}.pid`;
   const exec = await engineCall(`opening a shell in ${container.id}`, () =>
     container.exec({ Cmd: ['sh', '-c', 'echo $$ >"$0"; exec "$@"', pidFile, ...argv], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true, Env: ['TERM=xterm-256color'], WorkingDir: '/root' }),
@@ -107,41 +97,24 @@ export async function shellIn(container: Docker.Container, argv: readonly string
   const decoder = new StringDecoder('utf8');
   const dataListeners: Array<(data: string) => void> = [];
   const exitListeners: Array<(code: number | undefined) => void> = [];
-  let heardAt = Date.now();
   stream.on('data', (chunk: Buffer) => {
-    heardAt = Date.now();
     const text = decoder.write(chunk);
     if (text) for (const listener of dataListeners) listener(text);
   });
   stream.on('error', () => undefined);
-  // No answer at all (as opposed to the engine answering that the exec is gone, its machine stopped): the connection to the engine was lost, not the shell.
-  const lostConnection = (error: unknown) => statusOf(error) === undefined;
-  let lost = false;
-  let asking = false;
-  const { heartbeatMs } = options;
-  const heartbeat =
-    heartbeatMs === undefined
-      ? undefined
-      : setInterval(() => {
-          if (asking || Date.now() - heardAt < heartbeatMs) return;
-          asking = true;
-          exec.inspect().then(
-            () => (asking = false),
-            (error: unknown) => {
-              asking = false;
-              if (!lostConnection(error)) return;
-              lost = true;
-              stream.destroy();
-            },
-          );
-        }, heartbeatMs).unref();
   let exited = false;
   stream.once('close', () => {
-    clearInterval(heartbeat);
     if (exited) return;
     exited = true;
-    const code = lost ? Promise.resolve(undefined) : exec.inspect().then((info) => info.ExitCode ?? 0, (error: unknown) => (lostConnection(error) ? undefined : 0));
-    void code.then((c) => exitListeners.forEach((listener) => listener(c)));
+    void exec
+      .inspect()
+      .then(
+        (info) => info.ExitCode ?? 0,
+        // The engine answered that the exec is gone (its machine stopped): an end. No
+        // answer at all: the connection to the engine was lost, not the shell.
+        (error: unknown) => (statusOf(error) === undefined ? undefined : 0),
+      )
+      .then((code) => exitListeners.forEach((listener) => listener(code)));
   });
   return {
     write: (data) => void (!exited && stream.write(data)),

@@ -41,8 +41,6 @@ const NodeInfo = z.looseObject({
 });
 
 const READY_TIMEOUT_MS = 300_000;
-/** A quiet terminal's node is asked this often whether it is still there (a node that vanished silently closes no connection). */
-const SHELL_HEARTBEAT_MS = 10_000;
 const root = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
@@ -214,7 +212,7 @@ export class SwarmDriver implements SandboxDriver {
   async openShell(id: string, terminal: string, size: ShellSize): Promise<MachineShell> {
     // As the docker driver: dtach holds the shell in the machine, past this attachment.
     const socket = `/run/unboxed-terminal-${z.string().regex(/^[a-z0-9-]+$/).parse(terminal)}.sock`;
-    return this.onContainer(id, (container) => shellIn(container, ['dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'], size, { heartbeatMs: SHELL_HEARTBEAT_MS }));
+    return this.onContainer(id, (container) => shellIn(container, ['dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'], size));
   }
 
   async stop(id: string): Promise<void> {

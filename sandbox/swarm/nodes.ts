@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { z } from 'zod';
@@ -39,8 +40,8 @@ export function connectNode(engine: string, tls: NodeTls): Docker {
   };
   // A node that died with its link holds a connect for minutes (SYN retries) unless bounded:
   // no answer to a request within 10 s ends it (a hijacked exec stream is not bounded).
-  // docker-modem's option: dockerode hands its options on, its types leave it out.
-  const options: Docker.DockerOptions & { readonly connectionTimeout: number } = {
+  // docker-modem's options: dockerode hands them on, its types leave them out.
+  const options: Docker.DockerOptions & { readonly connectionTimeout: number; readonly agent: Agent } = {
     host,
     port: Number(port),
     protocol: 'https',
@@ -48,6 +49,13 @@ export function connectNode(engine: string, tls: NodeTls): Docker {
     cert: read(tls.cert, 'client certificate'),
     key: read(tls.key, 'client key'),
     connectionTimeout: 10_000,
+    // TCP keep-alive from 1 s of quiet on every connection, a terminal's hijacked exec
+    // stream too: a node that vanishes silently (power or link lost) closes nothing, and
+    // the lost probes (libuv: one a second, ten) end the stream in about 11 s; the exec's
+    // inspect then gets no answer, so the terminal hears of a lost connection, not an exit
+    // (21 s from a link cut, tests/swarm/node-death). Node's global agent does the same
+    // today; said here because terminals depend on it.
+    agent: new Agent({ keepAlive: true, keepAliveMsecs: 1000 }),
   };
   return new Docker(options);
 }

@@ -67,7 +67,7 @@ it("a node that vanishes silently (its link cut, nothing closed) ends its learne
 
   const cutAt = performance.now();
   await unplug(node);
-  // Quiet for the heartbeat (10 s), then an engine that does not answer (10 s connect bound).
+  // TCP keep-alive probes go unanswered (about 11 s), then the exec's inspect gets no answer (10 s connect bound).
   const how = await Promise.race([ended, new Promise<'open'>((r) => setTimeout(() => r('open'), 60_000))]);
   expect(how, 'the shell ends as a lost connection (undefined), not an exit, and not never').toBeUndefined();
   console.log(`node link cut → the terminal hears the connection is lost: ${((performance.now() - cutAt) / 1000).toFixed(1)} s`);
