@@ -65,9 +65,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (server?.running) await killServer('SIGKILL');
-  // The learner machine this test's server started.
+  // Every machine this test's server started in its own scope: the learner's, and the pool's (one was left running before).
   const machines = await createMachineManager(sandboxConfig({ ...process.env, UNBOXED_SANDBOX_SCOPE: SCOPE }), path.join(root, '.data'), { log: () => undefined });
-  for (const m of await machines.list()) if (learner && m.learner === learner) await machines.destroy(m.id);
+  for (const m of await machines.list()) await machines.destroy(m.id);
   await database.remove();
 });
 
