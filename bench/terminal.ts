@@ -189,8 +189,11 @@ try {
   const gradebook = (await teacher.call('GET', `/api/classes/${created.class.id}/gradebook`)) as { gradebook: { learners: Array<{ userId: string }> } };
   const userId = gradebook.gradebook.learners[0]!.userId;
 
+  // The pages that measure sit on a JSON answer, not a rendered page: a page's rendering
+  // would take this host's cores from the server being measured (in use, the browser is
+  // on the learner's own computer). The lesson page is loaded only for the flood's Ctrl-C.
   const anonymousPage = await (await browser.newContext()).newPage();
-  await anonymousPage.goto(server.base);
+  await anonymousPage.goto(`${server.base}/api/me`);
   // Each learner's machine is started first, and measured once it and the pool's refill have.
   const started = await anonymousPage.evaluate(() => fetch('/api/machine', { method: 'POST' }).then((r) => r.status));
   if (started !== 200) throw new Error(`POST /api/machine answered ${started}`);
@@ -202,7 +205,7 @@ try {
   const signedIn = await browser.newContext();
   await signedIn.addCookies([...learner.cookies].map(([name, value]) => ({ name, value, url: server.base })));
   const learnerPage = await signedIn.newPage();
-  await learnerPage.goto(server.base);
+  await learnerPage.goto(`${server.base}/api/me`);
   await learner.call('POST', '/api/machine');
   await settled(server);
   const node = await nodeClient(learner, 'bench-node', 3_000_000);

@@ -30,14 +30,16 @@ afterAll(removeAll);
 
 runManagerConformance('docker', () => driver);
 
+/** Clients attached to terminal 1's dtach master: its sockets but the one it listens on (none when it is not running). */
+const attachmentsOf1 = 'master=$(pgrep -o -x -f "dtach -n /run/unboxed-terminals/1.sock bash -l") && echo $(($(ls -l /proc/$master/fd | grep -c socket:) - 1))';
+
 it("opens a warm machine's first terminal ahead, and hands it, with what it printed, to the learner who claims it", async () => {
   const m = manager({ poolSize: 1 });
   await m.start();
-  const dtachOf1 = "pgrep -f -x 'dtach -A /run/unboxed-terminal-1.sock -E -z -r winch bash -l' >/dev/null && echo held";
   let warm = '';
   await until(async () => {
     warm = (await driver.list()).find((x) => !x.learner && x.state === 'running')?.id ?? '';
-    return warm !== '' && (await sh(warm, dtachOf1)).stdout === 'held\n';
+    return warm !== '' && (await sh(warm, attachmentsOf1)).stdout.trim() === '1';
   });
   const machine = await m.acquire('learner-held-jjjj');
   const shell = await m.openShell('learner-held-jjjj', '1', { cols: 100, rows: 30 });
@@ -47,8 +49,8 @@ it("opens a warm machine's first terminal ahead, and hands it, with what it prin
   await until(async () => /root@machine-/.test(output), 10_000);
   shell.write('echo $((6*7))\r');
   await until(async () => output.includes('42'), 10_000);
-  // dtach's master and one attachment, the held one: no second attach was opened.
-  expect((await sh(machine.id, 'pgrep -c -f "[d]tach -A /run/unboxed-terminal-1.sock"')).stdout.trim()).toBe('2');
+  // One attachment, the held one: no second was opened.
+  expect((await sh(machine.id, attachmentsOf1)).stdout.trim()).toBe('1');
   shell.close();
   await m.stop();
 });
@@ -63,17 +65,16 @@ it("two servers' managers starting the same learner's machine at once give them 
 it("the keeper closes the shell it held in a warm machine another server's learner claimed", async () => {
   const keeper = manager({ poolSize: 1 });
   await keeper.start();
-  const dtachOf1 = 'pgrep -c -f "[d]tach -A /run/unboxed-terminal-1.sock"';
   let warm = '';
-  // dtach's master and the keeper's held attachment.
+  // The keeper's held attachment.
   await until(async () => {
     warm = (await driver.list()).find((x) => !x.learner && x.state === 'running')?.id ?? '';
-    return warm !== '' && (await sh(warm, dtachOf1)).stdout.trim() === '2';
+    return warm !== '' && (await sh(warm, attachmentsOf1)).stdout.trim() === '1';
   });
   const claimed = await manager().acquire('learner-claimed-mmmm');
   await keeper.gc();
   // The held attachment is gone; the shell itself (dtach's master) lives on for the learner.
-  await until(async () => (await sh(claimed.id, dtachOf1)).stdout.trim() === '1', 10_000);
+  await until(async () => (await sh(claimed.id, attachmentsOf1)).stdout.trim() === '0', 10_000);
   await keeper.stop();
 });
 

@@ -86,7 +86,7 @@ export class DiskPool {
   async attach(name: string): Promise<AttachedDisk> {
     await this.ensure();
     const file = this.file(name);
-    const mountpoint = path.join(this.root, 'mnt', name);
+    const mountpoint = this.mountpoint(name);
     await mkdir(mountpoint, { recursive: true });
     if (!(await mounted(mountpoint))) {
       // Direct I/O: the machine's own page cache is enough; no second copy in the host's.
@@ -96,10 +96,15 @@ export class DiskPool {
     return { name, file, mountpoint };
   }
 
+  /** Where disk `name` is mounted on the host while attached. */
+  mountpoint(name: string): string {
+    return path.join(this.root, 'mnt', name);
+  }
+
   /** Unmounts a disk, detaches its loop devices and removes its file. */
   async remove(name: string, options: { keepFile?: boolean } = {}): Promise<void> {
     const file = this.file(name);
-    const mountpoint = path.join(this.root, 'mnt', name);
+    const mountpoint = this.mountpoint(name);
     if (await mounted(mountpoint)) {
       const unmounted = await runProcess('umount', [mountpoint]);
       // A concurrent removal may have unmounted it in between: that is fine.

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { z } from 'zod';
-import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError } from '../driver.ts';
+import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError, SandboxError } from '../driver.ts';
 import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
 import { DiskPool, type AttachedDisk } from './disk.ts';
 import { connectEngine, engineCall, statusOf } from './engine.ts';
-import { execIn, shellIn, spawnIn } from './exec.ts';
+import { attachDtach, NoSessionError } from './dtach.ts';
+import { execIn, spawnIn } from './exec.ts';
 import { DEFAULT_PROFILE, writeMachineProfile } from './seccomp.ts';
 import { thawMachineCgroups } from './thaw.ts';
 
@@ -36,6 +37,9 @@ const Labels = z.object({
 });
 
 const READY_TIMEOUT_MS = 180_000;
+/** Where terminal sessions' sockets are: a folder at the top of the machine's disk (the host's side), bound in at /run/unboxed-terminals. */
+const TERMINALS_ON_DISK = 'terminals';
+const TERMINALS_IN_MACHINE = '/run/unboxed-terminals';
 const root = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
@@ -152,12 +156,27 @@ export class DockerDriver implements SandboxDriver {
     return spawnIn(this.engine.getContainer(id), argv);
   }
 
-  openShell(id: string, terminal: string, size: ShellSize): Promise<MachineShell> {
-    // dtach holds the shell inside the machine: ending this attachment (a reload, a
-    // server restart) leaves it running. -E: no detach key to press by accident;
-    // -r winch: redraw on attach; -z: Ctrl-Z goes to the shell.
-    const socket = `/run/unboxed-terminal-${z.string().regex(/^[a-z0-9-]+$/).parse(terminal)}.sock`;
-    return shellIn(this.engine.getContainer(id), ['dtach', '-A', socket, '-E', '-z', '-r', 'winch', 'bash', '-l'], size);
+  /**
+   * dtach holds the shell inside the machine: ending this attachment (a reload, a server
+   * restart) leaves it running. Its socket is on the machine's disk, in a folder the host
+   * reaches without going through the machine's own paths (machine-init.sh), and the app
+   * is its client there: one exec starts a session, none is in the keystrokes' path.
+   */
+  async openShell(id: string, terminal: string, size: ShellSize): Promise<MachineShell> {
+    const name = `${z.string().regex(/^[a-z0-9-]+$/).parse(terminal)}.sock`;
+    const container = await this.inspectRaw(id);
+    const hostPath = path.join(this.disks.mountpoint(Labels.parse(container.Config.Labels)['unboxed.disk']), TERMINALS_ON_DISK, name);
+    try {
+      return await attachDtach(hostPath, size);
+    } catch (error) {
+      if (!(error instanceof NoSessionError)) throw error;
+    }
+    // A socket left by a session that ended (or a machine's earlier boot) is replaced.
+    const started = await execIn(this.engine.getContainer(container.Id), ['sh', '-c', 'cd /root && rm -f "$0" && TERM=xterm-256color exec dtach -n "$0" bash -l', `${TERMINALS_IN_MACHINE}/${name}`], {
+      timeoutMs: 30_000,
+    });
+    if (started.exitCode !== 0) throw new SandboxError(`machine ${id}: could not start terminal ${terminal}: ${started.stderr.trim() || `exit ${started.exitCode}`}`);
+    return attachDtach(hostPath, size);
   }
 
   async stop(id: string): Promise<void> {

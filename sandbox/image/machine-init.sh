@@ -74,6 +74,11 @@ root)
   mount -n --bind "$root" "$root"
   # -n: no userspace mount table (in /run, which is on the move).
   for dir in /dev /proc /sys /run /tmp; do mount -n --move "$dir" "$root$dir"; done
+  # Terminal sessions' sockets (dtach), where the host reaches them: at the top of the
+  # disk, beside the root file system. The learner sees the folder's entries but not the
+  # disk's top, so no path the host opens there runs through a name the learner controls.
+  mkdir -p "$disk/terminals" "$root/run/unboxed-terminals"
+  mount -n --bind "$disk/terminals" "$root/run/unboxed-terminals"
   cd "$root"
   pivot_root . .old
   umount -n -l /.old

@@ -187,6 +187,23 @@ for (const { name, make, hostAddress, limitFiles: machineLimitFiles } of drivers
       });
     }
 
+    // The docker driver's app is a terminal socket's client from the host (sandbox/docker/dtach.ts),
+    // in a folder the learner's root writes: a link planted there would be followed on the host.
+    it.runIf(driver.boundary === 'container')("a link planted where a terminal's socket goes, naming the host engine's socket: the terminal gets a fresh shell in the machine instead", async () => {
+      const planted = await driver.exec(ids[0]!, ['sh', '-c', 'ln -sf /run/docker.sock /run/unboxed-terminals/planted.sock && test -L /run/unboxed-terminals/planted.sock'], { timeoutMs: 30_000 });
+      expect(planted.exitCode, planted.stderr).toBe(0);
+      const shell = await driver.openShell(ids[0]!, 'planted', { cols: 120, rows: 30 });
+      let output = '';
+      shell.onData((data) => (output += data));
+      shell.write('echo "in-the-machine-$((6*7))"\r');
+      const deadline = Date.now() + 30_000;
+      while (!output.includes('in-the-machine-42') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      shell.close();
+      expect(output, 'the terminal reached a shell in the machine').toContain('in-the-machine-42');
+      const replaced = await driver.exec(ids[0]!, ['sh', '-c', 'test -S /run/unboxed-terminals/planted.sock && ! test -L /run/unboxed-terminals/planted.sock'], { timeoutMs: 30_000 });
+      expect(replaced.exitCode, 'the link was replaced by the session socket').toBe(0);
+    });
+
     const abuses: Array<{ name: string; script: string; check: (out: string) => void }> = [
       {
         name: 'fork bomb',
