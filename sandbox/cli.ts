@@ -153,8 +153,8 @@ async function nodesCommand(args: readonly string[], config: SandboxConfig): Pro
     console.error(error.message);
     return 1;
   }
-  const rows = (await driver.nodes({ wake: true })).map((n) => [n.hostname, n.state, n.availability === 'pause' ? 'drained' : n.availability, n.disks ? 'yes' : 'no', n.open ? 'yes' : 'no', `${n.machines}/${n.capacity}`]);
-  const table = [['NODE', 'STATE', 'AVAILABILITY', 'DISKS', 'OPEN', 'MACHINES'], ...rows];
+  const rows = (await driver.nodes({ wake: true })).map((n) => [n.hostname, n.state, n.availability === 'pause' ? 'drained' : n.availability, n.disks ? 'yes' : 'no', n.open ? 'yes' : 'no', `${n.machines}/${n.capacity}`, n.disk ? `${n.disk.usedMiB}/${n.disk.budgetMiB}` : 'unbudgeted']);
+  const table = [['NODE', 'STATE', 'AVAILABILITY', 'DISKS', 'OPEN', 'MACHINES', 'DISK MiB'], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
   return 0;

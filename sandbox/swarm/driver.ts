@@ -26,6 +26,7 @@ const Labels = z.object({
 });
 const ServiceInfo = z.looseObject({
   ID: z.string(),
+  CreatedAt: z.iso.datetime({ offset: true }),
   Version: z.object({ Index: z.number() }),
   Spec: z.looseObject({ Name: z.string(), Labels: z.record(z.string(), z.string()).optional(), TaskTemplate: z.looseObject({}), Mode: z.looseObject({ Replicated: z.object({ Replicas: z.number() }).optional() }) }),
 });
@@ -41,6 +42,8 @@ const NodeInfo = z.looseObject({
 });
 
 const READY_TIMEOUT_MS = 300_000;
+/** Tries at placing one machine when other app servers keep taking the place it picked. */
+const MAX_PLACEMENTS = 3;
 const root = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
@@ -68,6 +71,9 @@ function diskHint(nodes: readonly NodeLoad[]): string {
   return without.length === 0 ? '' : `; ${without.join(', ')} serve no machine disks: run \`unboxed sandbox disk-plugin\` there as root (deploy/swarm/unboxed-disk-plugin.service)`;
 }
 
+/** Whether node `n` may take one machine more, with a disk of `diskMiB`. */
+const hasRoom = (n: NodeLoad, diskMiB: number) => n.machines < n.capacity && (!n.disk || n.disk.usedMiB + diskMiB <= n.disk.budgetMiB);
+
 /** A learner node as placement sees it. */
 export interface NodeLoad {
   readonly id: string;
@@ -81,6 +87,8 @@ export interface NodeLoad {
   readonly capacity: number;
   /** Machines placed on it (stopped ones too: they come back there). */
   readonly machines: number;
+  /** Its `unboxed.disk-mib` budget and its machines' disk limits together; undefined when it has no budget. */
+  readonly disk: { readonly budgetMiB: number; readonly usedMiB: number } | undefined;
 }
 
 /**
@@ -142,19 +150,24 @@ export class SwarmDriver implements SandboxDriver {
     const name = learner === undefined ? this.names.pool + suffix : this.learnerName(LearnerId.parse(learner));
     const image = await this.image();
     const placed = this.placing.then(async () => {
-      const nodeId = (await this.place()).id;
-      const labels = {
-        [LABEL]: this.mark,
-        'unboxed.created': new Date().toISOString(),
-        'unboxed.limits': JSON.stringify(limits),
-        'unboxed.disk': `${name}-disk-${suffix}`,
-        'unboxed.node': nodeId,
-        ...(learner === undefined ? {} : { 'unboxed.learner': learner }),
-      };
-      // The swarm refuses a taken name: a learner never gets two machines this way.
-      await this.onManager((m) =>
-        engineCall(`creating machine ${name}`, () => m.createService(machineServiceSpec({ name, image, node: nodeId, hostname: `machine-${suffix.slice(0, 6)}`, limits, labels, disk: labels['unboxed.disk'] }))),
-      );
+      for (let attempt = 1; ; attempt++) {
+        const node = await this.place(limits.diskMiB);
+        const labels = {
+          [LABEL]: this.mark,
+          'unboxed.created': new Date().toISOString(),
+          'unboxed.limits': JSON.stringify(limits),
+          'unboxed.disk': `${name}-disk-${suffix}`,
+          'unboxed.node': node.id,
+          ...(learner === undefined ? {} : { 'unboxed.learner': learner }),
+        };
+        // The swarm refuses a taken name: a learner never gets two machines this way.
+        await this.onManager((m) =>
+          engineCall(`creating machine ${name}`, () => m.createService(machineServiceSpec({ name, image, node: node.id, hostname: `machine-${suffix.slice(0, 6)}`, limits, labels, disk: labels['unboxed.disk'] }))),
+        );
+        if (await this.holdsPlace(name, node)) return;
+        await this.destroy(name);
+        if (attempt === MAX_PLACEMENTS) throw new MachineStartError(`no learner node kept room for machine ${name}: other app servers took the last places ${MAX_PLACEMENTS} times; try again`);
+      }
     });
     this.placing = placed.catch(() => undefined);
     await placed;
@@ -286,21 +299,12 @@ export class SwarmDriver implements SandboxDriver {
   }
 
   /**
-   * Disk left for machines: each open node's `unboxed.disk-mib` label less the disks of
-   * the machines on it. A budget of their limits, not a measure: a disk is sparse and
-   * takes on the node only what its machine wrote.
+   * Disk left for machines: each open node's `unboxed.disk-mib` budget less the disk limits
+   * of the machines on it. A budget, not a measure: a disk is sparse and takes on the node
+   * only what its machine wrote. Placement keeps each node within its own (`place`).
    */
   async freeDiskBytes(): Promise<number> {
-    const [nodes, machines] = await Promise.all([this.onManager((m) => m.listNodes()), this.services()]);
-    let free = 0;
-    for (const raw of nodes) {
-      const node = NodeInfo.parse(raw);
-      const budget = Number(node.Spec.Labels?.['unboxed.disk-mib'] ?? 0);
-      if (node.Spec.Availability !== 'active' || node.Status.State !== 'ready' || !budget) continue;
-      const used = machines.filter((m) => Labels.parse(m.Spec.Labels ?? {})['unboxed.node'] === node.ID).reduce((sum, m) => sum + Labels.parse(m.Spec.Labels ?? {})['unboxed.limits'].diskMiB, 0);
-      free += Math.max(0, budget - used) * 2 ** 20;
-    }
-    return free;
+    return (await this.loads()).reduce((sum, n) => sum + (n.open && n.disk ? Math.max(0, n.disk.budgetMiB - n.disk.usedMiB) * 2 ** 20 : 0), 0);
   }
 
   /** Disks (volumes on ready nodes) of this scope whose machine is gone, once older than `olderThanMs`. */
@@ -335,7 +339,8 @@ export class SwarmDriver implements SandboxDriver {
     return nodes.map((raw) => {
       const node = NodeInfo.parse(raw);
       const labels = NodeLabels.safeParse(node.Spec.Labels ?? {});
-      const placed = machines.filter((m) => Labels.parse(m.Spec.Labels ?? {})['unboxed.node'] === node.ID).length;
+      const placed = machines.map((m) => Labels.parse(m.Spec.Labels ?? {})).filter((l) => l['unboxed.node'] === node.ID);
+      const budget = labels.success ? labels.data['unboxed.disk-mib'] : undefined;
       const disks = (node.Description.Engine?.Plugins ?? []).some((p) => p.Type === 'Volume' && p.Name === DISK_DRIVER);
       return {
         id: node.ID,
@@ -345,7 +350,8 @@ export class SwarmDriver implements SandboxDriver {
         availability: node.Spec.Availability,
         state: node.Status.State,
         capacity: labels.success ? labels.data['unboxed.capacity'] : 0,
-        machines: placed,
+        machines: placed.length,
+        disk: budget === undefined ? undefined : { budgetMiB: budget, usedMiB: placed.reduce((sum, l) => sum + l['unboxed.limits'].diskMiB, 0) },
       };
     });
   }
@@ -378,18 +384,33 @@ export class SwarmDriver implements SandboxDriver {
   /**
    * The open node with the most room. Creates of this process place one at a time (up to
    * their service's creation), so a burst spreads; another app server's create at the same
-   * moment may still see the same room.
+   * moment may see the same room, which `holdsPlace` settles.
    */
-  private async place(): Promise<NodeLoad> {
-    const pick = (nodes: readonly NodeLoad[]) => nodes.filter((n) => n.open && n.machines < n.capacity).sort((a, b) => b.capacity - b.machines - (a.capacity - a.machines))[0];
+  private async place(diskMiB: number): Promise<NodeLoad> {
+    const pick = (nodes: readonly NodeLoad[]) => nodes.filter((n) => n.open && hasRoom(n, diskMiB)).sort((a, b) => b.capacity - b.machines - (a.capacity - a.machines))[0];
     let nodes = await this.nodes();
     // A node whose engine restarted serves no disks until asked: wake it for the next
     // placement, or for this one when no other node can take it.
     if (!pick(nodes)) nodes = await this.withDisks(nodes);
     else void this.wakeDisks(nodes);
     const best = pick(nodes);
-    if (!best) throw new MachineStartError(`no learner node has room: every node is full, drained or down${diskHint(nodes)}`);
+    if (!best) throw new MachineStartError(`no learner node has room: every node is full (machines, or disk for one of ${diskMiB} MiB), drained or down${diskHint(nodes)}`);
     return best;
+  }
+
+  /**
+   * Whether machine `name`, just placed on `node`, holds one of its places. Another app
+   * server may have placed on the same last place at the same moment (each saw the room):
+   * of the node's machines, in the order the swarm created them, the first `capacity`
+   * hold places, and a later one gives its place up.
+   */
+  private async holdsPlace(name: string, node: NodeLoad): Promise<boolean> {
+    const order = (await this.services())
+      .filter((s) => Labels.parse(s.Spec.Labels ?? {})['unboxed.node'] === node.id)
+      .sort((a, b) => Date.parse(a.CreatedAt) - Date.parse(b.CreatedAt) || a.ID.localeCompare(b.ID));
+    const mine = order.findIndex((s) => s.Spec.Name === name);
+    const disks = order.slice(0, mine + 1).reduce((sum, s) => sum + Labels.parse(s.Spec.Labels ?? {})['unboxed.limits'].diskMiB, 0);
+    return mine < node.capacity && (!node.disk || disks <= node.disk.budgetMiB);
   }
 
   /** Asks the engine of each ready learner node that reports no disk plugin for its volumes, which loads the plugin; returns those nodes. */

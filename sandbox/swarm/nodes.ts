@@ -26,6 +26,12 @@ export function nodeTlsIn(dir: string): NodeTls {
 export const NodeLabels = z.looseObject({
   'unboxed.engine': z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "a node's unboxed.engine label is host:port of its Engine API"),
   'unboxed.capacity': z.string().regex(/^\d{1,5}$/, "a node's unboxed.capacity label is the number of machines it may hold").transform(Number).describe('Learner machines the node may hold at once'),
+  'unboxed.disk-mib': z
+    .string()
+    .regex(/^\d{1,9}$/, "a node's unboxed.disk-mib label is the MiB its machines' disks may take together")
+    .transform(Number)
+    .optional()
+    .describe("Disk for machines on the node (their disk limits together); unset: the node's disk is not budgeted"),
 });
 
 /** A node's Engine API over mutual TLS: the only way the app reaches a machine on it. */

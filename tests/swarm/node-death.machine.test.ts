@@ -12,7 +12,7 @@ import { restoreClusterAfterKills } from './hooks.ts';
  */
 const [manager] = NODES as [(typeof NODES)[number]];
 const driver = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: 'death' });
-const limits = MachineLimits.parse({ memoryMiB: 512 });
+const limits = MachineLimits.parse({ memoryMiB: 512, diskMiB: 2048 });
 const learner = 'learner-on-a-dying-node';
 
 /** A machine for `id` on a node other than the driver's one manager. */

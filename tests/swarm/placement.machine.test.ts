@@ -12,7 +12,7 @@ import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, NODES, up, imageTag } from './
  */
 const [manager] = NODES as [(typeof NODES)[number]];
 const driver = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: 'place' });
-const limits = MachineLimits.parse({ memoryMiB: 512 });
+const limits = MachineLimits.parse({ memoryMiB: 512, diskMiB: 2048 });
 const created: MachineInfo[] = [];
 const availability = (node: string, value: 'active' | 'pause') => driver.updateNode(node, { availability: value });
 
@@ -27,8 +27,13 @@ afterAll(async () => {
 });
 
 it("lists every node with its capacity and load, places a machine where there is most room, and a drained node's machine runs on while new ones go elsewhere", async () => {
-  // Woken: on a new cluster no node's engine has loaded the disk plugin yet.
-  const before = await driver.nodes({ wake: true });
+  // Woken: on a new cluster no node's engine has loaded the disk plugin yet, and a node
+  // that just joined may not be ready to the swarm yet.
+  let before = await driver.nodes({ wake: true });
+  for (const deadline = Date.now() + 60_000; !before.every((n) => n.open) && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 1000));
+    before = await driver.nodes({ wake: true });
+  }
   expect(before.map((n) => n.hostname).sort()).toEqual(NODES.map((n) => n.name));
   expect(before.every((n) => n.open && n.capacity === 8 && n.state === 'ready')).toBe(true);
   expect(await driver.capacity()).toBe(3 * 8);
@@ -62,11 +67,34 @@ it("lists every node with its capacity and load, places a machine where there is
   const env = { ...process.env, UNBOXED_SWARM_MANAGER: `${manager.address}:${ENGINE_PORT}`, UNBOXED_SWARM_TLS_DIR: CLIENT_TLS_DIR, UNBOXED_SANDBOX_SCOPE: 'place' };
   const cli = (...args: string[]) => runProcess('node', ['--import', 'tsx', 'bin/unboxed.ts', 'sandbox', 'nodes', ...args], { env, cwd: path.resolve(import.meta.dirname, '../..') });
   const listed = await cli();
-  expect(listed.stdout).toMatch(new RegExp(`^${home.hostname} +ready +drained +yes +no +1/8$`, 'm'));
+  expect(listed.stdout).toMatch(new RegExp(`^${home.hostname} +ready +drained +yes +no +1/8 +2048/${home.disk!.budgetMiB}$`, 'm'));
   const refused = await cli('add', home.hostname, '--engine', 'not-an-address', '--capacity', '8');
   expect(refused).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/unboxed.engine label is host:port/) });
 
   // With every node drained, a new machine is refused with the reason.
   await availability(after.find((n) => n.open)!.hostname, 'pause');
-  await expect(driver.create(limits)).rejects.toThrow(/no learner node has room: every node is full, drained or down/);
+  await expect(driver.create(limits)).rejects.toThrow(/no learner node has room: every node is full \(machines, or disk for one of 2048 MiB\), drained or down/);
+});
+
+it("two app servers placing on a node's last place at once: one machine gets it, the other is refused, and the node holds no more than its capacity", async () => {
+  // Another app server: a driver of its own, which places without knowing this one's placements.
+  const otherServer = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: 'place' });
+  const nodes = await driver.nodes();
+  const target = nodes.find((n) => n.machines === 0)!;
+  for (const node of nodes) await availability(node.hostname, 'pause');
+  await driver.updateNode(target.hostname, { availability: 'active', labels: { 'unboxed.capacity': '1' } });
+  try {
+    const results = await Promise.allSettled([driver.create(limits), otherServer.create(limits)]);
+    created.push(...results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.objectContaining({ message: expect.stringMatching(/no learner node has room/) }) });
+    expect((await driver.nodes()).find((n) => n.id === target.id)).toMatchObject({ machines: 1, capacity: 1 });
+
+    // Room for machines but not for one more disk of this size: the node's disk budget is its own.
+    await driver.updateNode(target.hostname, { labels: { 'unboxed.capacity': '8', 'unboxed.disk-mib': String(limits.diskMiB + limits.diskMiB / 2) } });
+    expect(await driver.freeDiskBytes()).toBe((limits.diskMiB / 2) * 2 ** 20);
+    await expect(driver.create(limits)).rejects.toThrow(/no learner node has room: every node is full \(machines, or disk for one of 2048 MiB\)/);
+  } finally {
+    await driver.updateNode(target.hostname, { labels: { 'unboxed.capacity': '8', 'unboxed.disk-mib': String(target.disk!.budgetMiB) } });
+  }
 });
