@@ -61,6 +61,15 @@ describe('loadCourse', () => {
     expect(lessons[1]!.prerequisites).toEqual(['client-and-daemon']);
   });
 
+  it('highlights a code block in any language shiki bundles, loaded when a lesson first uses it, and shows an unknown one as plain text', async () => {
+    await edit(lesson1(), (s) => `${s}\n\n\`\`\`yaml\nservices:\n  web:\n    image: nginx\n\`\`\`\n\n\`\`\`nosuchlanguage\nplain words\n\`\`\`\n`);
+    const { lessons } = await loadCourse(content);
+    const compiled = lessons[0]!.compiled;
+    // Highlighted: the key is a token of its own, with a colour of each theme.
+    expect(compiled).toMatch(/color: "#[0-9A-Fa-f]{6}",\s*"--shiki-dark": "#[0-9A-Fa-f]{6}"\s*},\s*children: "services"/);
+    expect(compiled).toContain('"plain words"');
+  });
+
   // One broken thing each, and the one problem it makes: file, field, message and fix.
   const oneProblem: Array<{ name: string; breakIt: () => Promise<void>; expected: Partial<Record<keyof LessonProblem, unknown>> }> = [
     {
