@@ -36,6 +36,27 @@ describe('docker driver isolation and limits', () => {
     gateway = (await dockerCli(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim();
   });
 
+  it("opens terminals in a machine whose terminals folder is not its disk's (booted before the folder existed, or unbound by its root), through the engine, and reattaches to the same shell", async () => {
+    expect(await sh(ids[1]!, 'umount /run/unboxed-terminals')).toMatchObject({ exitCode: 0 });
+    const attach = async () => {
+      const shell = await d.openShell(ids[1]!, 'unbound', { cols: 100, rows: 30 });
+      let output = '';
+      shell.onData((data) => (output += data));
+      return { shell, printed: async (text: string) => {
+        for (const deadline = Date.now() + 30_000; !output.includes(text) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+        return output;
+      } };
+    };
+    const first = await attach();
+    first.shell.write('MARK=kept; echo "first-$((6*7))"\r');
+    expect(await first.printed('first-42')).toContain('first-42');
+    first.shell.close();
+    const second = await attach();
+    second.shell.write('echo "again-$MARK"\r');
+    expect(await second.printed('again-kept')).toContain('again-kept');
+    second.shell.close();
+  });
+
   it('has its own Docker engine, not the host one', async () => {
     const host = (await dockerCli(['info', '--format', '{{.ID}}'])).trim();
     const inside = await sh(ids[0]!, 'docker info --format {{.ID}}');

@@ -10,7 +10,7 @@ import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell
 import { DiskPool, type AttachedDisk } from './disk.ts';
 import { connectEngine, engineCall, statusOf } from './engine.ts';
 import { attachDtach, NoSessionError } from './dtach.ts';
-import { execIn, spawnIn } from './exec.ts';
+import { execIn, shellIn, spawnIn } from './exec.ts';
 import { DEFAULT_PROFILE, writeMachineProfile } from './seccomp.ts';
 import { thawMachineCgroups } from './thaw.ts';
 
@@ -171,12 +171,21 @@ export class DockerDriver implements SandboxDriver {
     } catch (error) {
       if (!(error instanceof NoSessionError)) throw error;
     }
-    // A socket left by a session that ended (or a machine's earlier boot) is replaced.
-    const started = await execIn(this.engine.getContainer(container.Id), ['sh', '-c', 'cd /root && rm -f "$0" && TERM=xterm-256color exec dtach -n "$0" bash -l', `${TERMINALS_IN_MACHINE}/${name}`], {
-      timeoutMs: 30_000,
-    });
+    // A session that answers in the machine is kept; a socket left by one that ended (or
+    // by the machine's earlier boot), or anything else by that name, is replaced.
+    const inMachine = `${TERMINALS_IN_MACHINE}/${name}`;
+    const start = '[ -S "$0" ] && [ ! -L "$0" ] && dtach -p "$0" </dev/null 2>/dev/null && exit; cd /root && mkdir -p "${0%/*}" && rm -f "$0" && TERM=xterm-256color exec dtach -n "$0" bash -l';
+    const started = await execIn(this.engine.getContainer(container.Id), ['sh', '-c', start, inMachine], { timeoutMs: 30_000 });
     if (started.exitCode !== 0) throw new SandboxError(`machine ${id}: could not start terminal ${terminal}: ${started.stderr.trim() || `exit ${started.exitCode}`}`);
-    return attachDtach(hostPath, size);
+    try {
+      return await attachDtach(hostPath, size);
+    } catch (error) {
+      if (!(error instanceof NoSessionError)) throw error;
+      // The session is in the machine but not in its disk's folder: a machine booted from
+      // an image older than that folder (made before an upgrade), or whose root unbound it.
+      // Its engine attaches, as it did for every terminal before.
+      return shellIn(this.engine.getContainer(container.Id), ['dtach', '-a', inMachine, '-E', '-z', '-r', 'winch'], size);
+    }
   }
 
   async stop(id: string): Promise<void> {
