@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { StringDecoder } from 'node:string_decoder';
 import type { MachineShell, ShellSize } from '../driver.ts';
+import { streamShell } from './exec.ts';
 
 /**
  * A terminal attached straight to the dtach master holding a shell in a machine, from the
@@ -89,23 +89,11 @@ async function connectNoFollow(hostPath: string): Promise<Socket> {
 export async function attachDtach(hostPath: string, size: ShellSize): Promise<MachineShell> {
   const socket = await connectNoFollow(hostPath);
   socket.write(Buffer.concat([packet(MSG_ATTACH), packet(MSG_REDRAW, winsize(size), REDRAW_WINCH)]));
-  const decoder = new StringDecoder('utf8');
-  const dataListeners: Array<(data: string) => void> = [];
-  const exitListeners: Array<(code: number | undefined) => void> = [];
-  socket.on('data', (chunk: Buffer) => {
-    const text = decoder.write(chunk);
-    if (text) for (const listener of dataListeners) listener(text);
-  });
-  socket.on('error', () => undefined);
   // The master ended (its shell exited, or the machine stopped): an end, as an exited exec.
-  socket.once('close', () => exitListeners.forEach((listener) => listener(0)));
-  return {
-    write: (data) => void (!socket.destroyed && socket.write(pushes(data))),
-    resize: (next) => void (!socket.destroyed && socket.write(packet(MSG_WINCH, winsize(next)))),
-    pause: () => void socket.pause(),
-    resume: () => void socket.resume(),
-    onData: (listener) => void dataListeners.push(listener),
-    onExit: (listener) => void exitListeners.push(listener),
-    close: () => void socket.destroy(),
-  };
+  return streamShell(socket, {
+    write: (data) => socket.write(pushes(data)),
+    resize: (next) => socket.write(packet(MSG_WINCH, winsize(next))),
+    exitCode: () => Promise.resolve(0),
+    close: () => socket.destroy(),
+  });
 }

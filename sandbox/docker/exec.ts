@@ -94,35 +94,16 @@ export async function shellIn(container: Docker.Container, argv: readonly string
   const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
   const resize = ({ cols, rows }: ShellSize) => void exec.resize({ w: cols, h: rows }).catch(() => undefined);
   resize(size);
-  const decoder = new StringDecoder('utf8');
-  const dataListeners: Array<(data: string) => void> = [];
-  const exitListeners: Array<(code: number | undefined) => void> = [];
-  stream.on('data', (chunk: Buffer) => {
-    const text = decoder.write(chunk);
-    if (text) for (const listener of dataListeners) listener(text);
-  });
-  stream.on('error', () => undefined);
-  let exited = false;
-  stream.once('close', () => {
-    if (exited) return;
-    exited = true;
-    void exec
-      .inspect()
-      .then(
+  return streamShell(stream, {
+    write: (data) => stream.write(data),
+    resize,
+    exitCode: () =>
+      exec.inspect().then(
         (info) => info.ExitCode ?? 0,
         // The engine answered that the exec is gone (its machine stopped): an end. No
         // answer at all: the connection to the engine was lost, not the shell.
         (error: unknown) => (statusOf(error) === undefined ? undefined : 0),
-      )
-      .then((code) => exitListeners.forEach((listener) => listener(code)));
-  });
-  return {
-    write: (data) => void (!exited && stream.write(data)),
-    resize,
-    pause: () => void stream.pause(),
-    resume: () => void stream.resume(),
-    onData: (listener) => void dataListeners.push(listener),
-    onExit: (listener) => void exitListeners.push(listener),
+      ),
     close: () => {
       stream.destroy();
       // By the container's engine id, not the name it was opened by: a warm machine's name
@@ -132,6 +113,40 @@ export async function shellIn(container: Docker.Container, argv: readonly string
         .then((info) => execIn(sameEngine(container, info.ContainerID), ['sh', '-c', 'kill -HUP "$(cat "$0")" 2>/dev/null; rm -f "$0"', pidFile], { timeoutMs: 10_000 }))
         .catch(() => undefined);
     },
+  });
+}
+
+/**
+ * A `MachineShell` over `stream`, a terminal's two directions: its output decoded as UTF-8
+ * to the data listeners, and, once it closed, its end (`exitCode`: undefined when the
+ * connection was lost, not the shell) to the exit listeners. Writing and resizing are the
+ * transport's; nothing is written after the end.
+ */
+export function streamShell(
+  stream: Duplex,
+  transport: { write(data: string): void; resize(size: ShellSize): void; exitCode(): Promise<number | undefined>; close(): void },
+): MachineShell {
+  const decoder = new StringDecoder('utf8');
+  const dataListeners: Array<(data: string) => void> = [];
+  const exitListeners: Array<(code: number | undefined) => void> = [];
+  stream.on('data', (chunk: Buffer) => {
+    const text = decoder.write(chunk);
+    if (text) for (const listener of dataListeners) listener(text);
+  });
+  stream.on('error', () => undefined);
+  let ended = false;
+  stream.once('close', () => {
+    ended = true;
+    void transport.exitCode().then((code) => exitListeners.forEach((listener) => listener(code)));
+  });
+  return {
+    write: (data) => void (!ended && transport.write(data)),
+    resize: (size) => void (!ended && transport.resize(size)),
+    pause: () => void stream.pause(),
+    resume: () => void stream.resume(),
+    onData: (listener) => void dataListeners.push(listener),
+    onExit: (listener) => void exitListeners.push(listener),
+    close: () => transport.close(),
   };
 }
 
