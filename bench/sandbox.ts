@@ -51,7 +51,6 @@ try {
   const coldMs: number[] = [];
   for (let i = 0; i < Number(values.cold); i++) await timed(coldMs, () => driver.create(limits));
   report('time to ready, cold', coldMs);
-  await new Promise((r) => setTimeout(r, 1000)); // the last start's phases arrive just after it
   for (const [phase, ms] of phases) report(`  phase: ${phase}`, ms);
 
   // The server's manager (started: it keeps a warm pool); each claim waits until the pool is full again.

@@ -10,7 +10,7 @@ import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell
 import { DiskPool, type AttachedDisk } from './disk.ts';
 import { connectEngine, engineCall, statusOf } from './engine.ts';
 import { attachDtach, NoSessionError } from './dtach.ts';
-import { execIn, shellIn, spawnIn } from './exec.ts';
+import { execIn, MACHINE_READY_PROBE, shellIn, spawnIn } from './exec.ts';
 import { DEFAULT_PROFILE, writeMachineProfile } from './seccomp.ts';
 import { thawMachineCgroups } from './thaw.ts';
 
@@ -291,24 +291,22 @@ export class DockerDriver implements SandboxDriver {
     at.push(monotonicMs());
     const disk = await this.disks.clone(base, name);
     at.push(monotonicMs());
-    let phases: Promise<Record<string, number>>;
+    let phases: Record<string, number>;
     try {
       const container = await this.run(name, suffix, disk, limits, { [LABEL]: this.mark });
       at.push(monotonicMs());
-      await this.waitReady(container, name);
+      const shown = await this.waitReady(container, name);
       at.push(monotonicMs());
       // The engine refuses a taken name: a learner never gets two machines.
       await engineCall(`naming machine ${ready}`, () => this.engine.getContainer(container).rename({ name: ready }));
       const [begin, based, cloned, started, booted] = at as [number, number, number, number, number];
-      const host = { base: based - begin, disk: cloned - based, container: started - cloned };
-      phases = this.options.log ? this.bootPhases(container, started, booted).then((boot) => ({ ...host, ...boot }), () => host) : Promise.resolve(host);
+      phases = { base: based - begin, disk: cloned - based, container: started - cloned, ...bootPhases(shown, started, booted) };
     } catch (error) {
       await this.destroy(name).catch(() => undefined);
       await this.disks.remove(disk.name);
       throw error;
     }
-    // Reported after the learner has the machine: the split costs an exec.
-    void phases.then((ms) => this.options.log?.('machine-started', { id: ready, phases: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round(v)])) }));
+    this.options.log?.('machine-started', { id: ready, phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])) });
     return this.inspect(ready);
   }
 
@@ -381,18 +379,17 @@ export class DockerDriver implements SandboxDriver {
 
   /**
    * Ready = the machine's dockerd answers and the lesson images are there. One exec
-   * waits inside the machine (a ping on dockerd's socket every 20 ms costs the booting
-   * machine almost nothing); between waits the container must still be running.
+   * waits inside the machine (MACHINE_READY_PROBE, which polls without spawning); between
+   * waits the container must still be running. Resolves with what the probe printed.
    */
-  private async waitReady(container: string, name: string): Promise<void> {
+  private async waitReady(container: string, name: string): Promise<string> {
     const timeoutMs = this.options.readyTimeoutMs ?? READY_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
     const handle = this.engine.getContainer(container);
-    const wait = 'for i in $(seq 150); do [ -e /var/lib/docker/.unboxed-images-loaded ] && curl -sf --unix-socket /run/docker.sock http://docker/_ping >/dev/null 2>&1 && exit 0; sleep 0.02; done; exit 1';
     let last = '';
     while (Date.now() < deadline) {
-      const probe = await execIn(handle, ['sh', '-c', wait], { timeoutMs: 15_000 }).catch((error: unknown) => ({ exitCode: -1, stdout: '', stderr: String(error), timedOut: false }));
-      if (probe.exitCode === 0) return;
+      const probe = await execIn(handle, MACHINE_READY_PROBE, { timeoutMs: 15_000 }).catch((error: unknown) => ({ exitCode: -1, stdout: '', stderr: String(error), timedOut: false }));
+      if (probe.exitCode === 0) return probe.stdout;
       last = probe.stderr.trim();
       const state = await handle.inspect();
       if (!state.State.Running) {
@@ -407,18 +404,6 @@ export class DockerDriver implements SandboxDriver {
     throw new MachineStartError(`learner machine ${name} was not ready after ${timeoutMs / 1000} s${last ? `: ${last}` : ''}${await hostLimitHint()}`);
   }
 
-  /**
-   * Splits a boot into systemd's own start (to sysinit.target), containerd, dockerd and
-   * the readiness probe, by the machine's unit timestamps: the machine shares the host's
-   * monotonic clock, so they line up with `monotonicMs`.
-   */
-  private async bootPhases(container: string, startedAt: number, readyAt: number): Promise<Record<string, number>> {
-    const shown = await execIn(this.engine.getContainer(container), ['systemctl', 'show', '-p', 'ActiveEnterTimestampMonotonic', 'sysinit.target', 'containerd.service', 'docker.service'], { timeoutMs: 10_000 });
-    const [sysinit, containerd, dockerd] = [...shown.stdout.matchAll(/=(\d+)/g)].map((m) => Number(m[1]) / 1000);
-    if (!sysinit || !containerd || !dockerd) return { boot: readyAt - startedAt };
-    return { systemd: sysinit - startedAt, containerd: containerd - sysinit, dockerd: dockerd - containerd, probe: readyAt - dockerd };
-  }
-
   /** The machine's seccomp profile, as the API takes it: the JSON itself, not a path. */
   private seccompProfile(): Promise<string> {
     this.profile ??= writeMachineProfile(this.options.cacheDir).then((file) => readFile(file, 'utf8'));
@@ -430,6 +415,17 @@ export class DockerDriver implements SandboxDriver {
     this.tag ??= this.options.image ? Promise.resolve(this.options.image) : run('bash', [path.join(root, 'sandbox/image/build.sh'), '--print-tag']).then(({ stdout }) => stdout.trim());
     return this.tag;
   }
+}
+
+/**
+ * Splits a boot into systemd's own start (to sysinit.target), containerd, dockerd and the
+ * readiness probe, by the unit timestamps the probe printed: the machine shares the host's
+ * monotonic clock, so they line up with `monotonicMs`.
+ */
+function bootPhases(shown: string, startedAt: number, readyAt: number): Record<string, number> {
+  const [sysinit, containerd, dockerd] = [...shown.matchAll(/=(\d+)/g)].map((m) => Number(m[1]) / 1000);
+  if (!sysinit || !containerd || !dockerd) return { boot: readyAt - startedAt };
+  return { systemd: sysinit - startedAt, containerd: containerd - sysinit, dockerd: dockerd - containerd, probe: readyAt - dockerd };
 }
 
 /** CLOCK_MONOTONIC in ms, the clock systemd's unit timestamps use. */

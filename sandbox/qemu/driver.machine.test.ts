@@ -57,8 +57,14 @@ describe('qemu driver: restored clones and isolation', () => {
   it('hands the memory its guest frees back to the host: an idle VM costs what it uses, not its RAM', async () => {
     const [pid] = (await runProcess('pgrep', ['-f', `qemu-system.*${ids[0]!.slice(-12)}`])).stdout.trim().split('\n');
     const limit = MachineLimits.parse({}).memoryMiB;
-    const idle = await residentMiB(pid!);
-    expect(idle, 'QEMU resident right after restore').toBeLessThan(0.8 * limit);
+    // The tests before touched memory (a container run); the balloon reports what the guest
+    // freed a few seconds later, more on a busy host.
+    let idle = await residentMiB(pid!);
+    for (let i = 0; i < 30 && idle >= 0.8 * limit; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      idle = await residentMiB(pid!);
+    }
+    expect(idle, 'QEMU resident when idle, 30 s at most after the tests before').toBeLessThan(0.8 * limit);
     // tail keeps its endless "last line" in memory: 400 MiB touched, held while the writer
     // sleeps, then freed on exit.
     const hog = sh(ids[0]!, '(head -c 400M /dev/zero; sleep 8) | tail >/dev/null');

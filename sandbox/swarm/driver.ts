@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError, MachineUnreachableError, SandboxError } from '../driver.ts';
 import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
 import { engineCall, statusOf } from '../docker/engine.ts';
-import { execIn, shellIn, spawnIn } from '../docker/exec.ts';
+import { execIn, MACHINE_READY_PROBE, shellIn, spawnIn } from '../docker/exec.ts';
 import { connectNode, NodeLabels, taskPlace, type NodeTls } from './nodes.ts';
 import { DISK_DRIVER } from './disk-plugin.ts';
 import { machineServiceSpec } from './service.ts';
@@ -578,7 +578,6 @@ export class SwarmDriver implements SandboxDriver {
   private async waitReady(id: string): Promise<void> {
     const timeoutMs = this.options.readyTimeoutMs ?? READY_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
-    const wait = 'for i in $(seq 150); do [ -e /var/lib/docker/.unboxed-images-loaded ] && curl -sf --unix-socket /run/docker.sock http://docker/_ping >/dev/null 2>&1 && exit 0; sleep 0.02; done; exit 1';
     let last = '';
     while (Date.now() < deadline) {
       const task = await this.onManager((m) => taskPlace(m, id));
@@ -587,7 +586,7 @@ export class SwarmDriver implements SandboxDriver {
         throw new MachineStartError(`learner machine ${id} stopped while starting: its task ${task.state}${task.error ? ` (${task.error})` : ''}`);
       }
       if (task?.container && task.state === 'running') {
-        const probe = await this.exec(id, ['sh', '-c', wait], { timeoutMs: 15_000 }).catch((error: unknown) => {
+        const probe = await this.exec(id, MACHINE_READY_PROBE, { timeoutMs: 15_000 }).catch((error: unknown) => {
           this.places.delete(id);
           return { exitCode: -1, stdout: '', stderr: String(error), timedOut: false };
         });

@@ -63,4 +63,6 @@ it(`runs ${count} idle machines on one host, and lookup, list, claim, a new lear
   expect(rows.length).toBeGreaterThanOrEqual(count + 2);
   console.log(`fleet: lookup ${lookupMs.toFixed(0)} ms; sandbox ls listed ${rows.length} learner machines`);
   await pooled.stop();
-});
+  // This proves that 150 fit and still work, not how fast they start (bench/fleet.ts
+  // measures that): a boot's CPU on this shared 2-core host varied 2x between days.
+}, 900_000);
