@@ -16,9 +16,10 @@ const driver = () => new DockerDriver({ cacheDir });
 /** What destroyed machines left on the engine: their containers, or volumes no container uses. */
 async function leftovers(ids: readonly string[]): Promise<string[]> {
   const containers = (await dockerCli(['ps', '-a', '--format', '{{.Names}}'])).split('\n').filter((n) => ids.includes(n));
-  const volumes = (await dockerCli(['volume', 'ls', '-q', '--filter', 'dangling=true'])).split('\n').filter((v) => v.startsWith('unboxed-'));
   // Disks are named after the machine's first name; its random suffix stays through renames.
   const suffixes = ids.map((id) => id.slice(-12));
+  // Only these machines' own: other suites on this engine (the swarm's) have volumes of their own.
+  const volumes = (await dockerCli(['volume', 'ls', '-q', '--filter', 'dangling=true'])).split('\n').filter((v) => v.startsWith('unboxed-') && suffixes.some((s) => v.includes(s)));
   const disks = (await readdir('/var/lib/unboxed/disks').catch(() => [] as string[])).filter((f) => suffixes.some((s) => f.includes(s)));
   const loops = (await runProcess('losetup', ['--list', '--noheadings', '--output', 'BACK-FILE'])).stdout.split('\n').filter((f) => suffixes.some((s) => f.includes(s)));
   return [...containers, ...volumes, ...disks, ...loops];

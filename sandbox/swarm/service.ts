@@ -27,10 +27,10 @@ export interface MachineServiceOptions {
  *   (`default-cgroupns-mode`, `seccomp-profile`), as a service can set neither;
  * - no network but loopback: no networks in the spec, on a node daemon without a default
  *   bridge (`"bridge": "none"`); swarm has no `none` network to ask for;
- * - its own disk: a volume at /.machine, onto which machine-init copies the root file
- *   system at first boot and pivots every boot. The node's disk plugin (disk-plugin.ts)
- *   makes it an ext4 file system of the machine's disk limit, as the docker driver's: a
- *   learner fills their own disk, never the node's.
+ * - its own disk: a volume at /.machine, which holds what the machine writes (its root's
+ *   upper layer over the image's files, its dockerd's storage; machine-init.sh). The
+ *   node's disk plugin (disk-plugin.ts) makes it an ext4 file system of the machine's disk
+ *   limit, as the docker driver's: a learner fills their own disk, never the node's.
  *
  * Memory swap cannot be set on a service: a node without swap (as these hosts) makes
  * the memory limit the whole bound, as the docker driver's MemorySwap does.

@@ -103,10 +103,10 @@ describe('a learner machine as a swarm service', () => {
     expect(reach.stdout.trim()).not.toBe('0');
   });
 
-  it('lives on its own disk of its limit (the node disk plugin): root pivoted onto it, overlay2 for its own dockerd, full is ENOSPC inside', async () => {
-    const root = await sh('findmnt -n -o SOURCE,FSTYPE /; df -m --output=size / | tail -1; docker info -f {{.Driver}}');
+  it('lives on its own disk of its limit (the node disk plugin): its root over it, overlay2 for its own dockerd, full is ENOSPC inside', async () => {
+    const root = await sh('findmnt -n -o SOURCE,FSTYPE /var/lib/docker; df -m --output=size / | tail -1; docker info -f {{.Driver}}');
     const [mount, size, driver] = root.stdout.trim().split('\n');
-    expect(mount).toMatch(/^\/dev\/loop\d+\[\/rootfs\]\s+ext4$/);
+    expect(mount).toMatch(/^\/dev\/loop\d+\[\/docker\]\s+ext4$/);
     // ext4 keeps some of the file for itself.
     expect(Number(size)).toBeGreaterThan(1800);
     expect(Number(size)).toBeLessThanOrEqual(2048);
