@@ -22,6 +22,8 @@ export class TerminalSocket {
   private readonly ws: WebSocket;
   private readonly listeners = new Set<() => void>();
   private received = 0;
+  /** The server sent `ready`: set before the listeners hear of it, so `open` sees it even when no output follows (a reattach to a quiet shell). */
+  private ready = false;
 
   private constructor(origin: string, terminal: string, cookie: string) {
     this.ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws/terminal/${terminal}`, { headers: { cookie, origin } });
@@ -32,6 +34,7 @@ export class TerminalSocket {
         // Rendered on arrival: acknowledged at once (lib/terminal/flow-control.ts).
         this.ws.send(JSON.stringify({ t: 'ack', chars: (this.received += message.data.length) }));
       }
+      if (message.t === 'ready') this.ready = true;
       if (message.t === 'status' || message.t === 'machine-reset') this.notices.push(message.message);
       if (message.t === 'error' || message.t === 'exit') this.output += `\n[${message.t}: ${JSON.stringify(message)}]\n`;
       for (const listener of this.listeners) listener();
@@ -45,16 +48,12 @@ export class TerminalSocket {
   /** Opens terminal `terminal` of the cookie's learner on the server at `origin`; resolves once its shell is ready. */
   static async open(origin: string, terminal: string, cookie: string, timeoutMs = 180_000): Promise<TerminalSocket> {
     const socket = new TerminalSocket(origin, terminal, cookie);
-    let ready = false;
-    socket.ws.on('message', (raw) => {
-      if ((JSON.parse(String(raw)) as { t: string }).t === 'ready') ready = true;
-    });
     await new Promise<void>((resolve, reject) => {
       socket.ws.once('open', () => resolve());
       socket.ws.once('error', reject);
     });
     socket.ws.send(JSON.stringify({ t: 'hello', lastSeq: 0, cols: 100, rows: 30 }));
-    await socket.until(() => ready, timeoutMs, 'the terminal to be ready');
+    await socket.until(() => socket.ready, timeoutMs, 'the terminal to be ready');
     return socket;
   }
 
