@@ -9,18 +9,18 @@ import { engineCall, statusOf } from './engine.ts';
 const MAX_OUTPUT = 1024 * 1024;
 
 /**
- * Runs argv in a container as root through the Engine API's exec (a request on the
- * engine's socket, no local process), feeding `stdin` and collecting both streams. A
- * timeout ends the wait and says so; the caller bounds the process inside (checks run
- * under `timeout`).
- */
-/**
  * The image's readiness probe (sandbox/image/provision.sh): exits 0 once the machine's
  * dockerd answers and the lesson images are loaded, 1 after 3 s of waiting. Both drivers
  * run it as one exec, again while the machine still runs.
  */
 export const MACHINE_READY_PROBE = ['/usr/local/lib/unboxed/wait-ready', '3'] as const;
 
+/**
+ * Runs argv in a container as root through the Engine API's exec (a request on the
+ * engine's socket, no local process), feeding `stdin` and collecting both streams. A
+ * timeout ends the wait and says so; the caller bounds the process inside (checks run
+ * under `timeout`).
+ */
 export async function execIn(container: Docker.Container, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
   const exec = await engineCall(`exec in ${container.id}`, () =>
     container.exec({ Cmd: [...argv], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false }),

@@ -7,6 +7,7 @@ import { runManagerConformance } from '../manager-conformance.ts';
 import { MachineLimits } from '../driver.ts';
 import { residentMiB, runProcess } from '../process.ts';
 import { QemuDriver } from './driver.ts';
+import { RELEASE_GUEST_CACHES } from './golden.ts';
 import { CONSOLE_RING_BYTES, consoleTail } from './vm.ts';
 import { machinesForSuite } from '../testing.ts';
 
@@ -58,9 +59,9 @@ describe('qemu driver: restored clones and isolation', () => {
     const [pid] = (await runProcess('pgrep', ['-f', `qemu-system.*${ids[0]!.slice(-12)}`])).stdout.trim().split('\n');
     const limit = MachineLimits.parse({}).memoryMiB;
     // The tests before filled the guest's page cache (a container run): memory in use, not
-    // freed. Dropped, as the golden state drops it before its snapshot (golden.ts), it is
+    // freed. Dropped, as the golden state drops it before its snapshot, it is
     // free; the balloon reports free memory a few seconds later, more on a busy host.
-    await sh(ids[0]!, 'sync && echo 3 >/proc/sys/vm/drop_caches && echo 1 >/proc/sys/vm/compact_memory');
+    await sh(ids[0]!, RELEASE_GUEST_CACHES);
     let idle = await residentMiB(pid!);
     for (let i = 0; i < 30 && idle >= 0.8 * limit; i++) {
       await new Promise((r) => setTimeout(r, 1000));

@@ -122,6 +122,9 @@ async function makeGolden(image: VmImage, shape: VmShape, dir: string): Promise<
   }
 }
 
+/** Frees a guest's page cache and compacts its free memory into runs its balloon reports back. */
+export const RELEASE_GUEST_CACHES = 'sync && echo 3 >/proc/sys/vm/drop_caches && echo 1 >/proc/sys/vm/compact_memory';
+
 /**
  * Less to save: no page cache, and the disk flushed under the saved memory. The freed
  * pages, compacted into runs, go back to the host through the balloon's free page
@@ -131,7 +134,7 @@ async function makeGolden(image: VmImage, shape: VmShape, dir: string): Promise<
 async function handBackFreeMemory(target: SshTarget, qemuPid: number): Promise<void> {
   let before = await residentMiB(qemuPid);
   for (let round = 0; round < 8; round++) {
-    const trimmed = await sshExec(target, ['sh', '-c', 'test -d /sys/bus/virtio/drivers/virtio_balloon && sync && echo 3 >/proc/sys/vm/drop_caches && echo 1 >/proc/sys/vm/compact_memory'], { timeoutMs: 60_000 });
+    const trimmed = await sshExec(target, ['sh', '-c', `test -d /sys/bus/virtio/drivers/virtio_balloon && ${RELEASE_GUEST_CACHES}`], { timeoutMs: 60_000 });
     if (trimmed.exitCode !== 0) throw new MachineStartError(`the golden VM could not hand back its free memory (is its virtio balloon driver missing?): ${trimmed.stderr.trim()}`);
     await new Promise((r) => setTimeout(r, 6000));
     const after = await residentMiB(qemuPid);
