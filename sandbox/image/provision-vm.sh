@@ -60,6 +60,14 @@ MaxStartups 64:30:128
 CONF
 passwd -l root >/dev/null
 
+# The balloon reports free runs from 128 KiB, not only 2 MiB ones, which memory freed by a
+# page cache rarely forms (idle VM after a container run: 620 → 450 MiB resident). Written
+# once the balloon's driver is bound: Debian 12's kernel (6.1) sets the order of its own
+# when the driver registers, over the boot parameter of that name.
+install -m 0644 /dev/stdin /etc/udev/rules.d/60-unboxed-page-reporting.rules <<'RULES'
+ACTION=="bind", SUBSYSTEM=="virtio", DRIVER=="virtio_balloon", RUN+="/bin/sh -c 'echo 5 >/sys/module/page_reporting/parameters/page_reporting_order'"
+RULES
+
 systemctl enable unboxed-net.service unboxed-ssh-key.service ssh.service >/dev/null 2>&1
 # A VM has a real clock and console; the container-only cgroup unit does nothing here.
 systemctl mask serial-getty@ttyS0.service >/dev/null 2>&1 || true

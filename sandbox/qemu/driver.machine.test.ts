@@ -60,23 +60,29 @@ describe('qemu driver: restored clones and isolation', () => {
     const limit = MachineLimits.parse({}).memoryMiB;
     // The tests before filled the guest's page cache (a container run): memory in use, not
     // freed. Dropped, as the golden state drops it before its snapshot, it is
-    // free; the balloon reports free memory a few seconds later, more on a busy host.
+    // free; the balloon reports free memory in batches every 2 s, more slowly on a busy
+    // host. Idle is where it stops falling: pages not yet reported would take the hog's
+    // first 400 MiB without the host seeing them.
     await sh(ids[0]!, RELEASE_GUEST_CACHES);
     let idle = await residentMiB(pid!);
-    for (let i = 0; i < 30 && idle >= 0.8 * limit; i++) {
-      await new Promise((r) => setTimeout(r, 1000));
-      idle = await residentMiB(pid!);
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 2500));
+      const now = await residentMiB(pid!);
+      const settled = idle - now < 8;
+      idle = now;
+      if (settled && idle < 0.8 * limit) break;
     }
-    expect(idle, 'QEMU resident when idle, 30 s at most after the tests before').toBeLessThan(0.8 * limit);
+    expect(idle, 'QEMU resident when idle, 50 s at most after the tests before').toBeLessThan(0.8 * limit);
     // tail keeps its endless "last line" in memory: 400 MiB touched, held while the writer
     // sleeps, then freed on exit.
     const hog = sh(ids[0]!, '(head -c 400M /dev/zero; sleep 8) | tail >/dev/null');
     let peak = idle;
-    for (let i = 0; i < 100 && peak < idle + 300; i++) {
+    for (let i = 0; i < 100 && peak < idle + 250; i++) {
       await new Promise((r) => setTimeout(r, 200));
       peak = Math.max(peak, await residentMiB(pid!));
     }
-    expect(peak, `resident while the guest held 400 MiB (idle was ${Math.round(idle)} MiB)`).toBeGreaterThan(idle + 300);
+    // Not all 400: the guest takes some from free runs too small to have been reported.
+    expect(peak, `resident while the guest held 400 MiB (idle was ${Math.round(idle)} MiB)`).toBeGreaterThan(idle + 250);
     expect((await hog).exitCode).toBe(0);
     let now = await residentMiB(pid!);
     for (let i = 0; i < 30 && now > idle + 100; i++) {

@@ -11,7 +11,7 @@ import { runProcess } from '../process.ts';
 import { checked, freePort, goldenState, readGolden, type Golden } from './golden.ts';
 import { Qmp } from './qmp.ts';
 import { shellQuote, sshClose, sshExec, sshProcess, sshShell, type SshTarget } from './ssh.ts';
-import { Accel, consoleTail, probeAccel, qemuArgs, vmImage, VmShape, type VmFiles, type VmImage } from './vm.ts';
+import { Accel, consoleTail, probeAccel, qemuArgs, reclaimRestoredMemory, vmImage, VmShape, type VmFiles, type VmImage } from './vm.ts';
 
 const STARTING = 'vm-starting-';
 const POOL = 'vm-pool-';
@@ -261,6 +261,7 @@ export class QemuDriver implements SandboxDriver {
       await qmp.execute('cont');
       // The image's file system is small; the machine's disk limit is its size.
       await qmp.execute('block_resize', { device: 'root', size: meta.limits.diskMiB * 2 ** 20 });
+      await reclaimRestoredMemory(qmp, Number(await readFile(files.pidfile, 'utf8')), golden.shape);
     } finally {
       qmp.close();
     }
