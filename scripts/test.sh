@@ -10,12 +10,16 @@ bash scripts/install.sh --for-tests || die "installation failed"
 
 passed=0
 failed=()
+# Each suite's output is also kept, so the end of the run can show why a suite failed:
+# a CI log is often read from its end only.
+logs=$(mktemp -d)
+log_of() { echo "$logs/$(echo "$1" | sha256sum | cut -c1-12)"; }
 suite() {
   local name=$1
   shift
   step "$name"
   local start=$SECONDS
-  if "$@"; then
+  if "$@" 2>&1 | tee "$(log_of "$name")"; then
     passed=$((passed + 1))
     info "$name: ok in $((SECONDS - start)) s"
   else
@@ -70,6 +74,12 @@ rm -rf "$vm_track"
 # they are in a scope of their own, so a host's learners keep theirs.
 step "Removing the learner machines the end-to-end tests started"
 UNBOXED_SANDBOX_SCOPE=e2e node --import tsx bin/unboxed.ts sandbox rm --all >/dev/null || failed+=("cleanup")
+
+for name in "${failed[@]}"; do
+  step "Why it failed: $name"
+  [ -f "$(log_of "$name")" ] && grep -a -E -A14 'FAIL|AssertionError|Error:|✘|×|failed' "$(log_of "$name")" | tail -n 120
+done
+rm -rf "$logs"
 
 printf '\n'
 [ ${#failed[@]} -eq 0 ] || info "failed: ${failed[*]}"
