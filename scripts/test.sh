@@ -77,7 +77,12 @@ UNBOXED_SANDBOX_SCOPE=e2e node --import tsx bin/unboxed.ts sandbox rm --all >/de
 
 for name in "${failed[@]}"; do
   step "Why it failed: $name"
-  [ -f "$(log_of "$name")" ] && grep -a -E -A14 'FAIL|AssertionError|Error:|✘|×|failed' "$(log_of "$name")" | tail -n 120
+  log=$(log_of "$name")
+  [ -f "$log" ] || continue
+  # Its failure lines (vitest, Playwright, a lesson proof's SURPRISE), else its last lines.
+  grep -a -q -E 'FAIL|AssertionError|Error:|✘|×|failed|SURPRISE' "$log" &&
+    grep -a -E -A14 'FAIL|AssertionError|Error:|✘|×|failed|SURPRISE' "$log" | tail -n 120 ||
+    tail -n 40 "$log"
 done
 rm -rf "$logs"
 

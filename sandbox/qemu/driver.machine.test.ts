@@ -74,22 +74,27 @@ describe('qemu driver: restored clones and isolation', () => {
     }
     expect(idle, 'QEMU resident when idle, 50 s at most after the tests before').toBeLessThan(0.8 * limit);
     // tail keeps its endless "last line" in memory: 400 MiB touched, held while the writer
-    // sleeps, then freed on exit.
-    const hog = sh(ids[0]!, '(head -c 400M /dev/zero; sleep 8) | tail >/dev/null');
+    // sleeps, then freed on exit. Sampled until it exits: on a busy host under TCG the 400
+    // MiB take longer to arrive than any fixed wait.
+    const hog = sh(ids[0]!, '(head -c 400M /dev/zero; sleep 8) | tail >/dev/null', 240_000);
+    let hogDone = false;
+    void hog.finally(() => (hogDone = true));
     let peak = idle;
-    for (let i = 0; i < 100 && peak < idle + 250; i++) {
+    while (!hogDone) {
       await new Promise((r) => setTimeout(r, 200));
       peak = Math.max(peak, await residentMiB(pid!));
     }
-    // Not all 400: the guest takes some from free runs too small to have been reported.
-    expect(peak, `resident while the guest held 400 MiB (idle was ${Math.round(idle)} MiB)`).toBeGreaterThan(idle + 250);
     expect((await hog).exitCode).toBe(0);
     let now = await residentMiB(pid!);
-    for (let i = 0; i < 30 && now > idle + 100; i++) {
+    for (let i = 0; i < 30 && (now > idle + 100 || peak - now <= 250); i++) {
       await new Promise((r) => setTimeout(r, 1000));
       now = await residentMiB(pid!);
     }
-    expect(now, `resident after the guest freed 400 MiB (idle was ${Math.round(idle)} MiB)`).toBeLessThan(idle + 100);
+    // Not all 400 show at the peak: the guest takes some from free pages not yet reported
+    // (idle includes them), and those go back with the rest.
+    const said = `peak ${Math.round(peak)} MiB, idle ${Math.round(idle)} MiB`;
+    expect(peak - now, `MiB the host got back once the guest freed 400 MiB (${said})`).toBeGreaterThan(250);
+    expect(now, `resident after the guest freed 400 MiB (${said})`).toBeLessThan(idle + 100);
   });
 
   it("keeps what the guest writes to its serial console in a ring in QEMU's memory: no host file grows", async () => {
