@@ -502,12 +502,9 @@ export class MachineManager {
         async (existing) => {
           if (existing?.state === 'running') return this.finish(waiter, existing);
           this.touch(learner);
-          if (existing?.state === 'lost') {
-            progress(LOST_MACHINE);
-            await this.remove(existing, 'node lost').catch((error: unknown) => this.options.log('machine-collect-failed', { id: existing.id, reason: 'node lost', error: String(error) }));
-          }
-          if (!existing || existing.state === 'lost') this.arrive(learner);
-          Object.assign(waiter, { state: 'queued', stopped: existing?.state === 'lost' ? undefined : existing });
+          if (existing?.state === 'lost') return this.replaceLost(waiter, existing);
+          if (!existing) this.arrive(learner);
+          Object.assign(waiter, { state: 'queued', stopped: existing });
           void this.pump();
         },
         (error: unknown) => {
@@ -516,6 +513,15 @@ export class MachineManager {
         },
       );
     });
+  }
+
+  /** The learner's machine went with its node: they are told, it is removed, and they queue for a new one. */
+  private async replaceLost(waiter: Waiter, lost: MachineInfo): Promise<void> {
+    waiter.progress(LOST_MACHINE);
+    await this.remove(lost, 'node lost').catch((error: unknown) => this.options.log('machine-collect-failed', { id: lost.id, reason: 'node lost', error: String(error) }));
+    this.arrive(waiter.learner);
+    Object.assign(waiter, { state: 'queued', stopped: undefined });
+    void this.pump();
   }
 
   private arrive(learner: string): void {
@@ -603,9 +609,12 @@ export class MachineManager {
         (machine) => this.finish(waiter, machine),
         async (error: unknown) => {
           // Another server started this learner's machine meanwhile: the engine refused
-          // the second one its name, and the learner gets the one that won.
-          const theirs = waiter.stopped ? undefined : await this.driver.find(waiter.learner).catch(() => undefined);
-          if (theirs?.state === 'running') return this.finish(waiter, theirs);
+          // the second one its name, and the learner gets the one that won. Or the stopped
+          // machine's node went down between the look and the start (seen in CI: the node
+          // was unknown to the swarm, then down): it is lost, and replaced.
+          const now = await this.driver.find(waiter.learner).catch(() => undefined);
+          if (now?.state === 'running') return this.finish(waiter, now);
+          if (waiter.stopped && now?.state === 'lost') return this.replaceLost(waiter, now);
           this.drop(waiter);
           waiter.reject(error);
         },
