@@ -100,13 +100,21 @@ export class MachineChanges {
   private async drain(learner: string, state: LearnerChanges): Promise<void> {
     while (state.pending.length > 0) {
       const commands = state.pending.splice(0);
-      await this.snapshot(learner, state, commands).catch((error: unknown) => this.options.log.warn({ err: error, learner }, 'what changed: the snapshot failed'));
+      const baseline = await this.snapshot(learner, state, commands).catch((error: unknown) => {
+        this.options.log.warn({ err: error, learner }, 'what changed: the snapshot failed');
+        return false;
+      });
+      // A shell's first prompt (or an empty line) while the baseline was taken: the next
+      // command's set covers anything since. Snapshotted on its own, it ran into the
+      // learner's first command and took half its changes ("between commands", seen in CI).
+      if (baseline) state.pending = state.pending.filter((c) => c.command !== '');
     }
   }
 
-  private async snapshot(learner: string, state: LearnerChanges, commands: LearnerChanges['pending']): Promise<void> {
+  /** Resolves with whether it took a baseline. */
+  private async snapshot(learner: string, state: LearnerChanges, commands: LearnerChanges['pending']): Promise<boolean> {
     const exec = await this.options.machine(learner);
-    if (!exec) return;
+    if (!exec) return false;
     const fresh = state.fresh;
     state.fresh = false;
     const { baseline, changes } = await snapshotChanges(exec, { ...state.snapshot, fresh });
@@ -116,7 +124,7 @@ export class MachineChanges {
       .filter(Boolean)
       .join('; ');
     // An empty line or a shell's first prompt that changed nothing is not worth a line.
-    if (!baseline && command === '' && changeCount(changes) === 0) return;
+    if (!baseline && command === '' && changeCount(changes) === 0) return false;
     const entry: CommandChanges = {
       seq: ++state.seq,
       terminal: last.terminal,
@@ -129,6 +137,7 @@ export class MachineChanges {
     };
     state.history = [...state.history, entry].slice(-(this.options.historySize ?? 10));
     for (const listener of this.watchers.get(learner) ?? []) listener(entry);
+    return baseline;
   }
 
   private stateOf(learner: string): LearnerChanges {
