@@ -11,8 +11,10 @@ bash scripts/install.sh --for-tests || die "installation failed"
 passed=0
 failed=()
 # Each suite's output is also kept, so the end of the run can show why a suite failed:
-# a CI log is often read from its end only.
-logs=$(mktemp -d)
+# a CI log is often read from its end only. In the project's cache, not /tmp: files kept
+# in a mktemp folder there were gone by the end of a full run.
+logs=.cache/test-logs
+rm -rf "$logs" && mkdir -p "$logs"
 log_of() { echo "$logs/$(echo "$1" | sha256sum | cut -c1-12)"; }
 suite() {
   local name=$1
@@ -67,7 +69,8 @@ step "Waiting for the VM suites"
 wait "$vm_pid"
 cat "$vm_track/log"
 passed=$((passed + $(cat "$vm_track/passed" 2>/dev/null || echo 0)))
-while read -r name; do [ -n "$name" ] && failed+=("$name"); done <"$vm_track/failed" 2>/dev/null || failed+=("VM suites (ended without results)")
+# An empty line is no failure (printf writes one for an empty list).
+while read -r name; do [ -z "$name" ] || failed+=("$name"); done <"$vm_track/failed" 2>/dev/null || failed+=("VM suites (ended without results)")
 rm -rf "$vm_track"
 
 # The e2e server leaves its learner machines running by design (they outlive restarts);
@@ -84,8 +87,6 @@ for name in "${failed[@]}"; do
     grep -a -E -A14 'FAIL|AssertionError|Error:|✘|×|failed|SURPRISE' "$log" | tail -n 120 ||
     tail -n 40 "$log"
 done
-rm -rf "$logs"
-
 printf '\n'
 [ ${#failed[@]} -eq 0 ] || info "failed: ${failed[*]}"
 echo "suites: $passed passed, ${#failed[@]} failed"
