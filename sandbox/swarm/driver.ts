@@ -58,7 +58,7 @@ export interface SwarmDriverOptions {
   readonly scope?: string;
   /** The machine image, present on every node. @default the tag of this checkout's recipe */
   readonly image?: string;
-  /** @default 300 s (a machine's first boot copies its root file system onto its disk) */
+  /** @default 300 s (a machine boots in seconds on an idle node; far longer on one starting a class at once) */
   readonly readyTimeoutMs?: number;
 }
 
@@ -141,7 +141,7 @@ export class SwarmDriver implements SandboxDriver {
     }
   }
 
-  /** Nothing to prepare once: each machine's first boot copies its root onto its own (empty) disk. */
+  /** Nothing to prepare once: a machine's root is an overlay of the image's files and an upper layer on its own (empty) disk. */
   async prepare(): Promise<void> {}
 
   async create(limits: MachineLimits, learner?: string): Promise<MachineInfo> {

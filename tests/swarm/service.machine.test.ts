@@ -55,7 +55,7 @@ describe('a learner machine as a swarm service', () => {
     const wait = 'for i in $(seq 150); do [ -e /var/lib/docker/.unboxed-images-loaded ] && curl -sf --unix-socket /run/docker.sock http://docker/_ping >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1';
     while ((await execIn(container, ['sh', '-c', wait], { timeoutMs: 30_000 })).exitCode !== 0);
     readyMs = performance.now() - started;
-    console.log(`service create → ready machine (cold, first boot copies its root onto its disk): ${(readyMs / 1000).toFixed(1)} s`);
+    console.log(`service create → ready machine (cold: an empty disk, the root an overlay over the image): ${(readyMs / 1000).toFixed(1)} s`);
   });
 
   afterAll(async () => {
