@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
 import { chooseDriver, DRIVER_NAMES, type SandboxConfig } from '../../sandbox/index.ts';
 import { loadCourse } from '../lessons/load.ts';
-import { describeStep, proveSolution, proveWrongCase, wrongCaseCounts, type ProofStep } from '../lessons/prove.ts';
+import { CHECK_TIMEOUT_MS } from '../checks/run.ts';
+import { describeStep, proveSolution, proveWrongCase, wrongCaseCounts, type ProofOptions, type ProofStep } from '../lessons/prove.ts';
 import type { Lesson } from '../lessons/schema.ts';
 
-export const contentTestUsage = `usage: unboxed content test [LESSON...] [--driver docker|qemu] [--jobs N] [--solution-only]
+export const contentTestUsage = `usage: unboxed content test [LESSON...] [--driver docker|qemu] [--jobs N] [--solution-only] [--check-timeout S]
 
   Proves lessons on fresh learner machines: every check fails on an untouched machine,
   passes after solution.sh, and still fails after each wrong case. LESSON is a folder
@@ -14,7 +15,10 @@ export const contentTestUsage = `usage: unboxed content test [LESSON...] [--driv
   --jobs            machines at once (default: 3 for docker, 1 for qemu)
   --solution-only   the untouched machine and solution.sh only, no wrong cases: every check's
                     failing and passing answer on another kind of machine (a cgroup v2 VM),
-                    when the wrong cases are proven on the default driver`;
+                    when the wrong cases are proven on the default driver
+  --check-timeout   each check's time limit in seconds (default ${CHECK_TIMEOUT_MS / 1000}, the platform's own);
+                    more for machines slower than a learner's (a VM under software
+                    emulation on a busy CI host), when the proof is of what checks say`;
 
 /** Finds the lessons named on the command line, or says which names match nothing. */
 function selectLessons(lessons: readonly Lesson[], names: readonly string[]): Lesson[] | string {
@@ -34,7 +38,7 @@ const seconds = (since: number) => `${((performance.now() - since) / 1000).toFix
 export async function runContentTest(args: readonly string[], contentDir: string, sandbox: SandboxConfig, cacheDir: string): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { driver: { type: 'string' }, jobs: { type: 'string' }, 'solution-only': { type: 'boolean' } },
+    options: { driver: { type: 'string' }, jobs: { type: 'string' }, 'solution-only': { type: 'boolean' }, 'check-timeout': { type: 'string' } },
     allowPositionals: true,
   });
   const driverName = DRIVER_NAMES.find((name) => name === values.driver);
@@ -47,6 +51,12 @@ export async function runContentTest(args: readonly string[], contentDir: string
     console.error(`--jobs '${values.jobs}' is not a whole number from 1 to 16\n\n${contentTestUsage}`);
     return 2;
   }
+  const checkSeconds = values['check-timeout'] === undefined ? CHECK_TIMEOUT_MS / 1000 : Number(values['check-timeout']);
+  if (!(Number.isInteger(checkSeconds) && checkSeconds >= 1 && checkSeconds <= 600)) {
+    console.error(`--check-timeout '${values['check-timeout']}' is not a whole number of seconds from 1 to 600\n\n${contentTestUsage}`);
+    return 2;
+  }
+  const proof: ProofOptions = { checkTimeoutMs: checkSeconds * 1000 };
   const { lessons } = await loadCourse(contentDir);
   const chosen = selectLessons(lessons, positionals);
   if (typeof chosen === 'string') {
@@ -59,7 +69,7 @@ export async function runContentTest(args: readonly string[], contentDir: string
   console.log(`proving ${chosen.length} lesson(s) on the ${driver.name} driver, ${limit.concurrency} machine(s) at once`);
 
   const wrongCasesToo = !values['solution-only'];
-  const results = await Promise.all(chosen.map((lesson) => proveOne(driver, contentDir, lesson, limit, wrongCasesToo)));
+  const results = await Promise.all(chosen.map((lesson) => proveOne(driver, contentDir, lesson, limit, wrongCasesToo, proof)));
   const surprises = results.flatMap((r) => r.surprises);
   const wrongCases = wrongCasesToo ? chosen.reduce((n, l) => n + l.wrong.length, 0) : 0;
   console.log(`\n${chosen.length} lesson(s), ${wrongCases} wrong case(s), ${surprises.length} surprise(s), ${seconds(started)}`);
@@ -67,7 +77,7 @@ export async function runContentTest(args: readonly string[], contentDir: string
   return surprises.length === 0 ? 0 : 1;
 }
 
-async function proveOne(driver: Awaited<ReturnType<typeof chooseDriver>>, contentDir: string, lesson: Lesson, limit: ReturnType<typeof pLimit>, wrongCasesToo: boolean) {
+async function proveOne(driver: Awaited<ReturnType<typeof chooseDriver>>, contentDir: string, lesson: Lesson, limit: ReturnType<typeof pLimit>, wrongCasesToo: boolean, proof: ProofOptions) {
   const report = (step: ProofStep, since: number) => {
     const problems = describeStep(step);
     console.log(`  ${lesson.dir}  ${step.step.padEnd(40)} ${problems.length === 0 ? 'as expected' : 'SURPRISE'}  ${seconds(since)}`);
@@ -75,14 +85,14 @@ async function proveOne(driver: Awaited<ReturnType<typeof chooseDriver>>, conten
   };
   const solution = limit(async () => {
     const since = performance.now();
-    const { steps, cgroup } = await proveSolution(driver, contentDir, lesson);
+    const { steps, cgroup } = await proveSolution(driver, contentDir, lesson, proof);
     console.log(`  ${lesson.dir}  machine: ${driver.name} driver, cgroup ${cgroup}`);
     return steps.flatMap((step) => report(step, since));
   });
   const wrong = (wrongCasesToo ? lesson.wrong : []).map((w) =>
     limit(async () => {
       const since = performance.now();
-      return report(await proveWrongCase(driver, contentDir, lesson, w), since);
+      return report(await proveWrongCase(driver, contentDir, lesson, w, proof), since);
     }),
   );
   const surprises = (await Promise.all([solution, ...wrong])).flat();

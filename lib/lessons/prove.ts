@@ -61,34 +61,40 @@ async function withMachine<T>(driver: SandboxDriver, step: (machine: StepMachine
   }
 }
 
+/** How a proof runs the lesson's checks. */
+export interface ProofOptions {
+  /** Each check's time limit. @default CHECK_TIMEOUT_MS, the platform's own */
+  readonly checkTimeoutMs?: number;
+}
+
 /** The checks as the platform runs them: in one batch, in parallel (lib/checks/run.ts). */
-async function judge(machine: StepMachine, lessonDir: string, exercises: Lesson['exercises'], expected: Verdict['expected']): Promise<Verdict[]> {
-  const outcomes = await runChecks(machine.exec, lessonDir, exercises.map((e) => e.check));
+async function judge(machine: StepMachine, lessonDir: string, exercises: Lesson['exercises'], expected: Verdict['expected'], options: ProofOptions): Promise<Verdict[]> {
+  const outcomes = await runChecks(machine.exec, lessonDir, exercises.map((e) => e.check), options.checkTimeoutMs);
   return exercises.map((exercise, i) => ({ exercise: exercise.id, expected, outcome: outcomes[i]! }));
 }
 
 /** The untouched machine, then the same machine after solution.sh; with its cgroup version. */
-export async function proveSolution(driver: SandboxDriver, contentDir: string, lesson: Lesson): Promise<{ steps: [ProofStep, ProofStep]; cgroup: string }> {
+export async function proveSolution(driver: SandboxDriver, contentDir: string, lesson: Lesson, options: ProofOptions = {}): Promise<{ steps: [ProofStep, ProofStep]; cgroup: string }> {
   const dir = path.join(contentDir, lesson.dir);
   return withMachine(driver, async (machine) => {
     const cgroup = await machine.cgroupVersion();
-    const untouched: ProofStep = { step: 'untouched', verdicts: await judge(machine, dir, lesson.exercises, 'failed') };
+    const untouched: ProofStep = { step: 'untouched', verdicts: await judge(machine, dir, lesson.exercises, 'failed', options) };
     const scriptFailed = await machine.run(path.join(dir, 'solution.sh'));
     const solved: ProofStep = scriptFailed
       ? { step: 'solution.sh', verdicts: [], scriptFailed }
-      : { step: 'solution.sh', verdicts: await judge(machine, dir, lesson.exercises, 'passed') };
+      : { step: 'solution.sh', verdicts: await judge(machine, dir, lesson.exercises, 'passed', options) };
     return { steps: [untouched, solved], cgroup };
   });
 }
 
 /** A fresh machine after one wrong case: the exercise it aims at must still fail. */
-export async function proveWrongCase(driver: SandboxDriver, contentDir: string, lesson: Lesson, wrong: WrongCase): Promise<ProofStep> {
+export async function proveWrongCase(driver: SandboxDriver, contentDir: string, lesson: Lesson, wrong: WrongCase, options: ProofOptions = {}): Promise<ProofStep> {
   const dir = path.join(contentDir, lesson.dir);
   return withMachine(driver, async (machine) => {
     const scriptFailed = await machine.run(path.join(dir, wrong.script));
     if (scriptFailed) return { step: wrong.script, verdicts: [], scriptFailed };
     const aimed = lesson.exercises.filter((e) => e.id === wrong.exercise);
-    return { step: wrong.script, verdicts: await judge(machine, dir, aimed, 'failed') };
+    return { step: wrong.script, verdicts: await judge(machine, dir, aimed, 'failed', options) };
   });
 }
 
