@@ -204,17 +204,17 @@ for (const { name, make, hostAddress, limitFiles: machineLimitFiles } of drivers
       expect(replaced.exitCode, 'the link was replaced by the session socket').toBe(0);
     });
 
-    const abuses: Array<{ name: string; script: string; check: (out: string) => void }> = [
+    const abuses: Array<{ name: string; script: string; check: (out: string, said: string) => void }> = [
       {
         name: 'fork bomb',
         // In its own process group, so it can be killed whole without matching this script.
         script: 'echo "b() { b | b & }; b" >/tmp/bomb.sh; setsid bash /tmp/bomb.sh >/dev/null 2>&1 & sleep 12; while pgrep -g $! >/dev/null; do kill -9 -- -$! 2>/dev/null; done; echo survived',
-        check: (out) => expect(out).toContain('survived'),
+        check: (out, said) => expect(out, said).toContain('survived'),
       },
       {
         name: 'memory hog',
         script: 'head -c 3000m /dev/zero | tail >/dev/null; echo "hog exit=$?"',
-        check: (out) => expect(out).toMatch(/hog exit=(137|1)/),
+        check: (out, said) => expect(out, said).toMatch(/hog exit=(137|1)/),
       },
       {
         // Writes to /root (not a Docker path) until the machine's own disk is full: ENOSPC
@@ -222,8 +222,8 @@ for (const { name, make, hostAddress, limitFiles: machineLimitFiles } of drivers
         // machine whose root were the host's would cost the host no more than that.
         name: 'disk fill',
         script: 'df -m --output=size / | tail -1; dd if=/dev/zero of=/root/fill bs=1M count=3400 2>&1 | grep -m1 -o "No space left on device"; rm -f /root/fill',
-        check: (out) => {
-          expect(out).toMatch(/No space left on device/);
+        check: (out, said) => {
+          expect(out, said).toMatch(/No space left on device/);
           expect(Number(out.trim().split('\n')[0])).toBeLessThanOrEqual(3072);
         },
       },
@@ -247,7 +247,9 @@ for (const { name, make, hostAddress, limitFiles: machineLimitFiles } of drivers
           ids[0] = (await driver.create(limits)).id;
           expect((await driver.exec(ids[0], ['echo', 'reset-works'], { timeoutMs: 60_000 })).stdout).toBe('reset-works\n');
         } else {
-          abuse.check(result.stdout);
+          // How the abusing session ended, for a failure's message (a qemu fork bomb's exec
+          // once printed nothing under CI's load, and the VM answered no later exec).
+          abuse.check(result.stdout, `exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''}; stderr: ${result.stderr.trim().slice(-300)}; then 'echo still-here' gave ${JSON.stringify(alive.stdout)} (exit ${alive.exitCode})`);
           expect(alive.stdout).toBe('still-here\n');
         }
         // What the abuse cost the host's disk is bounded by the machine's quota.
