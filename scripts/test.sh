@@ -78,14 +78,13 @@ rm -rf "$vm_track"
 step "Removing the learner machines the end-to-end tests started"
 UNBOXED_SANDBOX_SCOPE=e2e node --import tsx bin/unboxed.ts sandbox rm --all >/dev/null || failed+=("cleanup")
 
+# A failed suite's failure lines (vitest, Playwright, a lesson proof's SURPRISE), else its last lines.
+failure_lines='FAIL|AssertionError|Error:|✘|×|failed|SURPRISE'
 for name in "${failed[@]}"; do
   step "Why it failed: $name"
   log=$(log_of "$name")
   [ -f "$log" ] || continue
-  # Its failure lines (vitest, Playwright, a lesson proof's SURPRISE), else its last lines.
-  grep -a -q -E 'FAIL|AssertionError|Error:|✘|×|failed|SURPRISE' "$log" &&
-    grep -a -E -A14 'FAIL|AssertionError|Error:|✘|×|failed|SURPRISE' "$log" | tail -n 120 ||
-    tail -n 40 "$log"
+  grep -a -q -E "$failure_lines" "$log" && grep -a -E -A14 "$failure_lines" "$log" | tail -n 120 || tail -n 40 "$log"
 done
 printf '\n'
 [ ${#failed[@]} -eq 0 ] || info "failed: ${failed[*]}"

@@ -32,6 +32,13 @@ function selectLessons(lessons: readonly Lesson[], names: readonly string[]): Le
   return chosen;
 }
 
+/** A flag's whole number from `min` to `max`; undefined when not given, or what is wrong with it. */
+function wholeNumber(flag: string, value: string | undefined, min: number, max: number): number | undefined | string {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= min && n <= max ? n : `${flag} '${value}' is not a whole number from ${min} to ${max}`;
+}
+
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
 /** `unboxed content test`: an author's proof of one lesson or more; returns the exit code. */
@@ -46,17 +53,13 @@ export async function runContentTest(args: readonly string[], contentDir: string
     console.error(`unknown driver '${values.driver}'. Fix: --driver ${DRIVER_NAMES.join(' or --driver ')}\n\n${contentTestUsage}`);
     return 2;
   }
-  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 16)) {
-    console.error(`--jobs '${values.jobs}' is not a whole number from 1 to 16\n\n${contentTestUsage}`);
+  const jobs = wholeNumber('--jobs', values.jobs, 1, 16);
+  const checkSeconds = wholeNumber('--check-timeout', values['check-timeout'], 1, 600);
+  if (typeof jobs === 'string' || typeof checkSeconds === 'string') {
+    console.error(`${typeof jobs === 'string' ? jobs : checkSeconds}\n\n${contentTestUsage}`);
     return 2;
   }
-  const checkSeconds = values['check-timeout'] === undefined ? CHECK_TIMEOUT_MS / 1000 : Number(values['check-timeout']);
-  if (!(Number.isInteger(checkSeconds) && checkSeconds >= 1 && checkSeconds <= 600)) {
-    console.error(`--check-timeout '${values['check-timeout']}' is not a whole number of seconds from 1 to 600\n\n${contentTestUsage}`);
-    return 2;
-  }
-  const proof: ProofOptions = { checkTimeoutMs: checkSeconds * 1000 };
+  const proof: ProofOptions = { checkTimeoutMs: (checkSeconds ?? CHECK_TIMEOUT_MS / 1000) * 1000 };
   const { lessons } = await loadCourse(contentDir);
   const chosen = selectLessons(lessons, positionals);
   if (typeof chosen === 'string') {

@@ -28,7 +28,8 @@ const env = {
   UNBOXED_SWARM_TLS_DIR: CLIENT_TLS_DIR,
   UNBOXED_SANDBOX_SCOPE: SCOPE,
   UNBOXED_POOL_SIZE: '3',
-  // The test nodes' disk budget (unboxed.disk-mib) holds one default 10 GiB disk each.
+  // The test nodes' disk budgets (unboxed.disk-mib, half this host's free disk) hold only a
+  // few default 10 GiB disks each: the pool and three learners take 2 GiB ones.
   UNBOXED_MACHINE_DISK_MIB: '2048',
 };
 const LESSON = 'client-and-daemon';

@@ -306,9 +306,10 @@ async function swarm(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  // The nodes share this host's disk, and a test machine writes a small part of its sparse
-  // disk (its root, about 1 GiB): each node's budget is half of what is free, not a third of
-  // that, which left a CI host with 53 GB free no room for one default 10 GiB disk.
+  // The nodes share this host's disk, and a test machine writes little of its sparse disk
+  // (its root's changes over the image, its dockerd's storage): each node's budget is half
+  // of what is free, not a third of that, which left a CI host with 53 GB free no room for
+  // one default 10 GiB disk.
   const disk = await statfs(STATE);
   const diskMiB = Math.floor((disk.bavail * disk.bsize) / 2 ** 20 / 2);
   for (const node of NODES) {
