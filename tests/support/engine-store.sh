@@ -11,13 +11,26 @@ set -euo pipefail
 file=$1
 image=$2
 
+# Its mounts (the loop file system, the second dockerd's layers) in a private mount
+# namespace of its own: no container the host's engine starts meanwhile (CI runs other
+# suites beside this) gets a copy, and they end with this script.
+if [ -z "${ENGINE_STORE_NAMESPACE:-}" ]; then
+  exec env ENGINE_STORE_NAMESPACE=private unshare --mount --propagation private bash "$0" "$@"
+fi
+
 part="$file.part"
 run=$(mktemp -d /tmp/unboxed-store.XXXXXX)
+engine=
+# The second dockerd ended: waited for as this script's child, as it removes its pid file
+# before it exits, and unmounting its data root in between failed in CI ("target is busy").
+stop_engine() {
+  [ -n "$engine" ] || return 0
+  kill "$engine" 2>/dev/null || true
+  wait "$engine" || true
+  engine=
+}
 cleanup() {
-  if [ -f "$run/pid" ]; then
-    kill "$(cat "$run/pid")" 2>/dev/null || true
-    for _ in $(seq 100); do [ -f "$run/pid" ] || break; sleep 0.1; done
-  fi
+  stop_engine
   mountpoint -q "$run/root" && umount "$run/root"
   rm -rf --one-file-system "$run"
   rm -f "$part"
@@ -36,13 +49,12 @@ dockerd --data-root "$run/root" --exec-root "$run/exec" --pidfile "$run/pid" -H 
   --bridge none --iptables=false --ip6tables=false --ip-masq=false \
   --containerd-namespace unboxed-store --containerd-plugins-namespace unboxed-store-plugins \
   >"$run/log" 2>&1 &
+engine=$!
 for _ in $(seq 100); do docker -H "unix://$run/sock" version >/dev/null 2>&1 && break; sleep 0.2; done
 docker -H "unix://$run/sock" version >/dev/null || { cat "$run/log" >&2; echo "engine-store: the second dockerd did not start" >&2; exit 1; }
 docker save "$image" | docker -H "unix://$run/sock" load -q >/dev/null
 
-kill "$(cat "$run/pid")"
-for _ in $(seq 300); do [ -f "$run/pid" ] || break; sleep 0.1; done
-[ ! -f "$run/pid" ] || { echo "engine-store: the second dockerd did not stop" >&2; exit 1; }
+stop_engine
 # What the load wrote and deleted (its temporary copy) becomes holes in the file again:
 # ext4 frees those blocks for good at a mount, so trim after one.
 umount "$run/root"

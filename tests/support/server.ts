@@ -34,11 +34,20 @@ export class TestServer {
 
   async start(): Promise<void> {
     const env = { ...process.env, NODE_ENV: 'production' as const, HOST: '127.0.0.1', PORT: String(this.port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', NEXT_TELEMETRY_DISABLED: '1', ...this.env };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    // Passed on as it comes, and its end kept for the error of a server that stops while
+    // starting: a CI log shows a suite's failures, where the server's own words were missing.
+    let said = '';
+    const keep = (out: NodeJS.WriteStream) => (chunk: Buffer) => {
+      out.write(chunk);
+      said = (said + chunk.toString()).slice(-2000);
+    };
+    child.stdout.on('data', keep(process.stdout));
+    child.stderr.on('data', keep(process.stderr));
     const deadline = Date.now() + this.startTimeoutMs;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} while starting`);
+      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} while starting; it said:\n${said.trim()}`);
       const up = await fetch(`${this.origin}/api/me`).catch(() => undefined);
       if (up?.ok) return;
       await new Promise((r) => setTimeout(r, 250));
