@@ -37,6 +37,24 @@ export interface MachineInfo {
   readonly createdAt: Date;
   readonly expiresAt: Date;
   readonly limits: MachineLimits;
+  /** The cluster node it is placed on, for a driver that places machines on several (its disk is there). */
+  readonly node?: string;
+}
+
+/**
+ * Free disk where new machines' disks would grow. The host's own file system: the manager
+ * keeps its reserve of it for the host. A cluster's open nodes: each node's budget for
+ * machine disks less what its machines' disks may take. A budget is the machines' alone
+ * (no reserve comes off it), and it is counted node by node: one disk cannot span two.
+ */
+export type FreeDisk =
+  | { readonly on: 'host'; readonly bytes: number }
+  | { readonly on: 'nodes'; readonly nodes: readonly NodeDisk[] };
+
+export interface NodeDisk {
+  readonly node: string;
+  /** Free bytes of the node's budget; undefined for a node whose disk is not budgeted. */
+  readonly bytes: number | undefined;
 }
 
 export interface ExecOptions {
@@ -135,8 +153,8 @@ export interface SandboxDriver {
   destroy(id: string): Promise<void>;
   list(): Promise<MachineInfo[]>;
   inspect(id: string): Promise<MachineInfo>;
-  /** Free bytes where machines' disks grow: the host's disk budget for them. */
-  freeDiskBytes(): Promise<number>;
+  /** What is free where new machines' disks would grow. */
+  freeDisk(): Promise<FreeDisk>;
   /**
    * Machines the driver's own hosts hold, for a driver that places machines on hosts other
    * than the app's (a cluster: the sum of its open nodes'); absent, the app host's memory decides.

@@ -142,7 +142,9 @@ it("removes stopped machines, the unused longest first, when the host's disk run
   await driver.stop(older.id);
   await driver.stop(newer.id);
   // A reserve just above what is free now: removing one stopped machine's disk (its limit) covers it.
-  const free = Math.floor((await driver.freeDiskBytes()) / 2 ** 20);
+  const disk = await driver.freeDisk();
+  if (disk.on !== 'host') throw new Error(`the docker driver's disk is the host's, not ${disk.on}`);
+  const free = Math.floor(disk.bytes / 2 ** 20);
   const short = manager({ diskReserveMiB: free + 1 });
   short.touch('learner-disk-gggg');
   await new Promise((r) => setTimeout(r, 5));

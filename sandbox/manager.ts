@@ -5,6 +5,7 @@ import {
   SandboxError,
   type ExecOptions,
   type ExecResult,
+  type FreeDisk,
   type MachineInfo,
   type MachineLimits,
   type MachineShell,
@@ -251,7 +252,7 @@ export class MachineManager {
    * now (every slot taken), or 0 when there is room. For HTTP callers' Retry-After.
    */
   async retryAfter(): Promise<number> {
-    const [machines, free] = await Promise.all([this.driver.list(), this.driver.freeDiskBytes()]);
+    const [machines, free] = await Promise.all([this.driver.list(), this.driver.freeDisk()]);
     if (machines.some((m) => !m.learner && m.state === 'running')) return 0;
     if (this.occupancy(machines) >= this.capacityNow) {
       const next = this.freeTimes(machines)[this.waiting.length];
@@ -432,20 +433,30 @@ export class MachineManager {
   }
 
   /**
-   * Stopped machines to remove because the host's free disk is under its reserve: the
-   * unused longest first, each counted as its disk limit freed (an upper bound; the next
-   * collection measures again).
+   * Stopped machines to remove for disk, the unused longest first, each counted as its disk
+   * limit freed (an upper bound; the next collection measures again). On the host: while
+   * its free disk is under the reserve. On a cluster's nodes: when none has room for one
+   * more machine, on the node that needs the fewest removed to have it (a machine's disk
+   * freed on another node makes no room there).
    */
   private async diskShortage(machines: readonly MachineInfo[], now: number): Promise<Set<MachineInfo>> {
-    let missing = this.diskReserveBytes() - (await this.driver.freeDiskBytes());
-    const chosen = new Set<MachineInfo>();
+    const free = await this.driver.freeDisk();
     const lastUse = (m: MachineInfo) => (m.learner && this.lastActivity.get(m.learner)) || m.createdAt.getTime();
-    for (const machine of machines.filter((m) => m.state === 'stopped' && m.expiresAt.getTime() > now).sort((a, b) => lastUse(a) - lastUse(b))) {
-      if (missing <= 0) break;
-      chosen.add(machine);
-      missing -= machine.limits.diskMiB * 2 ** 20;
-    }
-    return chosen;
+    const stopped = machines.filter((m) => m.state === 'stopped' && m.expiresAt.getTime() > now).sort((a, b) => lastUse(a) - lastUse(b));
+    const freeing = (missing: number, candidates: readonly MachineInfo[]) => {
+      const chosen: MachineInfo[] = [];
+      for (const machine of candidates) {
+        if (missing <= 0) break;
+        chosen.push(machine);
+        missing -= machine.limits.diskMiB * 2 ** 20;
+      }
+      return { chosen, enough: missing <= 0 };
+    };
+    if (free.on === 'host') return new Set(freeing(this.diskReserveBytes() - free.bytes, stopped).chosen);
+    if (this.newMachinesFitting(free) > 0) return new Set();
+    const perNode = free.nodes.map((n) => freeing(this.options.limits.diskMiB * 2 ** 20 - (n.bytes ?? 0), stopped.filter((m) => m.node === n.node)));
+    const fewest = perNode.filter((p) => p.enough).sort((a, b) => a.chosen.length - b.chosen.length)[0];
+    return new Set(fewest?.chosen);
   }
 
   private diskReserveBytes(): number {
@@ -453,11 +464,23 @@ export class MachineManager {
   }
 
   /**
-   * How many new machines the host's free disk takes: each may fill its whole disk, and
-   * the host keeps its reserve even then.
+   * How many new machines the free disk takes: each may fill its whole disk, the host keeps
+   * its reserve even then, and a node's budget takes the disks that fit in it whole.
    */
-  private newMachinesFitting(freeBytes: number): number {
-    return Math.max(0, Math.floor((freeBytes - this.diskReserveBytes()) / (this.options.limits.diskMiB * 2 ** 20)));
+  private newMachinesFitting(free: FreeDisk): number {
+    const disk = this.options.limits.diskMiB * 2 ** 20;
+    if (free.on === 'host') return Math.max(0, Math.floor((free.bytes - this.diskReserveBytes()) / disk));
+    return free.nodes.reduce((sum, n) => sum + (n.bytes === undefined ? Infinity : Math.floor(n.bytes / disk)), 0);
+  }
+
+  /** Why a new machine waits for disk, for the learner and the operator. */
+  private diskShortReason(free: FreeDisk): string {
+    const disk = this.options.limits.diskMiB;
+    if (free.on === 'host') {
+      return `this host keeps ${mib(this.diskReserveBytes())} MiB free for itself, a new machine may use up to ${disk} MiB, and ${mib(Math.max(0, free.bytes))} MiB are free. Stopped machines are removed to make room; an operator can free disk or lower UNBOXED_MACHINE_DISK_MIB`;
+    }
+    const most = Math.max(0, ...free.nodes.map((n) => n.bytes ?? 0));
+    return `no learner node's disk budget has room for one more machine's ${disk} MiB (the most one has free is ${mib(most)} MiB). Stopped machines are removed to make room; an operator can raise a node's unboxed.disk-mib, add a node, or lower UNBOXED_MACHINE_DISK_MIB`;
   }
 
   private verdict(machine: MachineInfo, now: number): { reason: string; stop?: true } | undefined {
@@ -531,7 +554,7 @@ export class MachineManager {
   }
 
   private async pumpOnce(): Promise<void> {
-    const [machines, free] = await Promise.all([this.driver.list(), this.driver.freeDiskBytes()]);
+    const [machines, free] = await Promise.all([this.driver.list(), this.driver.freeDisk()]);
     const pool = machines.filter((m) => !m.learner && m.state === 'running');
     let active = this.occupancy(machines);
     const room = () => active < this.capacityNow && this.starting < this.options.startConcurrency;
@@ -569,13 +592,16 @@ export class MachineManager {
         full
           ? this.queueMessage(i, machines)
           : diskShort
-            ? `Waiting for disk space (${i === 0 ? 'you are next' : `${i} ahead of you`}): this host keeps ${mib(this.diskReserveBytes())} MiB free for itself, a new machine may use up to ${this.options.limits.diskMiB} MiB, and ${mib(Math.max(0, free))} MiB are free. Stopped machines are removed to make room; an operator can free disk or lower UNBOXED_MACHINE_DISK_MIB`
+            ? `Waiting for disk space (${i === 0 ? 'you are next' : `${i} ahead of you`}): ${this.diskShortReason(free)}`
             : ahead > 0
               ? `Starting your machine… (${ahead} ahead of you)`
               : 'Starting your machine…',
       );
     });
-    if (diskShort) this.options.log('machine-start-waits-for-disk', { freeMiB: mib(free), reserveMiB: mib(this.diskReserveBytes()), machineDiskMiB: this.options.limits.diskMiB, queued: queued.length });
+    if (diskShort) {
+      const room = free.on === 'host' ? { freeMiB: mib(free.bytes), reserveMiB: mib(this.diskReserveBytes()) } : { nodeFreeMiB: Object.fromEntries(free.nodes.map((n) => [n.node, n.bytes === undefined ? 'not budgeted' : mib(n.bytes)])) };
+      this.options.log('machine-start-waits-for-disk', { ...room, machineDiskMiB: this.options.limits.diskMiB, queued: queued.length });
+    }
     if (this.mode !== 'fleet') return;
     const wanted = (await this.poolTarget()) - pool.length - this.poolStarts;
     for (let i = 0; i < wanted && queued.length === 0 && room() && newMachines >= 1; i++) {

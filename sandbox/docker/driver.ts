@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError, SandboxError } from '../driver.ts';
-import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
+import type { ExecOptions, ExecResult, FreeDisk, MachineInfo, MachineProcess, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
 import { DiskPool, type AttachedDisk } from './disk.ts';
 import { connectEngine, engineCall, statusOf } from './engine.ts';
 import { attachDtach, NoSessionError } from './dtach.ts';
@@ -240,10 +240,10 @@ export class DockerDriver implements SandboxDriver {
     return this.toInfo(c.Name, c.Config.Labels, c.State.Status);
   }
 
-  async freeDiskBytes(): Promise<number> {
+  async freeDisk(): Promise<FreeDisk> {
     // The pool file is sparse and as large as the host's file system: whichever runs out first.
     const { poolBytes, hostBytes } = await this.disks.free();
-    return Math.min(poolBytes, hostBytes);
+    return { on: 'host', bytes: Math.min(poolBytes, hostBytes) };
   }
 
   async sweep(olderThanMs: number): Promise<string[]> {

@@ -165,10 +165,10 @@ beforeAll(async () => {
   console.log(`node, the agent and an engine store holding ${tag} on the v2 host in ${seconds(started)}`);
   remote.connect(['ssh', ...ssh, `/usr/local/bin/node /root/driver-agent.mjs ${tag}`]);
 
-  // The guest's pool mounted (freeDiskBytes ensures it), the host's base disk lands there
+  // The guest's pool mounted (freeDisk ensures it), the host's base disk lands there
   // under a name the pool ignores, sparse, and takes its own name once complete.
   started = Date.now();
-  await remote.freeDiskBytes();
+  await remote.freeDisk();
   const seeding = `${pool.file(path.basename(base, '.ext4'))}.seeding`;
   await pipeToHost(['tar', '-cS', '-C', path.dirname(base), path.basename(base)], `tar -xS --transform='s|.*|${path.basename(seeding)}|' -C ${pool.dir} && mv ${seeding} ${base}`);
   console.log(`the base disk copied from this host in ${seconds(started)} (built in the guest under TCG: about 7 min)`);

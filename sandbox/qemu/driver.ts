@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError } from '../driver.ts';
-import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell, SandboxDriver, ShellSize } from '../driver.ts';
+import type { ExecOptions, ExecResult, FreeDisk, MachineInfo, MachineProcess, MachineShell, SandboxDriver, ShellSize } from '../driver.ts';
 import { runProcess } from '../process.ts';
 import { checked, freePort, goldenState, readGolden, type Golden } from './golden.ts';
 import { Qmp } from './qmp.ts';
@@ -69,10 +69,10 @@ export class QemuDriver implements SandboxDriver {
     return path.join(this.options.stateDir, 'vm');
   }
 
-  async freeDiskBytes(): Promise<number> {
+  async freeDisk(): Promise<FreeDisk> {
     await mkdir(this.machinesDir, { recursive: true });
     const fs = await statfs(this.machinesDir);
-    return fs.bavail * fs.bsize;
+    return { on: 'host', bytes: fs.bavail * fs.bsize };
   }
 
   async sweep(olderThanMs: number): Promise<string[]> {

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError, MachineUnreachableError, SandboxError } from '../driver.ts';
-import type { ExecOptions, ExecResult, MachineInfo, MachineProcess, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
+import type { ExecOptions, ExecResult, FreeDisk, MachineInfo, MachineProcess, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
 import { engineCall, statusOf } from '../docker/engine.ts';
 import { execIn, MACHINE_READY_PROBE, shellIn, spawnIn } from '../docker/exec.ts';
 import { connectNode, NodeLabels, taskPlace, type NodeTls } from './nodes.ts';
@@ -303,8 +303,9 @@ export class SwarmDriver implements SandboxDriver {
    * of the machines on it. A budget, not a measure: a disk is sparse and takes on the node
    * only what its machine wrote. Placement keeps each node within its own (`place`).
    */
-  async freeDiskBytes(): Promise<number> {
-    return (await this.loads()).reduce((sum, n) => sum + (n.open && n.disk ? Math.max(0, n.disk.budgetMiB - n.disk.usedMiB) * 2 ** 20 : 0), 0);
+  async freeDisk(): Promise<FreeDisk> {
+    const open = (await this.loads()).filter((n) => n.open);
+    return { on: 'nodes', nodes: open.map((n) => ({ node: n.id, bytes: n.disk && Math.max(0, n.disk.budgetMiB - n.disk.usedMiB) * 2 ** 20 })) };
   }
 
   /** Disks (volumes on ready nodes) of this scope whose machine is gone, once older than `olderThanMs`. */
@@ -424,13 +425,15 @@ export class SwarmDriver implements SandboxDriver {
    * `nodes` once every ready learner node's engine has looked for the disk plugin. An
    * engine loads a plugin found by its socket only when first asked for volumes, and the
    * swarm places a task needing the plugin only on a node that reports it: a fresh node
-   * would never get a machine. Listing its volumes loads it; the node reports it within
-   * seconds (about 2 s on the test cluster).
+   * would never get a machine. Listing its volumes loads it; the node reports it at its
+   * agent's next description update, which swarmkit sends every 20 s (nodeUpdatePeriod):
+   * 2 s on the test cluster, but up to 20 s more: a wait of 10 s could end first, and an
+   * app server starting on fresh nodes stop for want of an open one.
    */
   private async withDisks(nodes: readonly NodeLoad[]): Promise<NodeLoad[]> {
     const waking = await this.wakeDisks(nodes);
     if (waking.length === 0) return [...nodes];
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
       const now = await this.nodes();
       if (Date.now() > deadline || waking.every((w) => now.find((n) => n.id === w.id)?.disks !== false)) return now;
@@ -500,6 +503,7 @@ export class SwarmDriver implements SandboxDriver {
       createdAt,
       expiresAt: new Date(createdAt.getTime() + labels['unboxed.limits'].lifetimeSeconds * 1000),
       limits: labels['unboxed.limits'],
+      node: labels['unboxed.node'],
     };
   }
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { DriverUnavailableError, MachineNotFoundError, MachineRemoveError, MachineStartError, SandboxError } from '../../sandbox/driver.ts';
-import type { ExecOptions, ExecResult, MachineInfo, MachineLimits, MachineProcess, MachineShell, SandboxDriver, ShellSize } from '../../sandbox/driver.ts';
+import type { ExecOptions, ExecResult, FreeDisk, MachineInfo, MachineLimits, MachineProcess, MachineShell, SandboxDriver, ShellSize } from '../../sandbox/driver.ts';
 
 type Reply =
   | { id: number; result?: unknown; error?: { name: string; message: string } }
@@ -125,8 +125,8 @@ export class RemoteDriver implements SandboxDriver {
     return revive(await this.call('inspect', id));
   }
 
-  freeDiskBytes(): Promise<number> {
-    return this.call('freeDiskBytes');
+  freeDisk(): Promise<FreeDisk> {
+    return this.call('freeDisk');
   }
 
   sweep(olderThanMs: number): Promise<string[]> {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MachineLimits, type MachineInfo } from '../../sandbox/driver.ts';
+import { MachineManager } from '../../sandbox/manager.ts';
 import { runProcess } from '../../sandbox/process.ts';
 import { SwarmDriver } from '../../sandbox/swarm/driver.ts';
 import { CLIENT_TLS, CLIENT_TLS_DIR, ENGINE_PORT, NODES, up, imageTag } from './cluster.ts';
@@ -92,9 +93,38 @@ it("two app servers placing on a node's last place at once: one machine gets it,
 
     // Room for machines but not for one more disk of this size: the node's disk budget is its own.
     await driver.updateNode(target.hostname, { labels: { 'unboxed.capacity': '8', 'unboxed.disk-mib': String(limits.diskMiB + limits.diskMiB / 2) } });
-    expect(await driver.freeDiskBytes()).toBe((limits.diskMiB / 2) * 2 ** 20);
+    // The only open node: its free disk is its budget's, node by node.
+    expect(await driver.freeDisk()).toEqual({ on: 'nodes', nodes: [{ node: target.id, bytes: (limits.diskMiB / 2) * 2 ** 20 }] });
     await expect(driver.create(limits)).rejects.toThrow(/no learner node has room: every node is full \(machines, or disk for one of 2048 MiB\)/);
   } finally {
     await driver.updateNode(target.hostname, { labels: { 'unboxed.capacity': '8', 'unboxed.disk-mib': String(target.disk!.budgetMiB) } });
+  }
+});
+
+it("a node's disk budget is its own to the manager: a learner waits, told why, while the only open node's budget holds a stopped machine's disk, which the manager removes to give them a machine there", async () => {
+  // A scope of its own: the node's load and budget as this manager sees them are its machines' alone.
+  const scoped = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: 'budget' });
+  const nodes = await scoped.nodes();
+  const target = nodes[0]!;
+  for (const node of nodes) await availability(node.hostname, 'pause');
+  await scoped.updateNode(target.hostname, { availability: 'active', labels: { 'unboxed.disk-mib': String(limits.diskMiB) } });
+  const events: string[] = [];
+  const machines = new MachineManager(scoped, { limits, poolSize: 0, capacity: 8, startConcurrency: 2, log: (event, fields) => events.push(`${event} ${String(fields.reason ?? '')}`) });
+  try {
+    const stopped = await machines.acquire('learner-budget-aaaa');
+    await scoped.stop(stopped.id);
+    expect(await scoped.inspect(stopped.id)).toMatchObject({ state: 'stopped', node: target.id });
+    expect(await scoped.freeDisk()).toEqual({ on: 'nodes', nodes: [{ node: target.id, bytes: 0 }] });
+
+    const said: string[] = [];
+    const newcomer = machines.acquire('learner-budget-bbbb', (message) => said.push(message));
+    await expect.poll(() => said.at(-1), { timeout: 30_000 }).toMatch(/Waiting for disk space \(you are next\): no learner node's disk budget has room for one more machine's 2048 MiB \(the most one has free is 0 MiB\)/);
+    expect(await machines.gc()).toEqual([stopped.id]);
+    expect(events).toContain('machine-removed disk budget');
+    expect(await newcomer).toMatchObject({ learner: 'learner-budget-bbbb', state: 'running', node: target.id });
+  } finally {
+    await machines.stop();
+    for (const machine of await scoped.list()) await scoped.destroy(machine.id);
+    await scoped.updateNode(target.hostname, { labels: { 'unboxed.disk-mib': String(target.disk!.budgetMiB) } });
   }
 });
