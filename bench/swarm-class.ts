@@ -26,7 +26,7 @@ const driver = new SwarmDriver({ managers: [manager], tls: CLIENT_TLS, scope: SC
 const image = await imageTag();
 await up(image);
 // Room for the whole class on the three nodes (the test cluster labels 8 each), and a disk
-// budget for it (a budget only: swarm volumes have no size limit).
+// budget for it: 2 GiB disks, sparse ext4 files of which a fresh machine writes little.
 const perNode = Math.ceil(Math.max(learners, poolSize) / NODES.length) + 1;
 const diskBudgets = await Promise.all(NODES.map(async (n) => (await nodeDocker(NODES[0]!, ['node', 'inspect', n.name, '--format', '{{index .Spec.Labels "unboxed.disk-mib"}}'])).trim()));
 for (const node of NODES) await driver.updateNode(node.name, { labels: { 'unboxed.capacity': String(perNode), 'unboxed.disk-mib': String(perNode * 2048) } });

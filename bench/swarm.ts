@@ -1,7 +1,7 @@
 /**
  * Learner machines on the three-node test swarm (tests/swarm/cluster.ts, brought up if it
  * is not): the cluster's start, a cold machine (service create → ready: task placed,
- * first boot copying the root file system onto its disk, lesson images loaded), a start
+ * first boot with its root an overlay of the image over its disk, lesson images loaded), a start
  * of a stopped one, and the exec round trip to it through its node's Engine API over
  * mutual TLS (TCP) against the same engine's local unix socket.
  *
