@@ -2,8 +2,9 @@
  * A class arriving in the same second on the three-node test swarm (tests/swarm/cluster.ts)
  * through two app servers that share one database: the keeper warms the pool, then every
  * learner (half through each server) opens a terminal at once. Prints how long the pool
- * took to warm, each learner's time to a working shell (p50, p95, max), and where the
- * machines went.
+ * took to warm; for each learner, the time until their terminal is ready (a machine theirs,
+ * its shell attached) and until a command's output is back (p50, p95, max); how many got a
+ * warm machine; and where the machines went.
  *
  *   npm run build && npx tsx bench/swarm-class.ts [learners=30] [pool=learners]
  */
@@ -67,15 +68,19 @@ try {
   // Cookies first (a page load each), then every terminal in the same moment.
   const cookies = await Promise.all(Array.from({ length: learners }, (_, i) => visitorCookie(servers[i % 2]!.origin)));
   at = performance.now();
-  const took = await Promise.all(
+  const times = await Promise.all(
     cookies.map(async (cookie, i) => {
       const terminal = await TerminalSocket.open(servers[i % 2]!.origin, '1', cookie, 30 * 60_000);
+      const ready = performance.now() - at;
       terminals.push(terminal);
       await terminal.run(`echo shell-$((${i}+1000))`, `shell-${i + 1000}\r\n`, 60_000);
-      return performance.now() - at;
+      return { ready, shell: performance.now() - at };
     }),
   );
-  console.log(`${learners} learners at once through two servers, time to a working shell: p50 ${seconds(percentile(took, 50))}, p95 ${seconds(percentile(took, 95))}, max ${seconds(Math.max(...took))}`);
+  const spread = (ms: number[]) => `p50 ${seconds(percentile(ms, 50))}, p95 ${seconds(percentile(ms, 95))}, max ${seconds(Math.max(...ms))}`;
+  console.log(`${learners} learners at once through two servers: terminal ready (a machine theirs, its shell attached) ${spread(times.map((t) => t.ready))}; a command's output back ${spread(times.map((t) => t.shell))}`);
+  const machines = (await driver.list()).filter((m) => m.learner);
+  console.log(`learners on a warm machine: ${machines.filter((m) => m.id.includes('-pool-')).length} of ${machines.length}`);
   const load = await driver.nodes();
   console.log(`machines per node: ${load.map((n) => `${n.hostname} ${n.machines}/${n.capacity}`).join(', ')}`);
 } finally {
