@@ -599,8 +599,8 @@ export class MachineManager {
       );
     });
     if (diskShort) {
-      const room = free.on === 'host' ? { freeMiB: mib(free.bytes), reserveMiB: mib(this.diskReserveBytes()) } : { nodeFreeMiB: Object.fromEntries(free.nodes.map((n) => [n.node, n.bytes === undefined ? 'not budgeted' : mib(n.bytes)])) };
-      this.options.log('machine-start-waits-for-disk', { ...room, machineDiskMiB: this.options.limits.diskMiB, queued: queued.length });
+      const space = free.on === 'host' ? { freeMiB: mib(free.bytes), reserveMiB: mib(this.diskReserveBytes()) } : { nodeFreeMiB: Object.fromEntries(free.nodes.map((n) => [n.node, n.bytes === undefined ? 'not budgeted' : mib(n.bytes)])) };
+      this.options.log('machine-start-waits-for-disk', { ...space, machineDiskMiB: this.options.limits.diskMiB, queued: queued.length });
     }
     if (this.mode !== 'fleet') return;
     const wanted = (await this.poolTarget()) - pool.length - this.poolStarts;
