@@ -13,6 +13,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Accounts } from '../lib/auth/accounts.ts';
 import { ClassStore, NewClass } from '../lib/classes/store.ts';
 import { openDatabase } from '../lib/db/index.ts';
@@ -23,6 +24,7 @@ import { MachineLimits } from '../sandbox/driver.ts';
 import { chooseDriver, sandboxConfig } from '../sandbox/index.ts';
 
 const commandsPerHour = Number(process.argv[2] ?? 120);
+const BURST_BYTES = 8_000_000;
 const root = path.resolve(import.meta.dirname, '..');
 const lessons = ['01-client-and-daemon', '02-containers-are-files', '03-containers-are-processes'];
 /** The lessons' solutions are put on the machine and run traced (`bash -x`): their commands and output show as the learner's would. */
@@ -93,7 +95,6 @@ try {
     shell.write('\r');
     await prompt(command);
   }
-  shell.close();
   await new Promise((r) => setTimeout(r, 1500));
   const [recording] = await store.list(info.id, learner.id);
   const bytes = recording?.bytes ?? 0;
@@ -102,6 +103,19 @@ try {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`driver ${driver.name}: ${session.length} commands (${typed} keys typed), recorded ${kb(bytes)} of asciicast events, ${kb(perCommand)} per command`);
   console.log(`estimate at ${commandsPerHour} commands an hour: ${(perCommand * commandsPerHour / 1024 / 1024).toFixed(2)} MiB per learner-hour (cap 20 MiB per learner per class)`);
+
+  // A burst while recorded: how long the recorder's writes hold up the event loop, which
+  // every terminal of the server waits out.
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  shell.write(`head -c ${BURST_BYTES} /dev/zero | tr '\\0' y; echo\r`);
+  await prompt('the burst');
+  await new Promise((r) => setTimeout(r, 2500));
+  delay.disable();
+  shell.close();
+  const burst = ((await store.list(info.id, learner.id))[0]?.bytes ?? 0) - bytes;
+  const ms = (ns: number) => `${(ns / 1e6).toFixed(1)} ms`;
+  console.log(`a ${BURST_BYTES / 1e6} MB burst, ${kb(burst)} recorded: the event loop's delay p50 ${ms(delay.percentile(50))}, p99 ${ms(delay.percentile(99))}, max ${ms(delay.max)}`);
 } finally {
   await driver.destroy(machine.id);
   await db.destroy();

@@ -10,6 +10,12 @@ export interface RecorderOptions {
   readonly capBytes?: number;
   /** How often a terminal's buffered events are written. @default 1000 ms */
   readonly flushMs?: number;
+  /**
+   * Buffered output past which it is written without waiting for `flushMs`: one write of
+   * a second's flood (megabytes) would hold up every terminal of the server for 100 ms
+   * and more, a write this size for about a millisecond. @default 64 KiB
+   */
+  readonly flushChars?: number;
   readonly log: { warn(fields: object, message: string): void };
 }
 
@@ -27,34 +33,41 @@ interface Track {
 /**
  * Records the terminals of learners in classes that record (lib/recordings/store.ts): a
  * `ShellObserver` per terminal (lib/terminal/hub.ts) buffers what the shell prints and
- * writes it as asciicast events every `flushMs`, so the terminal's hot path only pushes
- * to an array. Each learner has `capBytes` per class across their terminals; at the cap
+ * writes it as asciicast events every `flushMs` (sooner in a flood, `flushChars` at a
+ * time), so the terminal's hot path only pushes to an array. Each learner has `capBytes` per class across their terminals; at the cap
  * the recording ends with a marker and the terminal goes on. A class that stops
  * recording, or a learner removed from it, stops their open recordings at the next write.
  */
 export class Recorder {
   private readonly capBytes: number;
   private readonly flushMs: number;
+  private readonly flushChars: number;
   /** Budgets of the learners with a recorded terminal open, shared by their terminals. */
   private readonly budgets = new Map<string, { budget: Promise<CastBudget>; open: number }>();
 
   constructor(private readonly options: RecorderOptions) {
     this.capBytes = options.capBytes ?? RECORDING_CAP_BYTES;
     this.flushMs = options.flushMs ?? 1000;
+    this.flushChars = options.flushChars ?? 64 * 1024;
   }
 
   /** An observer for a terminal just opened; it records only if a class of the learner's records. */
   observe(learner: string, terminal: string, size: ShellSize): ShellObserver {
     const startedAt = Date.now();
     let events: CastEvent[] = [];
+    let chars = 0;
+    let soon: ReturnType<typeof setImmediate> | undefined;
     let tracks: Track[] | undefined;
     let ended = false;
     let timer: ReturnType<typeof setInterval> | undefined;
 
     const flush = () => {
+      clearImmediate(soon);
+      soon = undefined;
       if (!tracks || events.length === 0) return;
       const batch = events;
       events = [];
+      chars = 0;
       for (const track of tracks) this.write(track, batch);
     };
     const finish = () => {
@@ -69,7 +82,10 @@ export class Recorder {
         tracks = found;
         if (found.length === 0) events = [];
         else if (ended) finish();
-        else timer = setInterval(flush, this.flushMs);
+        else {
+          timer = setInterval(flush, this.flushMs);
+          if (chars >= this.flushChars) flush();
+        }
       },
       (error: unknown) => {
         tracks = [];
@@ -81,10 +97,14 @@ export class Recorder {
     return {
       output: (data) => {
         // Until the classes are known, keep the events; once known to be none, keep nothing.
-        if (!ended && (tracks === undefined || tracks.length > 0)) events.push([Date.now(), 'o', data]);
+        if (ended || tracks?.length === 0) return;
+        events.push([Date.now(), 'o', data]);
+        chars += data.length;
+        // After this turn's output has gone to the terminal's client.
+        if (tracks && chars >= this.flushChars) soon ??= setImmediate(flush);
       },
       resize: ({ cols, rows }) => {
-        if (!ended && (tracks === undefined || tracks.length > 0)) events.push([Date.now(), 'r', `${cols}x${rows}`]);
+        if (!ended && tracks?.length !== 0) events.push([Date.now(), 'r', `${cols}x${rows}`]);
       },
       closed: () => {
         if (ended) return;

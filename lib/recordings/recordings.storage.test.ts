@@ -83,6 +83,23 @@ it('records nobody outside a recording class, and stops when the class stops rec
   expect((await store.list(recorded.id, ann.id))[0]!.bytes).toBe(before);
 });
 
+it('writes a flood in chunks of the size given as it comes, not all at the next period', async () => {
+  const rec = new Recorder({ store, flushMs: 60_000, flushChars: 1000, log: { warn: (_fields, message) => warnings.push(message) } });
+  const observer = rec.observe(ann.learner, 'main', { cols: 80, rows: 24 });
+  for (let i = 0; i < 10; i++) {
+    observer.output('y'.repeat(600));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  // 6000 characters, written a chunk at a time long before the 60 s period.
+  await settled(ann.id, (bytes) => bytes >= 5000);
+  const [info] = await store.list(recorded.id, ann.id);
+  const chunks = await test.db.selectFrom('recording_chunks').select('events').where('recording_id', '=', info!.id).orderBy('seq').execute();
+  expect(chunks.length).toBeGreaterThanOrEqual(4);
+  expect(chunks.every((c) => c.events.length < 2 * 1000)).toBe(true);
+  observer.closed();
+  expect(warnings).toEqual([]);
+});
+
 it('stops a learner\'s recordings at their cap with a marker, across terminals, and the terminal goes on', async () => {
   const rec = recorder(2000);
   const one = rec.observe(ann.learner, 'main', { cols: 80, rows: 24 });
