@@ -188,6 +188,14 @@ export class MachineStartError extends SandboxError {
 }
 
 /**
+ * No node of the cluster has room for one more machine now (full, drained or down): a
+ * learner who asked waits for room (a machine ending, a node added), not for an error.
+ */
+export class NoRoomError extends MachineStartError {
+  override name = 'NoRoomError';
+}
+
+/**
  * The engine that runs the machine, or the cluster that places it, does not answer (a
  * node or a manager down, a leader being elected): it may come back, or the machine be lost.
  */

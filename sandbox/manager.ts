@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   MachineUnreachableError,
+  NoRoomError,
   SandboxError,
   type ExecOptions,
   type ExecResult,
@@ -31,6 +32,10 @@ const ACTIVITY_SHARE_MS = 10_000;
  * (Swarm, measured: 12–15 s; 40 s when the node led the swarm and a new leader is elected).
  */
 const UNREACHABLE_WAIT_MS = 90_000;
+/** A pool machine this server failed to claim (another server's claim won) is not tried again for this long. */
+const LOST_CLAIM_MS = 30_000;
+/** With no node of the cluster having room, new machines are tried again after this long. */
+const NO_ROOM_RETRY_MS = 3_000;
 /** What a learner whose machine was lost with its node is told while the fresh one starts. */
 export const LOST_MACHINE = 'The node your machine was on went down or is being drained: you get a fresh machine on another node. Your recorded results are kept; files on the old machine are gone.';
 
@@ -104,6 +109,8 @@ type Waiter = {
   readonly reject: (error: unknown) => void;
 } & (
   | { state: 'looking' }
+  /** Being given a warm machine of the pool. */
+  | { state: 'claiming' }
   /** `stopped`: their stopped machine, to start again; otherwise they get a new one. */
   | { state: 'queued'; stopped: MachineInfo | undefined }
   | { state: 'starting'; stopped: MachineInfo | undefined }
@@ -143,6 +150,10 @@ export class MachineManager {
   private readonly agents: MachineAgents;
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
+  /** Pool machines whose claim this server lost lately, until when they are left alone. */
+  private readonly lostClaims = new Map<string, number>();
+  /** Until then no node has room (the driver said so): new machines wait, and the pump tries again. */
+  private noRoom: { readonly until: number; readonly reason: string } | undefined;
   private gcTimer: ReturnType<typeof setInterval> | undefined;
   /**
    * `serving`: learners only (an operator's command, or a server without the keeper
@@ -555,25 +566,32 @@ export class MachineManager {
 
   private async pumpOnce(): Promise<void> {
     const [machines, free] = await Promise.all([this.driver.list(), this.driver.freeDisk()]);
-    const pool = machines.filter((m) => !m.learner && m.state === 'running');
+    const now = Date.now();
+    for (const [id, until] of this.lostClaims) if (until <= now) this.lostClaims.delete(id);
+    if (this.noRoom && this.noRoom.until <= now) this.noRoom = undefined;
+    // In an order of this server's own: servers serving one class at once seldom reach
+    // for the same machine, and each claim that loses costs its learner a round.
+    const pool = shuffle(machines.filter((m) => !m.learner && m.state === 'running' && !this.lostClaims.has(m.id)));
     let active = this.occupancy(machines);
     const room = () => active < this.capacityNow && this.starting < this.options.startConcurrency;
     let newMachines = this.newMachinesFitting(free);
     let diskShort = false;
 
-    for (const waiter of this.waiting.filter((w) => w.state !== 'starting')) {
+    for (const waiter of this.waiting.filter((w) => w.state === 'looking' || w.state === 'queued')) {
       if (waiter.state === 'looking') {
         // Its slot is kept: nobody who arrived later overtakes it.
         active += 1;
         continue;
       }
+      // Claims go out together; a lost one puts its learner back in the queue for the next round.
       if (!waiter.stopped && pool.length > 0) {
-        const claimed = await this.claimFromPool(waiter, pool);
-        if (claimed) continue;
+        this.claim(waiter, pool.shift()!);
+        continue;
       }
       if (!room()) break;
       // Learners whose stopped machine starts again need no new disk: they go ahead.
       if (!waiter.stopped) {
+        if (this.noRoom) continue;
         if (newMachines < 1) {
           diskShort = true;
           continue;
@@ -591,7 +609,9 @@ export class MachineManager {
       waiter.progress(
         full
           ? this.queueMessage(i, machines)
-          : diskShort
+          : this.noRoom && !waiter.stopped
+            ? `Waiting for room (${i === 0 ? 'you are next' : `${i} ahead of you`}): ${this.noRoom.reason}. You get a machine as soon as one ends or an operator adds a node.`
+            : diskShort
             ? `Waiting for disk space (${i === 0 ? 'you are next' : `${i} ahead of you`}): ${this.diskShortReason(free)}`
             : ahead > 0
               ? `Starting your machine… (${ahead} ahead of you)`
@@ -604,25 +624,26 @@ export class MachineManager {
     }
     if (this.mode !== 'fleet') return;
     const wanted = (await this.poolTarget()) - pool.length - this.poolStarts;
-    for (let i = 0; i < wanted && queued.length === 0 && room() && newMachines >= 1; i++) {
+    for (let i = 0; i < wanted && queued.length === 0 && !this.noRoom && room() && newMachines >= 1; i++) {
       newMachines -= 1;
       active += 1;
       this.startPoolMachine();
     }
   }
 
-  private async claimFromPool(waiter: Waiter, pool: MachineInfo[]): Promise<boolean> {
-    while (pool.length > 0) {
-      const candidate = pool.shift()!;
-      const claimed = await this.driver.assign(candidate.id, waiter.learner).catch(() => undefined);
+  /** Gives the waiter `machine` from the pool; if another server's claim wins, they queue again and the machine is left alone a while. */
+  private claim(waiter: Waiter & { state: 'queued' }, machine: MachineInfo): void {
+    Object.assign(waiter, { state: 'claiming' });
+    void this.track(this.driver.assign(machine.id, waiter.learner).catch(() => undefined)).then((claimed) => {
       if (claimed) {
-        this.held.claimed(candidate.id, waiter.learner);
+        this.held.claimed(machine.id, waiter.learner);
         this.finish(waiter, claimed);
-        void this.pump();
-        return true;
+      } else {
+        this.lostClaims.set(machine.id, Date.now() + LOST_CLAIM_MS);
+        Object.assign(waiter, { state: 'queued' });
       }
-    }
-    return false;
+      void this.pump();
+    });
   }
 
   private serveWaiter(waiter: Waiter & { state: 'queued' }): void {
@@ -641,6 +662,10 @@ export class MachineManager {
           const now = await this.driver.find(waiter.learner).catch(() => undefined);
           if (now?.state === 'running') return this.finish(waiter, now);
           if (waiter.stopped && now?.state === 'lost') return this.replaceLost(waiter, now);
+          if (error instanceof NoRoomError) {
+            Object.assign(waiter, { state: 'queued' });
+            return this.waitForRoom(error);
+          }
           this.drop(waiter);
           waiter.reject(error);
         },
@@ -651,13 +676,24 @@ export class MachineManager {
       });
   }
 
+  /** The cluster is full for now: new machines (a learner's or the pool's) are tried again in a while. */
+  private waitForRoom(error: NoRoomError): void {
+    if (this.noRoom) return;
+    this.noRoom = { until: Date.now() + NO_ROOM_RETRY_MS, reason: error.message };
+    this.options.log('machine-start-waits-for-room', { reason: error.message });
+    setTimeout(() => void this.pump(), NO_ROOM_RETRY_MS).unref();
+  }
+
   private startPoolMachine(): void {
     this.starting += 1;
     this.poolStarts += 1;
     this.track(this.driver.create(this.options.limits))
       .then(
         (machine) => this.held.hold(machine.id),
-        (error: unknown) => this.options.log('pool-fill-failed', { error: String(error) }),
+        (error: unknown) => {
+          if (error instanceof NoRoomError) this.waitForRoom(error);
+          else this.options.log('pool-fill-failed', { error: String(error) });
+        },
       )
       .finally(() => {
         this.starting -= 1;
@@ -729,4 +765,14 @@ export class MachineManager {
 
 function mib(bytes: number): number {
   return Math.floor(bytes / 2 ** 20);
+}
+
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffle<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
 }

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { z } from 'zod';
-import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError, MachineUnreachableError, SandboxError } from '../driver.ts';
+import { DriverUnavailableError, MachineLimits, MachineNotFoundError, MachineStartError, MachineUnreachableError, NoRoomError, SandboxError } from '../driver.ts';
 import type { ExecOptions, ExecResult, FreeDisk, MachineInfo, MachineProcess, MachineShell, MachineState, SandboxDriver, ShellSize } from '../driver.ts';
 import { engineCall, statusOf } from '../docker/engine.ts';
 import { execIn, MACHINE_READY_PROBE, shellIn, spawnIn } from '../docker/exec.ts';
@@ -166,7 +166,7 @@ export class SwarmDriver implements SandboxDriver {
         );
         if (await this.holdsPlace(name, node)) return;
         await this.destroy(name);
-        if (attempt === MAX_PLACEMENTS) throw new MachineStartError(`no learner node kept room for machine ${name}: other app servers took the last places ${MAX_PLACEMENTS} times; try again`);
+        if (attempt === MAX_PLACEMENTS) throw new NoRoomError(`no learner node kept room for machine ${name}: other app servers took the last places ${MAX_PLACEMENTS} times; try again`);
       }
     });
     this.placing = placed.catch(() => undefined);
@@ -395,7 +395,7 @@ export class SwarmDriver implements SandboxDriver {
     if (!pick(nodes)) nodes = await this.withDisks(nodes);
     else void this.wakeDisks(nodes);
     const best = pick(nodes);
-    if (!best) throw new MachineStartError(`no learner node has room: every node is full (machines, or disk for one of ${diskMiB} MiB), drained or down${diskHint(nodes)}`);
+    if (!best) throw new NoRoomError(`no learner node has room: every node is full (machines, or disk for one of ${diskMiB} MiB), drained or down${diskHint(nodes)}`);
     return best;
   }
 

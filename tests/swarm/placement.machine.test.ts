@@ -128,3 +128,27 @@ it("a node's disk budget is its own to the manager: a learner waits, told why, w
     await scoped.updateNode(target.hostname, { labels: { 'unboxed.disk-mib': String(target.disk!.budgetMiB) } });
   }
 });
+
+it('a learner who finds every node full waits, told why, and gets a machine once a place frees, not an error', async () => {
+  const scoped = new SwarmDriver({ managers: [`${manager.address}:${ENGINE_PORT}`], tls: CLIENT_TLS, scope: 'room' });
+  const nodes = await scoped.nodes();
+  const target = nodes[0]!;
+  for (const node of nodes) await availability(node.hostname, 'pause');
+  await scoped.updateNode(target.hostname, { availability: 'active', labels: { 'unboxed.capacity': '1' } });
+  const events: string[] = [];
+  // The manager's own count allows 8: only the cluster knows its one place is taken.
+  const machines = new MachineManager(scoped, { limits, poolSize: 0, capacity: 8, startConcurrency: 2, log: (event) => events.push(event) });
+  try {
+    const first = await machines.acquire('learner-room-aaaa');
+    const said: string[] = [];
+    const newcomer = machines.acquire('learner-room-bbbb', (message) => said.push(message));
+    await expect.poll(() => said.at(-1), { timeout: 60_000 }).toMatch(/^Waiting for room \(you are next\): no learner node has room: every node is full .*You get a machine as soon as one ends/);
+    expect(events).toContain('machine-start-waits-for-room');
+    await scoped.destroy(first.id);
+    expect(await newcomer).toMatchObject({ learner: 'learner-room-bbbb', state: 'running', node: target.id });
+  } finally {
+    await machines.stop();
+    for (const machine of await scoped.list()) await scoped.destroy(machine.id);
+    await scoped.updateNode(target.hostname, { labels: { 'unboxed.capacity': String(target.capacity) } });
+  }
+});
