@@ -152,6 +152,8 @@ export class MachineManager {
   private pumpAgain = false;
   /** Pool machines whose claim this server lost lately, until when they are left alone. */
   private readonly lostClaims = new Map<string, number>();
+  /** Pool machines this server is claiming: listed as warm until the claim lands, never claimed twice. */
+  private readonly claiming = new Set<string>();
   /** Until then no node has room (the driver said so): new machines wait, and the pump tries again. */
   private noRoom: { readonly until: number; readonly reason: string } | undefined;
   private gcTimer: ReturnType<typeof setInterval> | undefined;
@@ -569,9 +571,10 @@ export class MachineManager {
     const now = Date.now();
     for (const [id, until] of this.lostClaims) if (until <= now) this.lostClaims.delete(id);
     if (this.noRoom && this.noRoom.until <= now) this.noRoom = undefined;
-    // In an order of this server's own: servers serving one class at once seldom reach
-    // for the same machine, and each claim that loses costs its learner a round.
-    const pool = shuffle(machines.filter((m) => !m.learner && m.state === 'running' && !this.lostClaims.has(m.id)));
+    // The keeper takes the oldest warm machines first, other servers the newest: two servers
+    // serving one class at once reach for the same machine only when the pool runs out.
+    const byAge = machines.filter((m) => !m.learner && m.state === 'running' && !this.lostClaims.has(m.id) && !this.claiming.has(m.id)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    const pool = this.mode === 'fleet' ? byAge : byAge.reverse();
     let active = this.occupancy(machines);
     const room = () => active < this.capacityNow && this.starting < this.options.startConcurrency;
     let newMachines = this.newMachinesFitting(free);
@@ -583,9 +586,9 @@ export class MachineManager {
         active += 1;
         continue;
       }
-      // Claims go out together; a lost one puts its learner back in the queue for the next round.
+      // Claims go out together: on a cluster each is an update that takes a second or more.
       if (!waiter.stopped && pool.length > 0) {
-        this.claim(waiter, pool.shift()!);
+        this.claim(waiter, pool);
         continue;
       }
       if (!room()) break;
@@ -631,17 +634,34 @@ export class MachineManager {
     }
   }
 
-  /** Gives the waiter `machine` from the pool; if another server's claim wins, they queue again and the machine is left alone a while. */
-  private claim(waiter: Waiter & { state: 'queued' }, machine: MachineInfo): void {
+  /**
+   * Gives the waiter the next machine of `pool`. A claim another server's won leaves that
+   * machine alone a while and tries the next; with none left, the waiter queues again.
+   */
+  private claim(waiter: Waiter & { state: 'queued' | 'claiming' }, pool: MachineInfo[]): void {
+    if (this.mode === 'stopped') return;
+    const machine = pool.shift();
+    if (!machine) {
+      Object.assign(waiter, { state: 'queued' });
+      void this.pump();
+      return;
+    }
     Object.assign(waiter, { state: 'claiming' });
-    void this.track(this.driver.assign(machine.id, waiter.learner).catch(() => undefined)).then((claimed) => {
-      if (claimed) {
-        this.held.claimed(machine.id, waiter.learner);
-        this.finish(waiter, claimed);
-      } else {
+    this.claiming.add(machine.id);
+    const assigned = this.driver.assign(machine.id, waiter.learner).catch(async () => {
+      // The engine's answer was lost, not necessarily the claim (seen under a class's load:
+      // the label written, the look after it timed out): the learner has the machine if it landed.
+      const found = await this.driver.find(waiter.learner).catch(() => undefined);
+      return found?.state === 'running' ? found : undefined;
+    });
+    void this.track(assigned).then((claimed) => {
+      this.claiming.delete(machine.id);
+      if (!claimed) {
         this.lostClaims.set(machine.id, Date.now() + LOST_CLAIM_MS);
-        Object.assign(waiter, { state: 'queued' });
+        return this.claim(waiter, pool);
       }
+      this.held.claimed(machine.id, waiter.learner);
+      this.finish(waiter, claimed);
       void this.pump();
     });
   }
@@ -765,14 +785,4 @@ export class MachineManager {
 
 function mib(bytes: number): number {
   return Math.floor(bytes / 2 ** 20);
-}
-
-/** A copy of `items` in random order (Fisher–Yates). */
-function shuffle<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-  }
-  return copy;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import Docker from 'dockerode';
 import { z } from 'zod';
 import { SandboxError } from '../driver.ts';
@@ -61,9 +62,19 @@ export function connectNode(engine: string, tls: NodeTls): Docker {
     // inspect then gets no answer, so the terminal hears of a lost connection, not an exit
     // (21 s from a link cut, tests/swarm/node-death). Node's global agent does the same
     // today; said here because terminals depend on it.
-    agent: new Agent({ keepAlive: true, keepAliveMsecs: 1000 }),
+    agent: quietAgent(new Agent({ keepAlive: true, keepAliveMsecs: 1000 })),
   };
   return new Docker(options);
+}
+
+/**
+ * docker-modem formats every request's options for its debug log (util.inspect, hidden
+ * properties, no depth limit) whether that log is on or not. Through the agent that walks
+ * every pooled TLS socket: a cluster's list cost an app server 70–150 ms of CPU, growing
+ * with its connections, and a class's arrival kept two servers' cores busy (profiled).
+ */
+function quietAgent(agent: Agent): Agent {
+  return Object.defineProperty(agent, inspect.custom, { value: () => 'https.Agent' });
 }
 
 export interface TaskPlace {
