@@ -615,10 +615,10 @@ export class MachineManager {
           : this.noRoom && !waiter.stopped
             ? `Waiting for room (${i === 0 ? 'you are next' : `${i} ahead of you`}): ${this.noRoom.reason}. You get a machine as soon as one ends or an operator adds a node.`
             : diskShort
-            ? `Waiting for disk space (${i === 0 ? 'you are next' : `${i} ahead of you`}): ${this.diskShortReason(free)}`
-            : ahead > 0
-              ? `Starting your machine… (${ahead} ahead of you)`
-              : 'Starting your machine…',
+              ? `Waiting for disk space (${i === 0 ? 'you are next' : `${i} ahead of you`}): ${this.diskShortReason(free)}`
+              : ahead > 0
+                ? `Starting your machine… (${ahead} ahead of you)`
+                : 'Starting your machine…',
       );
     });
     if (diskShort) {
