@@ -613,9 +613,9 @@ export class MachineManager {
         full
           ? this.queueMessage(i, machines)
           : this.noRoom && !waiter.stopped
-            ? `Waiting for room (${i === 0 ? 'you are next' : `${i} ahead of you`}): ${this.noRoom.reason}. You get a machine as soon as one ends or an operator adds a node.`
+            ? `Waiting for room (${placeInQueue(i)}): ${this.noRoom.reason}. You get a machine as soon as one ends or an operator adds a node.`
             : diskShort
-              ? `Waiting for disk space (${i === 0 ? 'you are next' : `${i} ahead of you`}): ${this.diskShortReason(free)}`
+              ? `Waiting for disk space (${placeInQueue(i)}): ${this.diskShortReason(free)}`
               : ahead > 0
                 ? `Starting your machine… (${ahead} ahead of you)`
                 : 'Starting your machine…',
@@ -768,10 +768,9 @@ export class MachineManager {
 
   /** What a queued learner sees: their place and an honest estimate of when a machine frees. */
   private queueMessage(index: number, machines: readonly MachineInfo[]): string {
-    const ahead = index === 0 ? 'you are next' : `${index} ahead of you`;
     const at = this.freeTimes(machines)[index];
     const estimate = at === undefined ? '' : `; a machine should free up in about ${Math.max(1, Math.ceil((at - Date.now()) / 60_000))} min`;
-    return `Starting your machine… (${ahead}: all ${this.capacityNow} machines of this host are in use${estimate})`;
+    return `Starting your machine… (${placeInQueue(index)}: all ${this.capacityNow} machines of this host are in use${estimate})`;
   }
 
   /** When running learners' machines reach their idle limit or lifetime, soonest first. */
@@ -781,6 +780,11 @@ export class MachineManager {
       .map((m) => Math.min(m.expiresAt.getTime(), (this.lastActivity.get(m.learner!) ?? this.startedAt) + m.limits.idleSeconds * 1000))
       .sort((a, b) => a - b);
   }
+}
+
+/** A queued learner's place, as they are told it. */
+function placeInQueue(index: number): string {
+  return index === 0 ? 'you are next' : `${index} ahead of you`;
 }
 
 function mib(bytes: number): number {

@@ -34,8 +34,9 @@ interface Track {
  * Records the terminals of learners in classes that record (lib/recordings/store.ts): a
  * `ShellObserver` per terminal (lib/terminal/hub.ts) buffers what the shell prints and
  * writes it as asciicast events every `flushMs` (sooner in a flood, `flushChars` at a
- * time), so the terminal's hot path only pushes to an array. Each learner has `capBytes` per class across their terminals; at the cap
- * the recording ends with a marker and the terminal goes on. A class that stops
+ * time), so the terminal's hot path only pushes to an array. Each learner has
+ * `capBytes` per class across their terminals; at the cap the recording ends with a
+ * marker and the terminal goes on. A class that stops
  * recording, or a learner removed from it, stops their open recordings at the next write.
  */
 export class Recorder {
