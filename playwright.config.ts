@@ -35,12 +35,15 @@ export default defineConfig({
       NODE_ENV: 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
+      // E2E_LOG_LEVEL=debug shows the server's whole story beside the tests'.
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       NEXT_TELEMETRY_DISABLED: '1',
       UNBOXED_SANDBOX_SCOPE: process.env.E2E_SCOPE ?? 'e2e',
       UNBOXED_ANONYMOUS_STARTS_PER_ADDRESS: '1000',
     },
     reuseExistingServer: false,
+    // The server's warnings (a broken check, a failed snapshot) belong in a failed run's output.
+    stdout: 'pipe',
     timeout: 60_000,
   },
 });

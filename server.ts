@@ -3,7 +3,7 @@ import next from 'next';
 import { loadSessionSecret } from './lib/auth/secret.ts';
 import { SessionSigner } from './lib/auth/session.ts';
 import { MachineChanges } from './lib/changes/live.ts';
-import { afterCommand, machineChecks, machineRunning, runningMachineExec } from './lib/checks/machine-checks.ts';
+import { afterCommand, afterShellOpened, machineChecks, machineRunning, runningMachineExec } from './lib/checks/machine-checks.ts';
 import { ResultStore } from './lib/checks/store.ts';
 import { configOrExit } from './lib/config.ts';
 import { databaseTarget, openDatabase } from './lib/db/index.ts';
@@ -82,7 +82,7 @@ const changes = new MachineChanges({ machine: (learner) => runningMachineExec(ma
 // Learners in a class that records have their terminals recorded (lib/recordings).
 const recorder = new Recorder({ store: accounts.recordings, log });
 const hub = new TerminalHub(
-  machineShells(machines, (learner) => changes.startWatching(learner)),
+  machineShells(machines, afterShellOpened(changes, live)),
   afterCommand(changes, live),
   { shellTap: (learner, terminal, size) => recorder.observe(learner, terminal, size) },
 );

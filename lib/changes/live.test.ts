@@ -46,7 +46,7 @@ function hostMachine() {
 it("a shell's first prompt while the baseline is taken is no change set of its own: the learner's first command keeps all of its changes", async () => {
   const machine = hostMachine();
   const changes = new MachineChanges({ machine: async () => machine.exec, log: { warn: () => undefined } });
-  changes.startWatching('ann');
+  void changes.startWatching('ann');
   // The terminal's first prompt ends an empty "command" while the baseline is on its way.
   const firstPrompt = changes.commandFinished('ann', { terminal: '1', command: '' });
   // The learner's first command starts as the baseline is taken, and changes the machine.

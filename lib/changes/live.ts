@@ -61,9 +61,9 @@ export class MachineChanges {
    * Takes the machine's state as the starting point for the learner's change sets, unless
    * they have some already: when a terminal opens, or a panel does. `paths`: what the
    * lesson the panel shows watches besides Docker's folders; when that changes, the
-   * change sets start over from a new baseline.
+   * change sets start over from a new baseline. Resolves once that baseline is taken.
    */
-  startWatching(learner: string, paths?: WatchedPaths): void {
+  async startWatching(learner: string, paths?: WatchedPaths): Promise<void> {
     const state = this.stateOf(learner);
     const snapshot = paths ? { roots: [...DEFAULT_WATCHED_ROOTS, ...paths.watch], ignore: paths.ignore } : state.snapshot;
     if (JSON.stringify(snapshot) !== JSON.stringify(state.snapshot)) {
@@ -71,7 +71,7 @@ export class MachineChanges {
       state.fresh = true;
     }
     if (!state.fresh && (state.history.length > 0 || state.running)) return;
-    void this.commandFinished(learner, { terminal: '', command: '' });
+    await this.commandFinished(learner, { terminal: '', command: '' });
   }
 
   /**

@@ -2,8 +2,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { MachineChanges } from '../changes/live.ts';
 import { openTestDatabase, type TestDatabase } from '../db/testing.ts';
 import { LiveChecks } from './live.ts';
+import { afterShellOpened } from './machine-checks.ts';
+import type { ExerciseResult } from './result.ts';
 import type { MachineExec } from './run.ts';
 import { ResultStore } from './store.ts';
 import { localExec } from './testing.ts';
@@ -152,4 +155,15 @@ it('counts the learner\'s tries as attempts: Checks, and commands after which th
   await writeFile(answerFile, '42');
   await command('echo 42 > answer');
   expect(await store.lesson('ann', 'files')).toMatchObject([{ exercise: 'answer', status: 'passed', attempts: 3 }]);
+});
+
+it("a shell that opens checks the lesson the learner has open, with no prompt from it: a judgement, not an attempt", async () => {
+  const live = liveChecks(['not-yet']);
+  const seen: ExerciseResult[] = [];
+  live.watch('ann', 'files', (result) => seen.push(result));
+  // The machine's shell printed its first prompt before the app attached: no mark came.
+  const changes = new MachineChanges({ machine: async () => undefined, log: { warn: () => undefined } });
+  afterShellOpened(changes, live)('ann');
+  await expect.poll(() => seen.map((r) => r.status)).toEqual(['failed']);
+  expect(await store.lesson('ann', 'files')).toMatchObject([{ exercise: 'not-yet', status: 'failed', attempts: 0 }]);
 });

@@ -71,3 +71,13 @@ export function afterCommand(changes: Pick<MachineChanges, 'commandFinished'>, l
         .then((entry) => live.commandFinished(learner, entry && !entry.baseline ? { line: entry.command, changes: entry.changes } : undefined, command.command !== '')),
   };
 }
+
+/**
+ * A shell opened on the learner's machine, which runs now: first the change sets' baseline,
+ * then a look at the exercises of the lessons they have open. Not left to the shell's first
+ * prompt: dtach starts the shell before the app attaches, and a prompt printed before that
+ * never reaches the app (seen in CI: a new learner's page stayed at "Not checked yet").
+ */
+export function afterShellOpened(changes: Pick<MachineChanges, 'startWatching'>, live: Pick<LiveChecks, 'commandFinished'>): (learner: string) => void {
+  return (learner) => void changes.startWatching(learner).then(() => live.commandFinished(learner));
+}

@@ -16,7 +16,7 @@ export const changesRoutes: readonly Route[] = [
       deps.changes.history(learner).forEach(stream.send);
       // On a machine that runs already (this never starts one); otherwise the terminal
       // that starts it does.
-      deps.changes.startWatching(learner, paths);
+      void deps.changes.startWatching(learner, paths);
     },
   },
 ];
